@@ -1,0 +1,18 @@
+"""Adapters: one per chat platform, all behind `bot.adapters.base.Adapter`."""
+
+from __future__ import annotations
+
+from bot.adapters.base import Adapter
+from bot.config import ConfigError, Settings
+
+
+def make_adapter(settings: Settings) -> Adapter:
+    if settings.platform == "console":
+        from bot.adapters.console import ConsoleAdapter
+
+        return ConsoleAdapter()
+    if settings.platform == "telegram":
+        from bot.adapters.telegram import TelegramAdapter
+
+        return TelegramAdapter.from_settings(settings)
+    raise ConfigError(f"YANXIU_PLATFORM: {settings.platform} is not available in this version")

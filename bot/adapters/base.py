@@ -1,0 +1,63 @@
+"""The one small interface every chat platform implements.
+
+An adapter turns platform updates into `IncomingMessage`s, hands them to a callback, and sends
+`OutgoingMessage`s. What a platform can and cannot do is declared as data (`Capabilities`) so
+shared code adapts to it instead of asking which platform it runs on.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.messages import IncomingMessage, OutgoingMessage
+
+MessageCallback = Callable[[IncomingMessage], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    max_text_length: int
+    can_send_unprompted: bool = True
+    can_send_private: bool = True
+    can_send_files: bool = True
+    can_send_images: bool = True
+    can_mention: bool = True
+    messages_per_second: float | None = None
+
+
+class Adapter(ABC):
+    platform: str
+    capabilities: Capabilities
+
+    @abstractmethod
+    async def run(self, on_message: MessageCallback) -> None:
+        """Receive updates until stopped, calling `on_message` for each, one at a time per chat."""
+
+    @abstractmethod
+    async def send(self, message: OutgoingMessage) -> None:
+        """Deliver one message whose text already fits `capabilities.max_text_length`."""
+
+    async def stop(self) -> None:
+        """Ask `run` to return; the default does nothing."""
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, preferring line breaks, then spaces."""
+    if limit <= 0:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = window.rfind("\n")
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces

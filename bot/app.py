@@ -1,0 +1,76 @@
+"""Composition root: settings, policy, database, dispatcher and adapter wired together once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.adapters.base import Adapter
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.delivery import Delivery
+from bot.dispatcher import Dispatcher
+from bot.i18n import Translator
+from bot.policy import Policy, load_policy
+from handlers import build_router
+from storage.db import make_engine, make_session_factory
+from storage.migrate import current_revision, head_revision, upgrade
+
+log = logging.getLogger("yanxiu.app")
+
+
+@dataclass
+class Yanxiu:
+    settings: Settings
+    policy: Policy
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    adapter: Adapter
+    dispatcher: Dispatcher
+
+    async def run(self) -> None:
+        log.info("yanxiu running platform=%s", self.adapter.platform)
+        await self.adapter.run(self.dispatcher.handle)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build(
+    settings: Settings,
+    adapter: Adapter,
+    *,
+    clock: Clock | None = None,
+    policy: Policy | None = None,
+    engine: AsyncEngine | None = None,
+) -> Yanxiu:
+    policy = policy or load_policy(settings.policy)
+    engine = engine or make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    admins = settings.admin_ids | getattr(adapter, "implicit_admins", frozenset())
+    dispatcher = Dispatcher(
+        router=build_router(),
+        session_factory=session_factory,
+        delivery=Delivery(adapter),
+        policy=policy,
+        zone=settings.zone,
+        clock=clock or SystemClock(),
+        translator=Translator(settings.locale),
+        admins=frozenset(admins),
+    )
+    return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
+
+
+async def prepare_database(engine: AsyncEngine) -> None:
+    """SQLite is ours to migrate on start; PostgreSQL must already be at head (`yanxiu db upgrade`)."""
+    if engine.dialect.name == "sqlite":
+        await upgrade(engine)
+        return
+    current, head = await current_revision(engine), head_revision()
+    if current != head:
+        raise ConfigError(
+            f"YANXIU_DATABASE_URL: database is at revision {current or 'none'}, "
+            f"code expects {head}; run `yanxiu db upgrade` first"
+        )

@@ -1,0 +1,106 @@
+"""Settings from `YANXIU_*` environment variables (and `.env`), validated once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Platform = Literal["console", "telegram", "onebot", "wecom"]
+Locale = Literal["zh_CN", "zh_TW", "en"]
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="YANXIU_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    platform: Platform | None = None
+    database_url: str = "sqlite+aiosqlite:///./yanxiu.db"
+    telegram_token: str | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    admins: str = ""
+    policy: Path | None = None
+    timezone: str = "Asia/Shanghai"
+    locale: Locale = "zh_CN"
+    log_level: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite://… or postgresql+asyncpg://…")
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_list(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            platform, _, user_id = item.partition(":")
+            if not platform or not user_id:
+                raise ValueError(f"{item!r} is not platform:user_id")
+        return value
+
+    @model_validator(mode="after")
+    def _platform_and_secrets(self) -> Settings:
+        if self.platform is None:
+            self.platform = "telegram" if self.telegram_token else "console"
+        if self.platform == "telegram" and not self.telegram_token:
+            raise ValueError("YANXIU_TELEGRAM_TOKEN is required when YANXIU_PLATFORM=telegram")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError(
+                "YANXIU_TELEGRAM_WEBHOOK_SECRET is required when YANXIU_TELEGRAM_WEBHOOK_URL is set"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def admin_ids(self) -> frozenset[tuple[str, str]]:
+        pairs = (item.strip().partition(":") for item in self.admins.split(",") if item.strip())
+        return frozenset((platform, user_id) for platform, _, user_id in pairs)
+
+    @property
+    def file_base_url(self) -> str:
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        base = self.telegram_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings or raise `ConfigError` with one line that names the offending variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = [str(part) for part in error.get("loc", ()) if part != "__root__"]
+        reason = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        if location:
+            raise ConfigError(f"YANXIU_{location[0].upper()}: {reason}") from None
+        raise ConfigError(reason) from None

@@ -1,0 +1,101 @@
+"""From handler replies to adapter sends: destinations, platform limits, and a storable form.
+
+Replies are resolved to concrete `OutgoingMessage`s before the unit of work commits, and stored with
+the idempotency record, so a message whose replies were lost in a crash can be answered again
+exactly as the first time.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import replace
+
+from bot.adapters.base import Adapter, Capabilities, split_text
+from bot.messages import ChatKind, ChatRef, IncomingMessage, OutgoingFile, OutgoingMessage, Reply
+
+log = logging.getLogger("yanxiu.delivery")
+
+
+def resolve_reply(reply: Reply, origin: IncomingMessage, capabilities: Capabilities) -> OutgoingMessage:
+    """Decide where a reply goes; a private reply the platform cannot send becomes a mention."""
+    if reply.private_to is not None:
+        if capabilities.can_send_private:
+            chat = ChatRef(origin.platform, reply.private_to, ChatKind.PRIVATE)
+            return OutgoingMessage(chat=chat, text=reply.text, file=reply.file)
+        return OutgoingMessage(
+            chat=origin.chat, text=reply.text, file=reply.file, mention_user_id=reply.private_to
+        )
+    chat = reply.chat or origin.chat
+    same_chat = chat == origin.chat
+    reply_to = origin.message_id if reply.reply_to_message and same_chat and not origin.is_private else None
+    return OutgoingMessage(chat=chat, text=reply.text, reply_to_message_id=reply_to, file=reply.file)
+
+
+class Delivery:
+    """Sends through one adapter, cutting long texts to the platform's limit."""
+
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.adapter.capabilities
+
+    async def deliver(self, messages: list[OutgoingMessage]) -> None:
+        for message in messages:
+            for piece in self.pieces(message):
+                try:
+                    await self.adapter.send(piece)
+                except Exception:
+                    log.exception("send failed platform=%s chat=%s", piece.chat.platform, piece.chat.chat_id)
+
+    def pieces(self, message: OutgoingMessage) -> list[OutgoingMessage]:
+        chunks = split_text(message.text, self.capabilities.max_text_length) if message.text else [""]
+        first, *rest = chunks
+        return [replace(message, text=first)] + [
+            replace(message, text=chunk, file=None, reply_to_message_id=None) for chunk in rest
+        ]
+
+
+def outgoing_to_json(message: OutgoingMessage) -> dict:
+    data = {
+        "chat": {
+            "platform": message.chat.platform,
+            "chat_id": message.chat.chat_id,
+            "kind": message.chat.kind.value,
+            "title": message.chat.title,
+        },
+        "text": message.text,
+        "reply_to_message_id": message.reply_to_message_id,
+        "mention_user_id": message.mention_user_id,
+    }
+    if message.file is not None:
+        data["file"] = {
+            "file_name": message.file.file_name,
+            "file_ref": message.file.file_ref,
+            "mime_type": message.file.mime_type,
+            "content": base64.b64encode(message.file.content).decode() if message.file.content else None,
+        }
+    return data
+
+
+def outgoing_from_json(data: dict) -> OutgoingMessage:
+    chat = data["chat"]
+    file_data = data.get("file")
+    file = None
+    if file_data:
+        content = file_data.get("content")
+        file = OutgoingFile(
+            file_name=file_data["file_name"],
+            file_ref=file_data.get("file_ref"),
+            mime_type=file_data.get("mime_type") or "application/octet-stream",
+            content=base64.b64decode(content) if content else None,
+        )
+    return OutgoingMessage(
+        chat=ChatRef(chat["platform"], chat["chat_id"], ChatKind(chat["kind"]), chat.get("title", "")),
+        text=data["text"],
+        reply_to_message_id=data.get("reply_to_message_id"),
+        mention_user_id=data.get("mention_user_id"),
+        file=file,
+    )

@@ -1,0 +1,210 @@
+"""The one place every inbound message passes through.
+
+Routing (slash commands, Chinese keywords, plain-text shapes), role checks, one database unit of
+work per update, idempotency on (platform, chat, message id), and turning any failure into a
+polite reply and a logged traceback all live here, so handlers only say what a message means.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.access import Access, resolve_roles
+from bot.adapters.base import Capabilities
+from bot.clock import Clock
+from bot.commands import clean_text, normalize, parse_command
+from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
+from bot.i18n import Translator
+from bot.messages import ChatKind, IncomingMessage, Reply
+from bot.policy import Policy
+from bot.router import Route, Router
+from storage.models import Member
+from storage.repositories import Repositories
+
+log = logging.getLogger("yanxiu.dispatch")
+
+HandlerResult = Reply | list[Reply] | None
+
+
+class UserError(Exception):
+    """A request the user can fix: answered with the translated text, nothing is stored."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Context:
+    """What a handler may use: the message, its arguments, storage, the sender, time and rules."""
+
+    message: IncomingMessage
+    args: str
+    repos: Repositories
+    member: Member | None
+    roles: frozenset[str]
+    now: datetime
+    sent_at: datetime
+    zone: ZoneInfo
+    policy: Policy
+    t: Translator
+    capabilities: Capabilities
+    router: Router
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        """The program day the message was written on (a late delivery still counts for that day)."""
+        return self.sent_at.astimezone(self.zone).date()
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def reply(self, key: str, **values: object) -> Reply:
+        return Reply(self.t(key, **values))
+
+
+@dataclass
+class Dispatcher:
+    router: Router
+    session_factory: async_sessionmaker[AsyncSession]
+    delivery: Delivery
+    policy: Policy
+    zone: ZoneInfo
+    clock: Clock
+    translator: Translator
+    admins: frozenset[tuple[str, str]] = frozenset()
+
+    async def handle(self, message: IncomingMessage) -> None:
+        """Handle one inbound message completely: route, run, store, reply, remember."""
+        started = time.perf_counter()
+        outcome, route_name = "ignored", "-"
+        try:
+            if message.sender.is_bot:
+                return
+            if message.edited:
+                outcome = "edited"
+                if message.is_private:
+                    await self._send_now(message, [Reply(self.translator("edited_ignored"))])
+                return
+            route = self._route(message)
+            if route is None:
+                outcome = "chatter"
+                hint = self._hint_for_unrouted(message)
+                if hint:
+                    await self._send_now(message, [Reply(hint)])
+                return
+            route_name = route.name
+            outcome = await self._handle_routed(message, route)
+        finally:
+            log.info(
+                "update platform=%s chat=%s msg=%s route=%s outcome=%s ms=%.1f",
+                message.platform, message.chat.chat_id, message.message_id, route_name, outcome,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    def _route(self, message: IncomingMessage) -> Route | None:
+        command = parse_command(message.text)
+        if command is not None:
+            return self.router.for_command(command.name, command.args)
+        text = normalize(clean_text(message.text))
+        return self.router.for_text(text, message)
+
+    def _hint_for_unrouted(self, message: IncomingMessage) -> str | None:
+        if not message.is_private:
+            return None
+        if message.text.strip():
+            return self.translator("unknown_private")
+        if message.attachments:
+            return self.translator("attachment_without_text")
+        return None
+
+    async def _handle_routed(self, message: IncomingMessage, route: Route) -> str:
+        key = (message.platform, message.chat.chat_id, message.message_id)
+        now = self.clock.now()
+        try:
+            async with self.session_factory() as session, session.begin():
+                repos = Repositories(session)
+                prior = await repos.handled.find(*key)
+                if prior is not None:
+                    if prior.delivered:
+                        return "duplicate"
+                    outgoing = [outgoing_from_json(item) for item in prior.replies]
+                    outcome = "resent"
+                else:
+                    replies, outcome = await self._run_route(message, route, repos, now)
+                    outgoing = [resolve_reply(reply, message, self.delivery.capabilities) for reply in replies]
+                    try:
+                        await repos.handled.record(*key, [outgoing_to_json(o) for o in outgoing], now)
+                    except IntegrityError:
+                        raise _ConcurrentDuplicate from None
+        except _ConcurrentDuplicate:
+            return "duplicate"
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("handler failed error_id=%s route=%s", error_id, route.name)
+            await self._send_now(message, [Reply(self.translator("internal_error", error_id=error_id))])
+            return "error"
+        await self.delivery.deliver(outgoing)
+        async with self.session_factory() as session, session.begin():
+            await Repositories(session).handled.mark_delivered(*key, self.clock.now())
+        return outcome
+
+    async def _run_route(
+        self, message: IncomingMessage, route: Route, repos: Repositories, now: datetime
+    ) -> tuple[list[Reply], str]:
+        member = await repos.members.by_account(message.platform, message.sender.user_id)
+        member_roles = await repos.members.roles(member.id) if member else set()
+        roles = resolve_roles(member is not None, member_roles, (message.platform, message.sender.user_id) in self.admins)
+        refusal = self._refusal(route, message, roles)
+        if refusal is not None:
+            return [Reply(refusal)], "refused"
+        ctx = Context(
+            message=message, args=route.args, repos=repos, member=member, roles=roles,
+            now=now, sent_at=min(message.sent_at, now), zone=self.zone, policy=self.policy, t=self.translator,
+            capabilities=self.delivery.capabilities, router=self.router,
+        )
+        try:
+            async with repos.session.begin_nested():
+                result = await route.handler(ctx)
+        except UserError as problem:
+            return [Reply(self.translator(problem.key, **problem.values))], "rejected"
+        return _as_list(result), "ok"
+
+    def _refusal(self, route: Route, message: IncomingMessage, roles: frozenset[str]) -> str | None:
+        if route.chats is not None and message.chat.kind not in route.chats:
+            key = "private_only" if route.chats == {ChatKind.PRIVATE} else "group_only"
+            return self.translator(key, command=route.name)
+        if route.access is Access.ANYONE or route.access.allows(roles):
+            return None
+        if "member" not in roles:
+            return self.translator("join_first")
+        return self.translator("not_allowed", command=route.name)
+
+    async def _send_now(self, message: IncomingMessage, replies: list[Reply]) -> None:
+        await self.delivery.deliver(
+            [resolve_reply(reply, message, self.delivery.capabilities) for reply in replies]
+        )
+
+
+class _ConcurrentDuplicate(Exception):
+    """Another worker recorded the same message first; this attempt is discarded."""
+
+
+def _as_list(result: HandlerResult) -> list[Reply]:
+    if result is None:
+        return []
+    return [result] if isinstance(result, Reply) else list(result)
+
+
+HandlerFn = Callable[[Context], Awaitable[HandlerResult]]

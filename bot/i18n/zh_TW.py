@@ -1,0 +1,26 @@
+"""繁體中文。缺少的條目回退到簡體中文。"""
+
+MESSAGES: dict[str, str] = {
+    "welcome": "您好！我是研修助手，幫您在群組裡完成簽到、教學反思、教學案例和聽課紀錄，並統計學時與積分。\n第一次使用請先登記：/join 姓名 學校",
+    "welcome_member": "{name}老師，您好！歡迎回來。",
+    "help_header": "研修助手可以做這些事：",
+    "help_footer": "在群組裡直接發「簽到」也可以打卡。發送 /help 指令名 查看某個指令的用法。",
+    "unknown_command": "沒有 /{command} 這個指令。發送 /help 查看全部指令。",
+    "unknown_private": "沒看懂這則訊息。發送 /help 查看我能做什麼。",
+    "edited_ignored": "修改後的訊息不會重新處理。如需更正，請重新發送。",
+    "internal_error": "抱歉，處理這則訊息時出了點問題，內容沒有儲存。請稍後再試；如果一直不行，請把錯誤編號 {error_id} 告訴管理員。",
+    "join_first": "請先登記身分：/join 姓名 學校",
+    "not_allowed": "抱歉，您沒有使用 /{command} 的權限。",
+    "cmd_start": "開始使用",
+    "cmd_help": "查看說明",
+    "cmd_join": "登記身分：姓名和學校",
+    "cmd_checkin": "每日簽到（也可直接發「簽到」）",
+    "cmd_me": "我的進度",
+    "usage_join": "用法：/join 姓名 學校，例如 /join 王芳 紫陽縣第二小學。",
+    "joined": "登記成功：{name}，{school}。現在可以簽到了，發送「簽到」或 /checkin。",
+    "join_updated": "已更新您的資料：{name}，{school}。",
+    "join_unchanged": "您已經登記過了：{name}，{school}。",
+    "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
+    "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
+    "me_checkins": "{month}月簽到 {month_days} 天，目前連續簽到 {streak} 天。",
+}

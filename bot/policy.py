@@ -1,0 +1,122 @@
+"""The program's rules as data: one TOML file, validated by pydantic, defaulting to the seed numbers.
+
+Handlers and domain rules read numbers from a `Policy`; none are written into code, so a program
+with different rules changes this file, not the bot.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class PolicyError(Exception):
+    """The policy file is unreadable or invalid; the message names the path, the key and the reason."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Semester(_Section):
+    name: str = "2026—2027学年第一学期"
+    start: date = date(2026, 9, 1)
+    end: date = date(2027, 1, 20)
+    breaks: list[tuple[date, date]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Semester:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Records(_Section):
+    reflection_min_chars: int = Field(default=50, ge=0)
+    case_min_chars: int = Field(default=50, ge=0)
+    observation_min_chars: int = Field(default=10, ge=0)
+    max_chars: int = Field(default=20000, ge=100)
+    reflections_per_month: int = Field(default=1, ge=0)
+    cases_per_month: int = Field(default=1, ge=0)
+    observations_per_semester: int = Field(default=1, ge=0)
+    dialog_timeout_minutes: int = Field(default=30, ge=1)
+
+
+class Sessions(_Section):
+    min_minutes: int = Field(default=30, ge=1)
+    min_per_school: int = Field(default=5, ge=1)
+    min_presence_share: float = Field(default=0.5, gt=0, le=1)
+    per_month: int = Field(default=1, ge=0)
+    per_semester: int = Field(default=3, ge=0)
+    remind_before_minutes: list[int] = Field(default_factory=lambda: [1440, 60, 0])
+
+
+class Hours(_Section):
+    minutes_per_hour: int = Field(default=45, ge=1)
+    school_based_per_semester: float = Field(default=48, ge=0)
+    per_year: float = Field(default=72, ge=0)
+    per_five_years: float = Field(default=360, ge=0)
+
+
+class Points(_Section):
+    hours_item: int = 30
+    missing_hour: int = -2
+    missing_reflection: int = -2
+    missing_case: int = -2
+    attendance_excellent: int = 2
+    attendance_unqualified: int = -5
+
+
+class Grades(_Section):
+    excellent: int = 90
+    pass_: int = Field(default=60, alias="pass")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Announcements(_Section):
+    cron: str = "0 9 1 * *"
+    show: str = Field(default="names", pattern="^(names|initials|grades)$")
+
+
+class Policy(_Section):
+    timezone: str = "Asia/Shanghai"
+    semester: Semester = Field(default_factory=Semester)
+    records: Records = Field(default_factory=Records)
+    sessions: Sessions = Field(default_factory=Sessions)
+    hours: Hours = Field(default_factory=Hours)
+    points: Points = Field(default_factory=Points)
+    grades: Grades = Field(default_factory=Grades)
+    announcements: Announcements = Field(default_factory=Announcements)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The built-in defaults, or the file at `path` layered over them."""
+    if path is None:
+        return Policy()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        reason = error["msg"].removeprefix("Value error, ")
+        raise PolicyError(f"{path}: {key}: {reason}") from None

@@ -1,0 +1,155 @@
+"""Handler registration: each capability module owns a Router and declares its commands on it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.access import Access
+from bot.messages import ChatKind, IncomingMessage
+
+if TYPE_CHECKING:
+    from bot.dispatcher import HandlerFn
+
+TextMatcher = Callable[[str, IncomingMessage], "str | None"]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    handler: HandlerFn
+    access: Access
+    chats: frozenset[ChatKind] | None
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    summary_key: str | None = None
+    usage_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TextRule:
+    name: str
+    matcher: TextMatcher
+    handler: HandlerFn
+    access: Access
+    chats: frozenset[ChatKind] | None
+
+
+@dataclass(frozen=True)
+class Route:
+    """A decision: this handler, with these arguments, under these restrictions."""
+
+    name: str
+    handler: HandlerFn
+    args: str
+    access: Access
+    chats: frozenset[ChatKind] | None
+
+
+class Router:
+    def __init__(self, *children: Router) -> None:
+        self.commands: dict[str, CommandSpec] = {}
+        self.text_rules: list[TextRule] = []
+        for child in children:
+            self.include(child)
+
+    def include(self, other: Router) -> None:
+        for name, spec in other.commands.items():
+            if name in self.commands:
+                raise ValueError(f"command /{name} registered twice")
+            self.commands[name] = spec
+        self.text_rules.extend(other.text_rules)
+
+    def command(
+        self,
+        name: str,
+        *,
+        access: Access = Access.ANYONE,
+        chats: Iterable[ChatKind] | None = None,
+        aliases: tuple[str, ...] = (),
+        keywords: tuple[str, ...] = (),
+        summary_key: str | None = None,
+        usage_key: str | None = None,
+    ) -> Callable[[HandlerFn], HandlerFn]:
+        """Register `/name` (and aliases); `keywords` also trigger it at the start of plain text."""
+
+        def register(handler: HandlerFn) -> HandlerFn:
+            spec = CommandSpec(
+                name, handler, access, frozenset(chats) if chats else None,
+                aliases, keywords, summary_key, usage_key,
+            )
+            for key in (name, *aliases):
+                if key in self.commands:
+                    raise ValueError(f"command /{key} registered twice")
+                self.commands[key] = spec
+            if keywords:
+                self.text_rules.append(
+                    TextRule(name, _keyword_matcher(keywords), handler, access, spec.chats)
+                )
+            return handler
+
+        return register
+
+    def text(
+        self,
+        name: str,
+        matcher: TextMatcher | re.Pattern[str],
+        *,
+        access: Access = Access.ANYONE,
+        chats: Iterable[ChatKind] | None = None,
+    ) -> Callable[[HandlerFn], HandlerFn]:
+        """Register a plain-text shape; the matcher returns the argument text, or None to pass."""
+        if isinstance(matcher, re.Pattern):
+            matcher = _regex_matcher(matcher)
+
+        def register(handler: HandlerFn) -> HandlerFn:
+            self.text_rules.append(
+                TextRule(name, matcher, handler, access, frozenset(chats) if chats else None)
+            )
+            return handler
+
+        return register
+
+    def for_command(self, name: str, args: str) -> Route | None:
+        spec = self.commands.get(name)
+        if spec is None:
+            spec = self.commands.get("__unknown__")
+            args = name
+            if spec is None:
+                return None
+        return Route(spec.name, spec.handler, args, spec.access, spec.chats)
+
+    def for_text(self, text: str, message: IncomingMessage) -> Route | None:
+        for rule in self.text_rules:
+            args = rule.matcher(text, message)
+            if args is not None:
+                return Route(rule.name, rule.handler, args, rule.access, rule.chats)
+        return None
+
+    def visible_commands(self) -> list[CommandSpec]:
+        """Each command once, in registration order, without internal ones."""
+        seen: dict[str, CommandSpec] = {}
+        for spec in self.commands.values():
+            if not spec.name.startswith("__"):
+                seen.setdefault(spec.name, spec)
+        return list(seen.values())
+
+
+def _keyword_matcher(keywords: tuple[str, ...]) -> TextMatcher:
+    pattern = re.compile(
+        r"^[#＃]?(?:" + "|".join(map(re.escape, keywords)) + r")(?:$|[\s:：,，]+(?P<rest>.*))",
+        re.DOTALL,
+    )
+    return _regex_matcher(pattern)
+
+
+def _regex_matcher(pattern: re.Pattern[str]) -> TextMatcher:
+    def match(text: str, _message: IncomingMessage) -> str | None:
+        found = pattern.match(text)
+        if found is None:
+            return None
+        return (found.groupdict().get("rest") or "").strip()
+
+    return match

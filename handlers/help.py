@@ -1,0 +1,45 @@
+"""/start, /help and the answer to a command nobody registered."""
+
+from __future__ import annotations
+
+from bot.dispatcher import Context
+from bot.messages import Reply
+from bot.router import Router
+
+router = Router()
+
+
+@router.command("start", summary_key="cmd_start")
+async def start(ctx: Context) -> Reply:
+    greeting = ctx.t("welcome_member", name=ctx.member.name) if ctx.member else ctx.t("welcome")
+    return Reply(greeting + "\n\n" + _overview(ctx))
+
+
+@router.command("help", keywords=("帮助",), summary_key="cmd_help")
+async def help_(ctx: Context) -> Reply:
+    wanted = ctx.args.strip().lstrip("/／").lower()
+    if not wanted:
+        return Reply(ctx.t("help_header") + "\n" + _overview(ctx))
+    spec = ctx.router.commands.get(wanted)
+    if spec is None or spec.name.startswith("__"):
+        return ctx.reply("help_unknown", command=wanted)
+    lines = [f"/{spec.name} — {ctx.t(spec.summary_key)}" if spec.summary_key else f"/{spec.name}"]
+    if spec.usage_key:
+        lines.append(ctx.t(spec.usage_key))
+    if spec.keywords:
+        lines.append(ctx.t("help_keywords", keywords="、".join(spec.keywords)))
+    return Reply("\n".join(lines))
+
+
+@router.command("__unknown__")
+async def unknown(ctx: Context) -> Reply:
+    return ctx.reply("unknown_command", command=ctx.args)
+
+
+def _overview(ctx: Context) -> str:
+    lines = [
+        f"/{spec.name} — {ctx.t(spec.summary_key)}"
+        for spec in ctx.router.visible_commands()
+        if spec.summary_key and spec.access.allows(ctx.roles | {"member"})
+    ]
+    return "\n".join(lines) + "\n\n" + ctx.t("help_footer")

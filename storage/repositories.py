@@ -1,0 +1,172 @@
+"""Repositories: the only place that writes SQL. Handlers see methods named after what they mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Account, CheckIn, HandledMessage, Member, MemberRole, School
+
+
+class Schools:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_name(self, name: str) -> School | None:
+        return await self.session.scalar(select(School).where(School.name == name))
+
+    async def get_or_create(self, name: str, now: datetime) -> School:
+        school = await self.by_name(name)
+        if school is None:
+            school = School(name=name, created_at=now)
+            self.session.add(school)
+            await self.session.flush()
+        return school
+
+
+class Members:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_account(self, platform: str, user_id: str) -> Member | None:
+        return await self.session.scalar(
+            select(Member)
+            .join(Account, Account.member_id == Member.id)
+            .where(Account.platform == platform, Account.user_id == user_id)
+        )
+
+    async def get(self, member_id: int) -> Member | None:
+        return await self.session.get(Member, member_id)
+
+    async def link(
+        self, platform: str, user_id: str, display_name: str, name: str, school: School, now: datetime
+    ) -> tuple[Member, bool]:
+        """Link the account to a member called `name` at `school`; True when the member is new.
+
+        An account already linked keeps its member and has the name and school updated, so joining
+        twice never creates a second person.
+        """
+        member = await self.by_account(platform, user_id)
+        if member is not None:
+            member.name, member.school_id, member.updated_at = name, school.id, now
+            await self.session.flush()
+            return member, False
+        member = Member(name=name, school_id=school.id, created_at=now, updated_at=now)
+        self.session.add(member)
+        await self.session.flush()
+        self.session.add(
+            Account(
+                platform=platform,
+                user_id=user_id,
+                member_id=member.id,
+                display_name=display_name[:200],
+                linked_at=now,
+            )
+        )
+        await self.session.flush()
+        await self.session.refresh(member)
+        return member, True
+
+    async def roles(self, member_id: int) -> set[str]:
+        rows = await self.session.scalars(
+            select(MemberRole.role).where(MemberRole.member_id == member_id)
+        )
+        return set(rows)
+
+    async def grant(self, member_id: int, role: str, now: datetime) -> None:
+        if role not in await self.roles(member_id):
+            self.session.add(MemberRole(member_id=member_id, role=role, granted_at=now))
+            await self.session.flush()
+
+
+class CheckIns:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def on_day(self, member_id: int, day: date) -> CheckIn | None:
+        return await self.session.scalar(
+            select(CheckIn).where(CheckIn.member_id == member_id, CheckIn.day == day)
+        )
+
+    async def add(self, checkin: CheckIn) -> bool:
+        """Store the check-in; False if the member already has one that day (nothing written)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(checkin)
+        except IntegrityError:
+            return False
+        return True
+
+    async def days_between(self, member_id: int, first: date, last: date) -> list[date]:
+        rows = await self.session.scalars(
+            select(CheckIn.day)
+            .where(CheckIn.member_id == member_id, CheckIn.day >= first, CheckIn.day <= last)
+            .order_by(CheckIn.day)
+        )
+        return list(rows)
+
+    async def count_between(self, member_id: int, first: date, last: date) -> int:
+        return await self.session.scalar(
+            select(func.count())
+            .select_from(CheckIn)
+            .where(CheckIn.member_id == member_id, CheckIn.day >= first, CheckIn.day <= last)
+        ) or 0
+
+
+@dataclass(frozen=True)
+class PriorHandling:
+    replies: list
+    delivered: bool
+
+
+class HandledMessages:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, platform: str, chat_id: str, message_id: str) -> PriorHandling | None:
+        row = await self.session.get(HandledMessage, (platform, chat_id, message_id))
+        if row is None:
+            return None
+        return PriorHandling(replies=list(row.replies or []), delivered=row.delivered_at is not None)
+
+    async def record(
+        self, platform: str, chat_id: str, message_id: str, replies: list, now: datetime
+    ) -> None:
+        await self.session.execute(
+            insert(HandledMessage).values(
+                platform=platform, chat_id=chat_id, message_id=message_id,
+                handled_at=now, replies=replies, delivered_at=None,
+            )
+        )
+
+    async def mark_delivered(self, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
+        await self.session.execute(
+            update(HandledMessage)
+            .where(
+                HandledMessage.platform == platform,
+                HandledMessage.chat_id == chat_id,
+                HandledMessage.message_id == message_id,
+            )
+            .values(delivered_at=now)
+        )
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        result = await self.session.execute(
+            delete(HandledMessage).where(HandledMessage.handled_at < cutoff)
+        )
+        return result.rowcount or 0
+
+
+class Repositories:
+    """All repositories over one session: one unit of work per update."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.schools = Schools(session)
+        self.members = Members(session)
+        self.checkins = CheckIns(session)
+        self.handled = HandledMessages(session)
