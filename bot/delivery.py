@@ -42,13 +42,17 @@ class Delivery:
     def capabilities(self) -> Capabilities:
         return self.adapter.capabilities
 
-    async def deliver(self, messages: list[OutgoingMessage]) -> None:
+    async def deliver(self, messages: list[OutgoingMessage]) -> bool:
+        """Send everything; False if any piece failed (it is logged, and may be retried later)."""
+        delivered = True
         for message in messages:
             for piece in self.pieces(message):
                 try:
                     await self.adapter.send(piece)
                 except Exception:
+                    delivered = False
                     log.exception("send failed platform=%s chat=%s", piece.chat.platform, piece.chat.chat_id)
+        return delivered
 
     def pieces(self, message: OutgoingMessage) -> list[OutgoingMessage]:
         chunks = split_text(message.text, self.capabilities.max_text_length) if message.text else [""]

@@ -155,7 +155,8 @@ class Dispatcher:
             log.exception("handler failed error_id=%s route=%s", error_id, route.name)
             await self._send_now(message, [Reply(self.translator("internal_error", error_id=error_id))])
             return "error"
-        await self.delivery.deliver(outgoing)
+        if not await self.delivery.deliver(outgoing):
+            return "undelivered"
         async with self.session_factory() as session, session.begin():
             await Repositories(session).handled.mark_delivered(*key, self.clock.now())
         return outcome

@@ -1,0 +1,219 @@
+"""Telegram through python-telegram-bot, used only as the transport.
+
+Updates become `IncomingMessage`s; our own dispatcher, database and scheduler do the rest (no PTB
+persistence, ConversationHandler or JobQueue), so the bot behaves the same on every platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from telegram import InputFile, Message, ReplyParameters, Update
+from telegram.error import Forbidden, RetryAfter
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.adapters.base import Adapter, Capabilities, MessageCallback
+from bot.config import Settings
+from bot.messages import (
+    Attachment,
+    AttachmentKind,
+    ChatKind,
+    ChatRef,
+    IncomingMessage,
+    OutgoingMessage,
+    Sender,
+)
+
+log = logging.getLogger("yanxiu.telegram")
+
+PLATFORM = "telegram"
+MAX_RETRY_WAITS = 5
+
+
+class PrivateChatUnavailable(Exception):
+    """The user never opened a private chat with the bot, or blocked it."""
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    secret: str
+    listen: str
+    port: int
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+
+class TelegramAdapter(Adapter):
+    platform = PLATFORM
+    capabilities = Capabilities(
+        max_text_length=4096, can_send_unprompted=True, can_send_private=True, messages_per_second=30
+    )
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = "https://api.telegram.org/bot",
+        base_file_url: str = "https://api.telegram.org/file/bot",
+        webhook: WebhookConfig | None = None,
+        poll_timeout: int = 10,
+    ) -> None:
+        self.webhook = webhook
+        self.poll_timeout = poll_timeout
+        self.application: Application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(base_url)
+            .base_file_url(base_file_url)
+            .build()
+        )
+        self._stop = asyncio.Event()
+        self._username = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramAdapter:
+        webhook = None
+        if settings.telegram_webhook_url:
+            webhook = WebhookConfig(
+                settings.telegram_webhook_url, settings.telegram_webhook_secret or "",
+                settings.telegram_webhook_listen, settings.telegram_webhook_port,
+            )
+        return cls(settings.telegram_token or "", settings.telegram_base_url, settings.file_base_url, webhook)
+
+    async def run(self, on_message: MessageCallback) -> None:
+        async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            incoming = to_incoming(update, self._username)
+            if incoming is not None:
+                await on_message(incoming)
+
+        app = self.application
+        app.add_handler(TypeHandler(Update, on_update))
+        async with app:
+            self._username = app.bot.username or ""
+            await app.start()
+            updates = ["message", "edited_message"]
+            if self.webhook:
+                await app.updater.start_webhook(
+                    listen=self.webhook.listen, port=self.webhook.port, url_path=self.webhook.path,
+                    webhook_url=self.webhook.url, secret_token=self.webhook.secret,
+                    allowed_updates=updates,
+                )
+            else:
+                await app.updater.start_polling(
+                    poll_interval=0, timeout=self.poll_timeout, allowed_updates=updates
+                )
+            log.info("telegram connected bot=%s mode=%s", self._username, "webhook" if self.webhook else "polling")
+            try:
+                await self._stop.wait()
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+    async def stop(self) -> None:
+        self._stop.set()
+
+    async def send(self, message: OutgoingMessage) -> None:
+        for _attempt in range(MAX_RETRY_WAITS + 1):
+            try:
+                await self._send_once(message)
+                return
+            except RetryAfter as flood:
+                wait = _seconds(flood.retry_after)
+                log.warning("telegram flood control chat=%s wait_s=%.1f", message.chat.chat_id, wait)
+                await asyncio.sleep(wait)
+            except Forbidden as refused:
+                if message.chat.kind is ChatKind.PRIVATE:
+                    raise PrivateChatUnavailable(message.chat.chat_id) from refused
+                raise
+        raise RuntimeError(f"gave up after {MAX_RETRY_WAITS} flood-control waits")
+
+    async def _send_once(self, message: OutgoingMessage) -> None:
+        bot = self.application.bot
+        chat_id = _chat_id(message.chat.chat_id)
+        reply = (
+            ReplyParameters(int(message.reply_to_message_id), allow_sending_without_reply=True)
+            if message.reply_to_message_id and message.reply_to_message_id.isdigit()
+            else None
+        )
+        if message.file is not None:
+            document = (
+                InputFile(message.file.content, filename=message.file.file_name)
+                if message.file.content is not None
+                else message.file.file_ref
+            )
+            await bot.send_document(
+                chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply
+            )
+            return
+        await bot.send_message(chat_id, message.text, reply_parameters=reply)
+
+
+def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:
+    """The platform-neutral view of an update; None for updates that are not for us."""
+    message: Message | None = update.message or update.edited_message
+    if message is None or message.from_user is None:
+        return None
+    text = message.text or message.caption or ""
+    text, addressed_elsewhere = _strip_bot_suffix(text, bot_username)
+    if addressed_elsewhere:
+        return None
+    chat = message.chat
+    kind = ChatKind.PRIVATE if chat.type == "private" else ChatKind.GROUP
+    sent_at = message.date if message.date.tzinfo else message.date.replace(tzinfo=UTC)
+    return IncomingMessage(
+        chat=ChatRef(PLATFORM, str(chat.id), kind, chat.title or chat.full_name or ""),
+        sender=Sender(str(message.from_user.id), message.from_user.full_name, message.from_user.is_bot),
+        message_id=str(message.message_id),
+        text=text,
+        sent_at=sent_at or datetime.now(UTC),
+        attachments=_attachments(message),
+        edited=update.edited_message is not None,
+        mentions_bot=bool(bot_username) and f"@{bot_username}".lower() in text.lower(),
+    )
+
+
+def _strip_bot_suffix(text: str, bot_username: str) -> tuple[str, bool]:
+    """`/join@our_bot …` → `/join …`; a command addressed to another bot is not for us."""
+    if not text.startswith("/"):
+        return text, False
+    head, space, rest = text.partition(" ")
+    command, at, target = head.partition("@")
+    if not at:
+        return text, False
+    if bot_username and target.lower() != bot_username.lower():
+        return text, True
+    return command + space + rest, False
+
+
+def _attachments(message: Message) -> tuple[Attachment, ...]:
+    found: list[Attachment] = []
+    if message.photo:
+        largest = message.photo[-1]
+        found.append(Attachment(AttachmentKind.PHOTO, largest.file_id, None, "image/jpeg", largest.file_size))
+    if message.document:
+        doc = message.document
+        found.append(Attachment(AttachmentKind.DOCUMENT, doc.file_id, doc.file_name, doc.mime_type, doc.file_size))
+    if message.sticker:
+        found.append(Attachment(AttachmentKind.STICKER, message.sticker.file_id))
+    if message.voice:
+        found.append(Attachment(AttachmentKind.VOICE, message.voice.file_id, None, message.voice.mime_type))
+    if message.video:
+        found.append(Attachment(AttachmentKind.VIDEO, message.video.file_id, message.video.file_name))
+    return tuple(found)
+
+
+def _chat_id(value: str) -> int | str:
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

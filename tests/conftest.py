@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.adapters.memory import MemoryAdapter
+from bot.app import build
+from bot.clock import FixedClock
+from bot.config import Settings
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.support.chat import ChatHarness
+from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Monday 2026-11-23, 10:00 in Shanghai."""
+    return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'yanxiu.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """Each storage test runs on SQLite and on the throwaway PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'yanxiu.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    return Settings(_env_file=None, platform="console", database_url=database_url, **overrides)
+
+
+@pytest.fixture
+async def chat(sqlite_url, clock) -> AsyncIterator[ChatHarness]:
+    async for harness in _harness(sqlite_url, clock):
+        yield harness
+
+
+@pytest.fixture
+async def chat_any_db(database_url, clock) -> AsyncIterator[ChatHarness]:
+    async for harness in _harness(database_url, clock):
+        yield harness
+
+
+async def _harness(url: str, clock: FixedClock, **settings) -> AsyncIterator[ChatHarness]:
+    engine = make_engine(url)
+    await upgrade(engine)
+    adapter = MemoryAdapter()
+    app = build(make_settings(url, admins="memory:admin", **settings), adapter, clock=clock, engine=engine)
+    try:
+        yield ChatHarness(app, adapter, clock)
+    finally:
+        await app.close()

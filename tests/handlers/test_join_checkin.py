@@ -1,0 +1,116 @@
+"""Joining, checking in and /me through the dispatcher, on a real database."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import Account, CheckIn, HandledMessage, Member, School
+
+
+async def count(chat, model) -> int:
+    async with chat.app.session_factory() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_start_explains_and_asks_to_join(chat):
+    reply = await chat.one("/start")
+    assert "研修助手" in reply and "/join" in reply and "/checkin" in reply
+
+
+async def test_join_then_checkin_then_me(chat_any_db):
+    chat = chat_any_db
+    assert "登记成功：王芳，紫阳县第二小学" in await chat.one("/join 王芳 紫阳县第二小学")
+    assert "签到成功（11月23日）" in await chat.one("签到")
+    me = await chat.one("/me")
+    assert "王芳（紫阳县第二小学）" in me and "11月签到 1 天" in me and "连续签到 1 天" in me
+    assert await count(chat, CheckIn) == 1
+
+
+async def test_rejoining_updates_without_duplicating(chat):
+    await chat.join("u1", "王芳")
+    assert "已经登记过了" in await chat.one("/join 王芳 紫阳县第二小学")
+    assert "已更新" in await chat.one("/join 王芳 | 紫阳县 实验小学")
+    assert await count(chat, Member) == 1
+    assert await count(chat, Account) == 1
+    async with chat.app.session_factory() as session:
+        member = await session.scalar(select(Member))
+        assert member.school.name == "紫阳县 实验小学"
+    assert await count(chat, School) == 2
+
+
+async def test_second_checkin_same_day_is_kind_and_not_stored(chat):
+    await chat.join("u1", "王芳")
+    await chat.one("签到")
+    chat.clock.advance(hours=3)
+    reply = await chat.one("/checkin")
+    assert "已经签到过了（10:00）" in reply
+    assert await count(chat, CheckIn) == 1
+
+
+async def test_day_boundary_is_shanghai_midnight(chat):
+    await chat.join("u1", "王芳")
+    chat.clock.advance(hours=13, minutes=59)  # 23:59 Shanghai, 15:59 UTC
+    assert "11月23日" in await chat.one("签到")
+    chat.clock.advance(minutes=2)  # 00:01 Shanghai on the 24th, still the 23rd in UTC
+    reply = await chat.one("签到")
+    assert "11月24日" in reply and "连续签到 2 天" in reply
+    assert await count(chat, CheckIn) == 2
+
+
+async def test_streak_survives_the_weekend(chat):
+    await chat.join("u1", "王芳")
+    chat.clock.advance(days=-3)  # Friday 20th
+    await chat.one("签到")
+    chat.clock.advance(days=3)  # Monday 23rd
+    assert "连续签到 2 天" in await chat.one("签到")
+
+
+async def test_checkin_shapes_teachers_write(chat):
+    await chat.join("u1", "王芳")
+    shapes = ["打卡", "已签到", "王芳签到", "签到 今天参加了集体备课", "#打卡 第12天", "＃签到"]
+    for number, text in enumerate(shapes):
+        chat.clock.advance(days=1)
+        reply = await chat.one(text)
+        assert "签到成功" in reply, (text, reply)
+    async with chat.app.session_factory() as session:
+        notes = list(await session.scalars(select(CheckIn.note).order_by(CheckIn.day)))
+    assert notes[3] == "今天参加了集体备课" and notes[4] == "第12天"
+
+
+async def test_checkin_for_someone_else_is_refused(chat):
+    await chat.join("u1", "王芳")
+    assert "只能为自己" in await chat.one("李明签到")
+    assert await count(chat, CheckIn) == 0
+
+
+async def test_chatter_in_group_is_silent(chat):
+    await chat.join("u1", "王芳")
+    for text in ["收到", "好的👍", "谢谢王老师！", "[图片]", "@李明 明天的课表发一下", "签到表在哪里下载？"]:
+        assert await chat.say(text) == [], text
+    assert await count(chat, CheckIn) == 0
+
+
+async def test_unregistered_teacher_is_asked_to_join(chat):
+    assert "/join" in await chat.one("签到", user="stranger")
+    assert "/join" in await chat.one("/me", user="stranger")
+    assert await count(chat, CheckIn) == 0
+
+
+async def test_redelivered_message_is_answered_once_and_stored_once(chat):
+    await chat.join("u1", "王芳")
+    message = chat.message("签到", message_id="777")
+    assert len(await chat.send(message)) == 1
+    assert await chat.send(message) == []
+    assert await count(chat, CheckIn) == 1
+    assert await count(chat, HandledMessage) == 2
+
+
+async def test_undelivered_replies_are_sent_again_on_redelivery(chat):
+    await chat.join("u1", "王芳")
+    message = chat.message("签到", message_id="778")
+    chat.adapter.fail_next = True
+    first = await chat.send(message)
+    assert first == []  # the send failed after the check-in was committed
+    retry = await chat.send(message)
+    assert len(retry) == 1 and "签到成功" in retry[0]
+    assert await count(chat, CheckIn) == 1

@@ -1,0 +1,63 @@
+"""A chat in a test: messages in through the real dispatcher, replies out of a memory adapter."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.adapters.memory import MemoryAdapter
+from bot.app import Yanxiu
+from bot.clock import FixedClock
+from bot.messages import Attachment, ChatKind, ChatRef, IncomingMessage, Sender
+
+GROUP = "group-1"
+
+
+@dataclass
+class ChatHarness:
+    app: Yanxiu
+    adapter: MemoryAdapter
+    clock: FixedClock
+    names: dict[str, str] = field(default_factory=dict)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def message(
+        self,
+        text: str,
+        *,
+        user: str = "u1",
+        chat: str = GROUP,
+        private: bool = False,
+        message_id: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        edited: bool = False,
+    ) -> IncomingMessage:
+        kind = ChatKind.PRIVATE if private else ChatKind.GROUP
+        chat_ref = ChatRef(self.adapter.platform, user if private else chat, kind, "" if private else "校本研修群")
+        return IncomingMessage(
+            chat=chat_ref,
+            sender=Sender(user, self.names.get(user, user)),
+            message_id=message_id or str(next(self._ids)),
+            text=text,
+            sent_at=self.clock.now(),
+            attachments=attachments,
+            edited=edited,
+        )
+
+    async def send(self, message: IncomingMessage) -> list[str]:
+        before = len(self.adapter.sent)
+        await self.app.dispatcher.handle(message)
+        return [sent.text for sent in self.adapter.sent[before:]]
+
+    async def say(self, text: str, **options) -> list[str]:
+        """Send `text` and return the texts the bot answered with."""
+        return await self.send(self.message(text, **options))
+
+    async def one(self, text: str, **options) -> str:
+        replies = await self.say(text, **options)
+        assert len(replies) == 1, replies
+        return replies[0]
+
+    async def join(self, user: str, name: str, school: str = "紫阳县第二小学") -> None:
+        reply = await self.one(f"/join {name} {school}", user=user)
+        assert name in reply
