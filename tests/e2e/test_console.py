@@ -1,0 +1,37 @@
+"""The console driven from stdin, as a newcomer's first minute with the bot."""
+
+from __future__ import annotations
+
+import re
+
+from tests.test_config_cli import run_cli
+
+SCRIPT = """\
+/start
+/join 王芳 紫阳县第二小学
+签到
+签到
+/me
+:as teacher2 李明
+签到
+:as coordinator 教研室
+:private
+/help
+收到
+"""
+
+
+def test_console_script_on_a_fresh_database(tmp_path):
+    result = run_cli("console", stdin=SCRIPT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "王芳@校本研修群> /join 王芳 紫阳县第二小学" in out
+    assert "🤖 [校本研修群] 登记成功：王芳，紫阳县第二小学" in out
+    assert out.count("签到成功") == 1 and "已经签到过了" in out
+    assert re.search(r"\d+月签到 1 天，当前连续签到 1 天", out)
+    assert "李明@校本研修群> 签到\n🤖 [校本研修群] 请先登记身份" in out
+    assert "教研室@私聊> /help\n🤖 [私聊 coordinator] 研修助手可以做这些事" in out
+    assert "教研室@私聊> 收到\n🤖 [私聊 coordinator] 没看懂" in out
+    assert (tmp_path / "yanxiu.db").exists()
+    again = run_cli("console", stdin="/me\n", cwd=tmp_path)
+    assert "王芳（紫阳县第二小学）" in again.stdout
