@@ -123,3 +123,10 @@ def test_db_upgrade_creates_the_database(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "database at revision" in result.stdout
     assert run_cli("db", "current", env={"YANXIU_DATABASE_URL": url}, cwd=tmp_path).stdout.strip() != "none"
+
+
+def test_example_policy_in_deploy_is_valid():
+    example = Path(__file__).parents[1] / "deploy" / "policy.example.toml"
+    assert load_policy(example) == load_policy(None).model_copy(
+        update={"semester": load_policy(example).semester}
+    )
