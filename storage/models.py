@@ -133,3 +133,58 @@ class HandledMessage(Base):
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     replies: Mapped[list] = mapped_column(JSON, default=list)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Record(Base):
+    """A teacher's written record: a reflection, a teaching case or a peer-observation log."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    observed_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    observed_name: Mapped[str] = mapped_column(String(50), default="")
+    observed_on: Mapped[date | None] = mapped_column(Date)
+    class_subject: Mapped[str] = mapped_column(String(100), default="")
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecordRevision(Base):
+    """The text a record had before an /edit replaced it."""
+
+    __tablename__ = "record_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Dialog(Base):
+    """A guided dialog in progress, kept in the database so it survives restarts and any worker can continue it."""
+
+    __tablename__ = "dialogs"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    step: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
