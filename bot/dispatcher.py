@@ -11,8 +11,8 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.access import Access, resolve_roles
 from bot.adapters.base import Capabilities
 from bot.clock import Clock
-from bot.commands import clean_text, normalize, parse_command
+from bot.commands import ParsedCommand, clean_text, normalize, parse_command
 from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
 from bot.messages import ChatKind, IncomingMessage, Reply
 from bot.policy import Policy
 from bot.router import Route, Router
-from storage.models import Member
+from storage.models import Dialog, Member
 from storage.repositories import Repositories
 
 log = logging.getLogger("yanxiu.dispatch")
@@ -60,7 +60,31 @@ class Context:
     t: Translator
     capabilities: Capabilities
     router: Router
-    notes: dict = field(default_factory=dict)
+    dialog: Dialog | None = None
+
+    @property
+    def dialog_key(self) -> tuple[str, str, str]:
+        return (self.message.platform, self.message.chat.chat_id, self.message.sender.user_id)
+
+    async def start_dialog(self, kind: str, step: str, data: dict | None = None) -> None:
+        """Open (or restart) a guided dialog; the sender's next plain messages come to its handler."""
+        platform, chat_id, user_id = self.dialog_key
+        self.dialog = Dialog(
+            platform=platform, chat_id=chat_id, user_id=user_id,
+            chat_kind=self.message.chat.kind.value, kind=kind, step=step, data=data or {},
+            updated_at=self.now,
+            expires_at=self.now + timedelta(minutes=self.policy.records.dialog_timeout_minutes),
+        )
+        await self.repos.dialogs.save(self.dialog)
+
+    async def advance_dialog(self, step: str, **data: object) -> None:
+        if self.dialog is None:
+            raise RuntimeError("no dialog to advance")
+        await self.start_dialog(self.dialog.kind, step, {**self.dialog.data, **data})
+
+    async def end_dialog(self) -> bool:
+        self.dialog = None
+        return await self.repos.dialogs.end(*self.dialog_key)
 
     @property
     def today(self) -> date:
@@ -97,15 +121,14 @@ class Dispatcher:
                 if message.is_private:
                     await self._send_now(message, [Reply(self.translator("edited_ignored"))])
                 return
-            route = self._route(message)
-            if route is None:
-                outcome = "chatter"
+            command = parse_command(message.text)
+            route = self._route(message, command)
+            route_name = route.name if route else "-"
+            outcome = await self._handle_routed(message, route, may_answer_dialog=command is None)
+            if outcome == "chatter":
                 hint = self._hint_for_unrouted(message)
                 if hint:
                     await self._send_now(message, [Reply(hint)])
-                return
-            route_name = route.name
-            outcome = await self._handle_routed(message, route)
         finally:
             log.info(
                 "update platform=%s chat=%s msg=%s route=%s outcome=%s ms=%.1f",
@@ -113,8 +136,7 @@ class Dispatcher:
                 (time.perf_counter() - started) * 1000,
             )
 
-    def _route(self, message: IncomingMessage) -> Route | None:
-        command = parse_command(message.text)
+    def _route(self, message: IncomingMessage, command: ParsedCommand | None) -> Route | None:
         if command is not None:
             return self.router.for_command(command.name, command.args)
         text = normalize(clean_text(message.text))
@@ -129,12 +151,24 @@ class Dispatcher:
             return self.translator("attachment_without_text")
         return None
 
-    async def _handle_routed(self, message: IncomingMessage, route: Route) -> str:
+    async def _handle_routed(
+        self, message: IncomingMessage, route: Route | None, may_answer_dialog: bool
+    ) -> str:
+        """Run the route in one unit of work; plain text goes to the sender's open dialog first."""
         key = (message.platform, message.chat.chat_id, message.message_id)
         now = self.clock.now()
         try:
             async with self.session_factory() as session, session.begin():
                 repos = Repositories(session)
+                dialog = None
+                if may_answer_dialog:
+                    dialog = await repos.dialogs.get(message.platform, message.chat.chat_id, message.sender.user_id)
+                    if dialog is not None and dialog.expires_at > now:
+                        route = self.router.for_dialog(dialog.kind, clean_text(message.text).strip(), message) or route
+                    else:
+                        dialog = None
+                if route is None:
+                    return "chatter"
                 prior = await repos.handled.find(*key)
                 if prior is not None:
                     if prior.delivered:
@@ -142,7 +176,7 @@ class Dispatcher:
                     outgoing = [outgoing_from_json(item) for item in prior.replies]
                     outcome = "resent"
                 else:
-                    replies, outcome = await self._run_route(message, route, repos, now)
+                    replies, outcome = await self._run_route(message, route, repos, now, dialog)
                     outgoing = [resolve_reply(reply, message, self.delivery.capabilities) for reply in replies]
                     try:
                         await repos.handled.record(*key, [outgoing_to_json(o) for o in outgoing], now)
@@ -152,7 +186,7 @@ class Dispatcher:
             return "duplicate"
         except Exception:
             error_id = uuid.uuid4().hex[:8]
-            log.exception("handler failed error_id=%s route=%s", error_id, route.name)
+            log.exception("handler failed error_id=%s route=%s", error_id, route.name if route else "-")
             await self._send_now(message, [Reply(self.translator("internal_error", error_id=error_id))])
             return "error"
         if not await self.delivery.deliver(outgoing):
@@ -162,7 +196,8 @@ class Dispatcher:
         return outcome
 
     async def _run_route(
-        self, message: IncomingMessage, route: Route, repos: Repositories, now: datetime
+        self, message: IncomingMessage, route: Route, repos: Repositories, now: datetime,
+        dialog: Dialog | None,
     ) -> tuple[list[Reply], str]:
         member = await repos.members.by_account(message.platform, message.sender.user_id)
         member_roles = await repos.members.roles(member.id) if member else set()
@@ -173,7 +208,7 @@ class Dispatcher:
         ctx = Context(
             message=message, args=route.args, repos=repos, member=member, roles=roles,
             now=now, sent_at=min(message.sent_at, now), zone=self.zone, policy=self.policy, t=self.translator,
-            capabilities=self.delivery.capabilities, router=self.router,
+            capabilities=self.delivery.capabilities, router=self.router, dialog=dialog,
         )
         try:
             async with repos.session.begin_nested():

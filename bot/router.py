@@ -52,6 +52,8 @@ class Router:
     def __init__(self, *children: Router) -> None:
         self.commands: dict[str, CommandSpec] = {}
         self.text_rules: list[TextRule] = []
+        self.dialogs: dict[str, HandlerFn] = {}
+        self.dialog_interrupts: list[TextRule] = []
         for child in children:
             self.include(child)
 
@@ -61,6 +63,11 @@ class Router:
                 raise ValueError(f"command /{name} registered twice")
             self.commands[name] = spec
         self.text_rules.extend(other.text_rules)
+        self.dialog_interrupts.extend(other.dialog_interrupts)
+        for kind, handler in other.dialogs.items():
+            if kind in self.dialogs:
+                raise ValueError(f"dialog {kind} registered twice")
+            self.dialogs[kind] = handler
 
     def command(
         self,
@@ -72,8 +79,12 @@ class Router:
         keywords: tuple[str, ...] = (),
         summary_key: str | None = None,
         usage_key: str | None = None,
+        interrupts_dialogs: bool = False,
     ) -> Callable[[HandlerFn], HandlerFn]:
-        """Register `/name` (and aliases); `keywords` also trigger it at the start of plain text."""
+        """Register `/name` (and aliases); `keywords` also trigger it at the start of plain text.
+
+        With `interrupts_dialogs`, the keywords work even while the sender is in a guided dialog.
+        """
 
         def register(handler: HandlerFn) -> HandlerFn:
             spec = CommandSpec(
@@ -85,9 +96,10 @@ class Router:
                     raise ValueError(f"command /{key} registered twice")
                 self.commands[key] = spec
             if keywords:
-                self.text_rules.append(
-                    TextRule(name, _keyword_matcher(keywords), handler, access, spec.chats)
-                )
+                rule = TextRule(name, _keyword_matcher(keywords), handler, access, spec.chats)
+                self.text_rules.append(rule)
+                if interrupts_dialogs:
+                    self.dialog_interrupts.append(rule)
             return handler
 
         return register
@@ -111,6 +123,25 @@ class Router:
             return handler
 
         return register
+
+    def dialog(self, kind: str) -> Callable[[HandlerFn], HandlerFn]:
+        """Register the handler that receives a member's next messages while a `kind` dialog is open."""
+
+        def register(handler: HandlerFn) -> HandlerFn:
+            self.dialogs[kind] = handler
+            return handler
+
+        return register
+
+    def for_dialog(self, kind: str, text: str, message: IncomingMessage) -> Route | None:
+        for rule in self.dialog_interrupts:
+            args = rule.matcher(text, message)
+            if args is not None:
+                return Route(rule.name, rule.handler, args, rule.access, rule.chats)
+        handler = self.dialogs.get(kind)
+        if handler is None:
+            return None
+        return Route(f"dialog:{kind}", handler, text, Access.MEMBER, None)
 
     def for_command(self, name: str, args: str) -> Route | None:
         spec = self.commands.get(name)

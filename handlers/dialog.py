@@ -1,0 +1,16 @@
+"""/cancel: leave whatever guided dialog is open."""
+
+from __future__ import annotations
+
+from bot.dispatcher import Context
+from bot.messages import Reply
+from bot.router import Router
+
+router = Router()
+
+
+@router.command("cancel", keywords=("取消",), summary_key="cmd_cancel", interrupts_dialogs=True)
+async def cancel(ctx: Context) -> Reply:
+    if await ctx.end_dialog():
+        return ctx.reply("dialog_cancelled")
+    return ctx.reply("dialog_none")

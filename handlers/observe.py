@@ -1,0 +1,116 @@
+"""Peer-observation logs (听课记录): `/observe` dialog, the one-line form, and the way teachers write them.
+
+The observed teacher, when they are a program member with an account here, is told privately.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.access import Access
+from bot.commands import clean_text
+from bot.dispatcher import Context, UserError
+from bot.domain.dates import parse_date
+from bot.domain.people import name_problem
+from bot.domain.record_text import (
+    ObservationDraft,
+    clean_teacher_name,
+    parse_observation_fields,
+    parse_observation_text,
+)
+from bot.domain.records import RecordKind
+from bot.messages import IncomingMessage, Reply
+from bot.router import Router
+from handlers.records import store_record
+
+router = Router()
+
+DIALOG = "observe"
+STEPS = ("teacher", "date", "class", "topic", "notes")
+
+
+def _observation_shape(text: str, message: IncomingMessage) -> str | None:
+    return text if parse_observation_text(text, message.sent_at.date()) is not None else None
+
+
+@router.command("observe", access=Access.MEMBER, summary_key="cmd_observe", usage_key="usage_observe")
+async def observe(ctx: Context) -> list[Reply] | Reply:
+    if not ctx.args:
+        await ctx.start_dialog(DIALOG, "teacher")
+        return ctx.reply("dialog_observe_teacher")
+    draft = parse_observation_fields(ctx.args, ctx.today) or parse_observation_text(ctx.args, ctx.today)
+    if draft is None:
+        raise UserError("usage_observe")
+    return await _store(ctx, draft)
+
+
+@router.text("observe", _observation_shape, access=Access.MEMBER)
+async def observe_from_text(ctx: Context) -> list[Reply]:
+    draft = parse_observation_text(clean_text(ctx.message.text), ctx.today)
+    return await _store(ctx, draft or parse_observation_text(ctx.args, ctx.today))
+
+
+@router.dialog(DIALOG)
+async def observe_dialog(ctx: Context) -> list[Reply] | Reply:
+    step, answer, data = ctx.dialog.step, ctx.args, ctx.dialog.data
+    if not answer:
+        return ctx.reply(f"dialog_observe_{step}")
+    if step == "teacher":
+        teacher = clean_teacher_name(answer)
+        if name_problem(teacher):
+            raise UserError("dialog_observe_teacher")
+        await ctx.advance_dialog("date", teacher=teacher)
+        return ctx.reply("dialog_observe_date")
+    if step == "date":
+        observed_on = _observed_on(ctx, answer)
+        await ctx.advance_dialog("class", observed_on=observed_on.isoformat())
+        return ctx.reply("dialog_observe_class")
+    if step in ("class", "topic"):
+        following = STEPS[STEPS.index(step) + 1]
+        await ctx.advance_dialog(following, **{step: answer.strip("《》 ")[:100]})
+        return ctx.reply(f"dialog_observe_{following}")
+    draft = ObservationDraft(
+        teacher=data["teacher"], observed_on=date.fromisoformat(data["observed_on"]),
+        class_subject=data["class"], topic=data["topic"], notes=answer,
+    )
+    replies = await _store(ctx, draft)
+    await ctx.end_dialog()
+    return replies
+
+
+def _observed_on(ctx: Context, answer: str) -> date:
+    observed_on = parse_date(answer, ctx.today)
+    if observed_on is None:
+        raise UserError("observe_bad_date")
+    if observed_on > ctx.today:
+        raise UserError("observe_future_date")
+    return observed_on
+
+
+async def _store(ctx: Context, draft: ObservationDraft) -> list[Reply]:
+    observed_on = draft.observed_on or ctx.today
+    if observed_on > ctx.today:
+        raise UserError("observe_future_date")
+    matches = await ctx.repos.members.named(draft.teacher)
+    observed = matches[0] if len(matches) == 1 else None
+    if observed is not None and observed.id == ctx.member.id:
+        raise UserError("observe_self")
+    teacher = observed.name if observed else draft.teacher
+    when = f"{observed_on.month}月{observed_on.day}日"
+    lesson = f"{draft.class_subject}《{draft.topic}》"
+    confirmation = await store_record(
+        ctx, RecordKind.OBSERVATION, draft.topic, draft.notes,
+        detail=ctx.t("observe_detail", teacher=teacher, lesson=lesson, date=when),
+        observed_member_id=observed.id if observed else None, observed_name=teacher[:50],
+        observed_on=observed_on, class_subject=draft.class_subject[:100],
+    )
+    replies = [confirmation]
+    account = await ctx.repos.members.account_on(observed.id, ctx.message.platform) if observed else None
+    if account is not None:
+        replies.append(
+            Reply(
+                ctx.t("observe_notice", teacher=teacher, observer=ctx.member.name, lesson=lesson, date=when),
+                private_to=account.user_id,
+            )
+        )
+    return replies
