@@ -31,8 +31,15 @@ class Yanxiu:
     dispatcher: Dispatcher
 
     async def run(self) -> None:
+        from reminders.scheduler import make_scheduler
+
         log.info("yanxiu running platform=%s", self.adapter.platform)
-        await self.adapter.run(self.dispatcher.handle)
+        scheduler = make_scheduler(self)
+        scheduler.start()
+        try:
+            await self.adapter.run(self.dispatcher.handle)
+        finally:
+            scheduler.shutdown(wait=False)
 
     async def close(self) -> None:
         await self.engine.dispose()

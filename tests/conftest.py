@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.adapters.base import Capabilities
 from bot.adapters.memory import MemoryAdapter
 from bot.app import build
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.policy import Policy
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.support.chat import ChatHarness
@@ -43,21 +46,27 @@ def make_settings(database_url: str, **overrides) -> Settings:
 
 @pytest.fixture
 async def chat(sqlite_url, clock) -> AsyncIterator[ChatHarness]:
-    async for harness in _harness(sqlite_url, clock):
+    async with open_chat(sqlite_url, clock) as harness:
         yield harness
 
 
 @pytest.fixture
 async def chat_any_db(database_url, clock) -> AsyncIterator[ChatHarness]:
-    async for harness in _harness(database_url, clock):
+    async with open_chat(database_url, clock) as harness:
         yield harness
 
 
-async def _harness(url: str, clock: FixedClock, **settings) -> AsyncIterator[ChatHarness]:
+@asynccontextmanager
+async def open_chat(
+    url: str, clock: FixedClock, *, policy: Policy | None = None, capabilities: Capabilities | None = None
+) -> AsyncIterator[ChatHarness]:
+    """A bot on `url` behind a memory adapter; opening a second one on the same url is a restart."""
     engine = make_engine(url)
     await upgrade(engine)
-    adapter = MemoryAdapter()
-    app = build(make_settings(url, admins="memory:admin", **settings), adapter, clock=clock, engine=engine)
+    adapter = MemoryAdapter(capabilities=capabilities)
+    app = build(
+        make_settings(url, admins="memory:admin"), adapter, clock=clock, engine=engine, policy=policy
+    )
     try:
         yield ChatHarness(app, adapter, clock)
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import uuid
 from dataclasses import dataclass, field
 
 from bot.adapters.memory import MemoryAdapter
@@ -19,7 +19,6 @@ class ChatHarness:
     adapter: MemoryAdapter
     clock: FixedClock
     names: dict[str, str] = field(default_factory=dict)
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def message(
         self,
@@ -37,7 +36,7 @@ class ChatHarness:
         return IncomingMessage(
             chat=chat_ref,
             sender=Sender(user, self.names.get(user, user)),
-            message_id=message_id or str(next(self._ids)),
+            message_id=message_id or uuid.uuid4().hex[:12],
             text=text,
             sent_at=self.clock.now(),
             attachments=attachments,

@@ -1,0 +1,28 @@
+"""The in-process clock (APScheduler 3). It only wakes jobs up; what is due lives in the database."""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from reminders.dialogs import expire_dialogs
+
+DIALOG_SWEEP_SECONDS = 60
+
+
+def make_scheduler(app) -> AsyncIOScheduler:
+    """Jobs for a running bot; started and stopped with it."""
+    dispatcher = app.dispatcher
+    scheduler = AsyncIOScheduler(timezone=app.settings.zone)
+    scheduler.add_job(
+        expire_dialogs,
+        "interval",
+        seconds=DIALOG_SWEEP_SECONDS,
+        args=[
+            app.session_factory, dispatcher.delivery, dispatcher.translator, dispatcher.clock,
+            app.policy.records.dialog_timeout_minutes,
+        ],
+        id="expire_dialogs",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
