@@ -1,0 +1,181 @@
+"""The whole bot through python-telegram-bot's real HTTP path, against a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.telegram import TelegramAdapter
+from bot.app import Yanxiu, build, prepare_database
+from bot.config import Settings
+from storage.models import CheckIn, Record
+from tests.fakes.telegram_api import FakeBotApi, document_update, photo_update, text_message_update
+
+GROUP, WANG, LI = -100123, 501, 502
+REFLECTION = (
+    "今天《分数的初步认识》一课，我先用分披萨的情境导入，学生兴趣很高，但在比较分数大小时讲得太快，"
+    "部分学生没有跟上，下次要多留时间让学生动手操作。"
+)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token="4242:TEST") as fake:
+        yield fake
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def running_bot(api: FakeBotApi, database_url: str, **settings) -> AsyncIterator[Yanxiu]:
+    config = Settings(
+        _env_file=None, telegram_token=api.token, telegram_base_url=api.base_url,
+        database_url=database_url, **settings,
+    )
+    adapter = TelegramAdapter.from_settings(config)
+    adapter.poll_timeout = 1
+    app = build(config, adapter)
+    await prepare_database(app.engine)
+    task = asyncio.create_task(app.run())
+    try:
+        await asyncio.sleep(0.2)
+        yield app
+    finally:
+        await adapter.stop()
+        await asyncio.wait_for(task, 15)
+        await app.close()
+
+
+async def say(api: FakeBotApi, text: str, user: int = WANG, chat: int = GROUP, **options) -> list[str]:
+    """Inject a message and return the texts sent in answer to it (waits for a marker to be sure of silence)."""
+    before = len(api.sent)
+    chat_type = "private" if chat > 0 else "supergroup"
+    api.push_update(text_message_update(chat, user, text, chat_type=chat_type, **options))
+    api.push_update(text_message_update(chat, user, "/help", chat_type=chat_type))
+    sent = await api.wait_for_sent(before + 1, timeout=10)
+    while not (sent[-1]["text"] or "").startswith("研修助手可以做这些事"):
+        sent = await api.wait_for_sent(len(sent) + 1, timeout=10)
+    return [item["text"] for item in sent[before:-1]]
+
+
+async def rows(app: Yanxiu, model):
+    async with app.session_factory() as session:
+        return list(await session.scalars(select(model)))
+
+
+async def test_join_checkin_me_in_a_group(api, sqlite_url):
+    async with running_bot(api, sqlite_url) as app:
+        [joined] = await say(api, "/join 王芳 紫阳县第二小学")
+        assert joined == "登记成功：王芳，紫阳县第二小学。现在可以签到了，发送“签到”或 /checkin。"
+        [checked] = await say(api, "签到")
+        assert "王芳老师签到成功" in checked
+        [me] = await say(api, "/me@yanxiu_test_bot")
+        assert "王芳（紫阳县第二小学）" in me and "签到 1 天" in me
+        assert await say(api, "收到") == []
+        assert await say(api, "/checkin@another_bot") == []
+        reply = [s for s in api.sent if "签到成功" in (s["text"] or "")][0]
+        assert reply["chat_id"] == GROUP and reply["reply_to_message_id"] is not None
+        assert len(await rows(app, CheckIn)) == 1
+
+
+async def test_a_redelivered_update_is_answered_and_stored_once(api, sqlite_url):
+    async with running_bot(api, sqlite_url) as app:
+        await say(api, "/join 王芳 紫阳县第二小学")
+        update_id = api.push_update(text_message_update(GROUP, WANG, "签到", chat_type="supergroup"))
+        await api.wait_for_sent(len(api.sent) + 1)
+        api.redeliver(update_id)
+        assert await say(api, "收到") == []
+        assert sum("签到成功" in (text or "") for text in api.sent_texts()) == 1
+        assert len(await rows(app, CheckIn)) == 1
+
+
+async def test_a_restart_loses_nothing(api, sqlite_url):
+    async with running_bot(api, sqlite_url):
+        await say(api, "/join 王芳 紫阳县第二小学")
+    api.push_update(text_message_update(GROUP, WANG, "签到", chat_type="supergroup"))
+    async with running_bot(api, sqlite_url) as app:
+        [me] = await say(api, "/me")
+        assert any("签到成功" in (text or "") for text in api.sent_texts())
+        assert "签到 1 天" in me
+        assert len(await rows(app, CheckIn)) == 1
+    assert api.pending_updates == []
+
+
+async def test_photo_and_document_with_captions_become_records(api, sqlite_url):
+    async with running_bot(api, sqlite_url) as app:
+        await say(api, "/join 王芳 紫阳县第二小学")
+        before = len(api.sent)
+        api.push_update(photo_update(GROUP, WANG, caption="本月反思", file_id="AgAD-photo", chat_type="supergroup"))
+        api.push_update(
+            document_update(
+                GROUP, WANG, caption="教学案例", file_id="BQAD-doc", file_name="小数乘法.docx",
+                mime_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                chat_type="supergroup",
+            )
+        )
+        sent = await api.wait_for_sent(before + 2)
+        texts = [item["text"] for item in sent[before:]]
+        assert "教学反思" in texts[0] and "含附件1个" in texts[0]
+        assert "教学案例" in texts[1]
+        reflection, case = sorted(await rows(app, Record), key=lambda r: r.id)
+        assert reflection.attachments[0]["file_ref"] == "AgAD-photo"
+        assert case.attachments[0]["file_name"] == "小数乘法.docx"
+
+
+async def test_training_file_arrives_as_a_document(api, sqlite_url):
+    async with running_bot(api, sqlite_url):
+        await say(api, "/join 王芳 紫阳县第二小学", chat=WANG)
+        await say(api, f"反思：{REFLECTION}", chat=WANG)
+        before = len(api.sent)
+        api.push_update(text_message_update(WANG, WANG, "/myfile", chat_type="private"))
+        sent = await api.wait_for_sent(before + 1)
+        document = sent[-1]
+        assert document["method"].lower() == "senddocument"
+        assert document["document"]["file_name"].startswith("研修档案_王芳")
+        assert REFLECTION in document["document"]["content"].decode("utf-8")
+
+
+async def test_guided_dialog_over_telegram(api, sqlite_url):
+    async with running_bot(api, sqlite_url) as app:
+        await say(api, "/join 王芳 紫阳县第二小学")
+        assert "这是哪一课" in (await say(api, "/reflect"))[0]
+        assert "正文" in (await say(api, "《圆的面积》"))[0]
+        assert "圆的面积" in (await say(api, REFLECTION))[0]
+        assert len(await rows(app, Record)) == 1
+
+
+async def test_edited_messages_are_not_processed_again(api, sqlite_url):
+    async with running_bot(api, sqlite_url) as app:
+        await say(api, "/join 王芳 紫阳县第二小学")
+        assert await say(api, "签到", edited=True) == []
+        [hint] = await say(api, "签到", chat=WANG, edited=True)
+        assert "修改后的消息不会重新处理" in hint
+        assert await rows(app, CheckIn) == []
+
+
+async def test_webhook_mode_requires_the_secret(api, sqlite_url):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    async with running_bot(
+        api, sqlite_url, telegram_webhook_url=url, telegram_webhook_secret="s3cret-token",
+        telegram_webhook_port=port,
+    ):
+        [registered] = api.calls_of("setWebhook")
+        assert registered["url"] == url and registered["secret_token"] == "s3cret-token"
+        join = text_message_update(GROUP, WANG, "/join 王芳 紫阳县第二小学", chat_type="supergroup")
+        assert await api.post_to_webhook(join, url, "wrong-secret") == 403
+        assert await api.post_to_webhook(join, url) == 200
+        sent = await api.wait_for_sent(1)
+        assert "登记成功" in sent[0]["text"]
+        assert await api.post_to_webhook(join, url) == 200  # Telegram's retry of the same update
+        await asyncio.sleep(0.3)
+        assert len(api.sent) == 1
