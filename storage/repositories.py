@@ -9,7 +9,17 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Account, CheckIn, HandledMessage, Member, MemberRole, School
+from storage.models import (
+    Account,
+    CheckIn,
+    Dialog,
+    HandledMessage,
+    Member,
+    MemberRole,
+    Record,
+    RecordRevision,
+    School,
+)
 
 
 class Schools:
@@ -70,6 +80,18 @@ class Members:
         await self.session.flush()
         await self.session.refresh(member)
         return member, True
+
+    async def named(self, name: str) -> list[Member]:
+        """Members called exactly `name`, or, for a bare surname like 赵, whose name starts with it."""
+        exact = list(await self.session.scalars(select(Member).where(Member.name == name)))
+        if exact or len(name) > 1:
+            return exact
+        return list(await self.session.scalars(select(Member).where(Member.name.startswith(name))))
+
+    async def account_on(self, member_id: int, platform: str) -> Account | None:
+        return await self.session.scalar(
+            select(Account).where(Account.member_id == member_id, Account.platform == platform)
+        )
 
     async def roles(self, member_id: int) -> set[str]:
         rows = await self.session.scalars(
@@ -161,6 +183,115 @@ class HandledMessages:
         return result.rowcount or 0
 
 
+class Records:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, record: Record) -> Record:
+        self.session.add(record)
+        await self.session.flush()
+        return record
+
+    async def get_own(self, member_id: int, record_id: int) -> Record | None:
+        return await self.session.scalar(
+            select(Record).where(
+                Record.id == record_id, Record.member_id == member_id, Record.withdrawn_at.is_(None)
+            )
+        )
+
+    async def latest_own(self, member_id: int) -> Record | None:
+        return await self.session.scalar(
+            select(Record)
+            .where(Record.member_id == member_id, Record.withdrawn_at.is_(None))
+            .order_by(Record.created_at.desc(), Record.id.desc())
+            .limit(1)
+        )
+
+    async def recent(self, member_id: int, limit: int) -> list[Record]:
+        rows = await self.session.scalars(
+            select(Record)
+            .where(Record.member_id == member_id, Record.withdrawn_at.is_(None))
+            .order_by(Record.day.desc(), Record.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def between(self, member_id: int, first: date, last: date) -> list[Record]:
+        rows = await self.session.scalars(
+            select(Record)
+            .where(
+                Record.member_id == member_id, Record.withdrawn_at.is_(None),
+                Record.day >= first, Record.day <= last,
+            )
+            .order_by(Record.kind, Record.day, Record.id)
+        )
+        return list(rows)
+
+    async def days_by_kind(self, member_id: int, first: date, last: date) -> dict[str, list[date]]:
+        rows = await self.session.execute(
+            select(Record.kind, Record.day).where(
+                Record.member_id == member_id, Record.withdrawn_at.is_(None),
+                Record.day >= first, Record.day <= last,
+            )
+        )
+        found: dict[str, list[date]] = {}
+        for kind, day in rows:
+            found.setdefault(kind, []).append(day)
+        return found
+
+    async def withdraw(self, record: Record, now: datetime) -> None:
+        record.withdrawn_at = now
+        await self.session.flush()
+
+    async def replace_text(self, record: Record, title: str, body: str, now: datetime) -> int:
+        """Keep the old text as a revision; returns the new version number."""
+        self.session.add(
+            RecordRevision(record_id=record.id, title=record.title, body=record.body, replaced_at=now)
+        )
+        record.title, record.body, record.updated_at = title, body, now
+        await self.session.flush()
+        earlier = await self.session.scalar(
+            select(func.count()).select_from(RecordRevision).where(RecordRevision.record_id == record.id)
+        )
+        return (earlier or 0) + 1
+
+
+class Dialogs:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, platform: str, chat_id: str, user_id: str) -> Dialog | None:
+        return await self.session.get(Dialog, (platform, chat_id, user_id))
+
+    async def save(self, dialog: Dialog) -> None:
+        await self.session.merge(dialog)
+        await self.session.flush()
+
+    async def end(self, platform: str, chat_id: str, user_id: str) -> bool:
+        result = await self.session.execute(
+            delete(Dialog).where(
+                Dialog.platform == platform, Dialog.chat_id == chat_id, Dialog.user_id == user_id
+            )
+        )
+        return bool(result.rowcount)
+
+    async def expired(self, now: datetime, limit: int = 100) -> list[Dialog]:
+        rows = await self.session.scalars(
+            select(Dialog).where(Dialog.expires_at <= now).order_by(Dialog.expires_at).limit(limit)
+        )
+        return list(rows)
+
+    async def claim_expired(self, dialog: Dialog, now: datetime) -> bool:
+        """Delete an expired dialog; True only for the one caller whose delete removed it."""
+        result = await self.session.execute(
+            delete(Dialog).where(
+                Dialog.platform == dialog.platform, Dialog.chat_id == dialog.chat_id,
+                Dialog.user_id == dialog.user_id, Dialog.expires_at <= now,
+            )
+        )
+        return result.rowcount == 1
+
+
 class Repositories:
     """All repositories over one session: one unit of work per update."""
 
@@ -170,3 +301,5 @@ class Repositories:
         self.members = Members(session)
         self.checkins = CheckIns(session)
         self.handled = HandledMessages(session)
+        self.records = Records(session)
+        self.dialogs = Dialogs(session)
