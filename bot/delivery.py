@@ -11,7 +11,7 @@ import base64
 import logging
 from dataclasses import replace
 
-from bot.adapters.base import Adapter, Capabilities, split_text
+from bot.adapters.base import Adapter, Capabilities, PrivateChatUnavailable, split_text
 from bot.messages import ChatKind, ChatRef, IncomingMessage, OutgoingFile, OutgoingMessage, Reply
 
 log = logging.getLogger("yanxiu.delivery")
@@ -22,7 +22,8 @@ def resolve_reply(reply: Reply, origin: IncomingMessage, capabilities: Capabilit
     if reply.private_to is not None:
         if capabilities.can_send_private:
             chat = ChatRef(origin.platform, reply.private_to, ChatKind.PRIVATE)
-            return OutgoingMessage(chat=chat, text=reply.text, file=reply.file)
+            fallback = None if origin.is_private else origin.chat
+            return OutgoingMessage(chat=chat, text=reply.text, file=reply.file, fallback_chat=fallback)
         return OutgoingMessage(
             chat=origin.chat, text=reply.text, file=reply.file, mention_user_id=reply.private_to
         )
@@ -48,11 +49,23 @@ class Delivery:
         for message in messages:
             for piece in self.pieces(message):
                 try:
-                    await self.adapter.send(piece)
+                    await self._send(piece)
                 except Exception:
                     delivered = False
                     log.exception("send failed platform=%s chat=%s", piece.chat.platform, piece.chat.chat_id)
         return delivered
+
+    async def _send(self, piece: OutgoingMessage) -> None:
+        """Send one piece; a refused private message becomes a mention in the chat it came from."""
+        try:
+            await self.adapter.send(piece)
+        except PrivateChatUnavailable:
+            if piece.fallback_chat is None:
+                raise
+            log.info("private message refused, mentioning in group chat=%s", piece.fallback_chat.chat_id)
+            await self.adapter.send(
+                replace(piece, chat=piece.fallback_chat, mention_user_id=piece.chat.chat_id, fallback_chat=None)
+            )
 
     def pieces(self, message: OutgoingMessage) -> list[OutgoingMessage]:
         chunks = split_text(message.text, self.capabilities.max_text_length) if message.text else [""]
@@ -62,17 +75,25 @@ class Delivery:
         ]
 
 
+def _chat_to_json(chat: ChatRef | None) -> dict | None:
+    if chat is None:
+        return None
+    return {"platform": chat.platform, "chat_id": chat.chat_id, "kind": chat.kind.value, "title": chat.title}
+
+
+def _chat_from_json(data: dict | None) -> ChatRef | None:
+    if data is None:
+        return None
+    return ChatRef(data["platform"], data["chat_id"], ChatKind(data["kind"]), data.get("title", ""))
+
+
 def outgoing_to_json(message: OutgoingMessage) -> dict:
     data = {
-        "chat": {
-            "platform": message.chat.platform,
-            "chat_id": message.chat.chat_id,
-            "kind": message.chat.kind.value,
-            "title": message.chat.title,
-        },
+        "chat": _chat_to_json(message.chat),
         "text": message.text,
         "reply_to_message_id": message.reply_to_message_id,
         "mention_user_id": message.mention_user_id,
+        "fallback_chat": _chat_to_json(message.fallback_chat),
     }
     if message.file is not None:
         data["file"] = {
@@ -85,7 +106,6 @@ def outgoing_to_json(message: OutgoingMessage) -> dict:
 
 
 def outgoing_from_json(data: dict) -> OutgoingMessage:
-    chat = data["chat"]
     file_data = data.get("file")
     file = None
     if file_data:
@@ -97,9 +117,10 @@ def outgoing_from_json(data: dict) -> OutgoingMessage:
             content=base64.b64decode(content) if content else None,
         )
     return OutgoingMessage(
-        chat=ChatRef(chat["platform"], chat["chat_id"], ChatKind(chat["kind"]), chat.get("title", "")),
+        chat=_chat_from_json(data["chat"]),
         text=data["text"],
         reply_to_message_id=data.get("reply_to_message_id"),
         mention_user_id=data.get("mention_user_id"),
+        fallback_chat=_chat_from_json(data.get("fallback_chat")),
         file=file,
     )

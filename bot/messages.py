@@ -7,7 +7,7 @@ unchanged on every platform.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -109,4 +109,4 @@ class OutgoingMessage:
     reply_to_message_id: str | None = None
     file: OutgoingFile | None = None
     mention_user_id: str | None = None
-    extras: dict = field(default_factory=dict)
+    fallback_chat: ChatRef | None = None

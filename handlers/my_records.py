@@ -6,7 +6,7 @@ from bot.access import Access
 from bot.dispatcher import Context, UserError
 from bot.domain.record_text import title_of
 from bot.domain.records import LABELS, RecordKind, is_open, length_problem, period_of
-from bot.messages import OutgoingFile, Reply
+from bot.messages import ChatKind, OutgoingFile, Reply
 from bot.router import Router
 from storage.models import Record
 
@@ -59,7 +59,7 @@ async def edit(ctx: Context) -> Reply:
     return ctx.reply("edited", id=record.id, label=LABELS[kind], version=version)
 
 
-@router.command("myfile", access=Access.MEMBER, summary_key="cmd_myfile")
+@router.command("myfile", access=Access.MEMBER, chats=[ChatKind.PRIVATE], summary_key="cmd_myfile")
 async def myfile(ctx: Context) -> Reply:
     semester = ctx.policy.semester
     records = await ctx.repos.records.between(ctx.member.id, semester.start, semester.end)

@@ -27,6 +27,10 @@ class Capabilities:
     messages_per_second: float | None = None
 
 
+class PrivateChatUnavailable(Exception):
+    """The platform refused a private message: the user never opened a chat with the bot, or blocked it."""
+
+
 class Adapter(ABC):
     platform: str
     capabilities: Capabilities

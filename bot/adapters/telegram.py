@@ -7,6 +7,7 @@ persistence, ConversationHandler or JobQueue), so the bot behaves the same on ev
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from telegram import InputFile, Message, ReplyParameters, Update
 from telegram.error import Forbidden, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.adapters.base import Adapter, Capabilities, MessageCallback
+from bot.adapters.base import Adapter, Capabilities, MessageCallback, PrivateChatUnavailable
 from bot.config import Settings
 from bot.messages import (
     Attachment,
@@ -32,10 +33,6 @@ log = logging.getLogger("yanxiu.telegram")
 
 PLATFORM = "telegram"
 MAX_RETRY_WAITS = 5
-
-
-class PrivateChatUnavailable(Exception):
-    """The user never opened a private chat with the bot, or blocked it."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +146,12 @@ class TelegramAdapter(Adapter):
             )
             await bot.send_document(
                 chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply
+            )
+            return
+        if message.mention_user_id and message.mention_user_id.isdigit():
+            mention = f'<a href="tg://user?id={message.mention_user_id}">@</a> '
+            await bot.send_message(
+                chat_id, mention + html.escape(message.text), parse_mode="HTML", reply_parameters=reply
             )
             return
         await bot.send_message(chat_id, message.text, reply_parameters=reply)

@@ -44,7 +44,8 @@ async def test_get_me(api):
 
 async def test_wrong_token_is_unauthorized(api):
     with pytest.raises(InvalidToken):
-        await make_bot(api, token="999:WRONG").get_me()
+        async with make_bot(api, token="999:WRONG"):
+            pass
 
 
 async def test_unknown_method_is_not_found(api):

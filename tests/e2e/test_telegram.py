@@ -179,3 +179,20 @@ async def test_webhook_mode_requires_the_secret(api, sqlite_url):
         assert await api.post_to_webhook(join, url) == 200  # Telegram's retry of the same update
         await asyncio.sleep(0.3)
         assert len(api.sent) == 1
+
+
+async def test_observed_teacher_is_told_privately_or_mentioned_in_the_group(api, sqlite_url):
+    async with running_bot(api, sqlite_url):
+        await say(api, "/join 王芳 紫阳县第二小学")
+        await say(api, "/join 李明 紫阳县第二小学", user=LI)
+        observation = "/observe 李明 | 三年级数学 | 分数的初步认识 | 亮点：情境导入自然。"
+        replies = await say(api, observation)
+        assert "已记录" in replies[0]
+        private = [s for s in api.sent if s["chat_id"] == LI]
+        assert len(private) == 1 and "王芳老师记录了一次对您课堂的听课记录" in private[0]["text"]
+        api.unreachable_users.add(str(LI))
+        replies = await say(api, observation.replace("分数的初步认识", "小数乘法"))
+        assert "已记录" in replies[0] and "小数乘法" in replies[1]
+        mention = [s for s in api.sent if s["chat_id"] == GROUP and "小数乘法" in (s["text"] or "")][-1]
+        assert mention["text"].startswith(f'<a href="tg://user?id={LI}">@</a> 李明老师')
+        assert api.calls_of("sendMessage")[-2]["parse_mode"] == "HTML"

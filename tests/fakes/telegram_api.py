@@ -84,6 +84,7 @@ class FakeBotApi:
         self.sent: list[dict] = []
         self.edited: list[dict] = []
         self.rejected_429 = 0
+        self.unreachable_users: set[str] = set()
         self.webhook: dict = {"url": ""}
         self.commands: dict[str, list] = {}
         self.files: dict[str, dict] = {}
@@ -224,6 +225,8 @@ class FakeBotApi:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             if method.lower() in SEND_METHODS:
+                if str(params.get("chat_id")) in self.unreachable_users:
+                    raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
                 self._check_flood(params.get("chat_id"))
             return web.json_response({"ok": True, "result": await handler(params)})
         except ApiError as err:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.messages import Attachment, AttachmentKind
 
 from storage.models import Account, CheckIn, HandledMessage, Member, School
 
@@ -114,3 +117,41 @@ async def test_undelivered_replies_are_sent_again_on_redelivery(chat):
     retry = await chat.send(message)
     assert len(retry) == 1 and "签到成功" in retry[0]
     assert await count(chat, CheckIn) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("/join", "用法：/join 姓名 学校"),
+        ("/join 王芳", "用法：/join 姓名 学校"),
+        ("/join " + "王" * 3000 + " 紫阳县第二小学", "内容太长了"),
+        ("/join 王\x07芳 紫阳县第二小学", "控制字符"),
+        ("/join 王芳 紫阳县\u202e第二小学", "控制字符"),
+        ("/join 12345 紫阳县第二小学", "姓名里至少要有文字"),
+        ("/join 王芳 " + "紫" * 51, "学校名称太长了"),
+        ("/join 王芳 校", "学校名称太短了"),
+        ("/join 王芳王芳王芳王芳王芳王芳王芳王芳王芳王芳王 紫阳县第二小学", "姓名太长了"),
+    ],
+)
+async def test_bad_join_input_is_explained_and_stores_nothing(chat, text, reason):
+    assert reason in await chat.one(text)
+    assert await count(chat, Member) == 0 and await count(chat, School) == 0
+
+
+async def test_stickers_are_ignored_in_groups_and_explained_in_private(chat):
+    sticker = (Attachment(AttachmentKind.STICKER, "sticker-1"),)
+    assert await chat.say("", attachments=sticker) == []
+    assert "没有说明文字" in await chat.one("", attachments=sticker, private=True)
+
+
+async def test_a_failure_is_a_polite_reply_a_logged_traceback_and_no_partial_row(chat, caplog):
+    await chat.join("u1", "王芳")
+    async with chat.app.engine.begin() as connection:
+        await connection.execute(text("DROP TABLE checkins"))
+    reply = await chat.one("签到")
+    assert reply.startswith("抱歉，处理这条消息时出了点问题，内容没有保存")
+    error_id = reply.split("错误编号 ")[1].split(" ")[0]
+    logged = [r for r in caplog.records if r.name == "yanxiu.dispatch" and error_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+    assert "Traceback" not in reply
+    assert await count(chat, HandledMessage) == 1  # only the /join: the failed message may be retried

@@ -222,7 +222,8 @@ async def test_me_shows_what_is_missing_with_the_deadline(teacher):
 async def test_myfile_is_a_document_of_the_semester(teacher):
     await teacher.one(f"反思：{REFLECTION}")
     await teacher.say("/observe 李明 | 三年级数学 | 分数的初步认识 | 亮点：情境导入自然。")
-    await teacher.say("/myfile")
+    assert "只能在与我的私聊中使用" in await teacher.one("/myfile")
+    await teacher.say("/myfile", private=True)
     sent = [m for m in teacher.adapter.sent if m.file is not None][-1]
     assert sent.file.file_name == "研修档案_王芳_2026—2027学年第一学期.md"
     document = sent.file.content.decode("utf-8")
