@@ -9,13 +9,26 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class PolicyError(Exception):
     """The policy file is unreadable or invalid; the message names the path, the key and the reason."""
+
+
+def known_zone(value: str) -> str:
+    """`value` if it names an IANA time zone, else a ValueError that pydantic reports."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {value!r}") from exc
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 
 
 class _Section(BaseModel):
@@ -84,7 +97,7 @@ class Announcements(_Section):
 
 
 class Policy(_Section):
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZoneName = "Asia/Shanghai"
     semester: Semester = Field(default_factory=Semester)
     records: Records = Field(default_factory=Records)
     sessions: Sessions = Field(default_factory=Sessions)
@@ -92,15 +105,6 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r}") from exc
-        return value
 
 
 def load_policy(path: Path | None) -> Policy:

@@ -235,7 +235,10 @@ def free_port() -> int:
 
 
 async def test_application_webhook_receives_posted_update(api):
+    seen: list[int] = []
+
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        seen.append(update.update_id)
         await update.effective_message.reply_text("webhook ok")
 
     port = free_port()
@@ -250,11 +253,14 @@ async def test_application_webhook_receives_posted_update(api):
     try:
         assert api.webhook["url"] == f"http://127.0.0.1:{port}/hook"
         bad = await api.post_to_webhook(text_message_update(GROUP, 42, "x"), secret_token="no")
-        good = await api.post_to_webhook(text_message_update(GROUP, 42, "签到"))
-        sent = await api.wait_for_sent(1, timeout=5)
+        update = text_message_update(GROUP, 42, "签到")
+        good = await api.post_to_webhook(update)
+        retry = await api.post_to_webhook(update)
+        sent = await api.wait_for_sent(2, timeout=5)
     finally:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
-    assert (bad, good) == (403, 200)
+    assert (bad, good, retry) == (403, 200, 200)
     assert sent[0]["text"] == "webhook ok"
+    assert seen[0] == seen[1] == update["update_id"]

@@ -182,8 +182,12 @@ class FakeBotApi:
 
     async def post_to_webhook(self, update: dict, url: str | None = None,
                               secret_token: str | None = None) -> int:
-        """POST an update to ``url`` (default: the webhook set via setWebhook); return status."""
-        update = self._stamp(update)
+        """POST an update to ``url`` (default: the webhook set via setWebhook); return status.
+
+        A missing update_id is stored into ``update`` itself, so posting the same dict again
+        is a retry of the same update, as Telegram does after a failed delivery.
+        """
+        update["update_id"] = self._stamp(update)["update_id"]
         return await post_to_webhook(update, url or self.webhook["url"],
                                      secret_token or self.webhook.get("secret_token"))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from bot.messages import Attachment, AttachmentKind
 
@@ -71,7 +72,7 @@ async def test_streak_survives_the_weekend(chat):
 async def test_checkin_shapes_teachers_write(chat):
     await chat.join("u1", "王芳")
     shapes = ["打卡", "已签到", "王芳签到", "签到 今天参加了集体备课", "#打卡 第12天", "＃签到"]
-    for number, text in enumerate(shapes):
+    for text in shapes:
         chat.clock.advance(days=1)
         reply = await chat.one(text)
         assert "签到成功" in reply, (text, reply)
@@ -147,7 +148,7 @@ async def test_stickers_are_ignored_in_groups_and_explained_in_private(chat):
 async def test_a_failure_is_a_polite_reply_a_logged_traceback_and_no_partial_row(chat, caplog):
     await chat.join("u1", "王芳")
     async with chat.app.engine.begin() as connection:
-        await connection.execute(text("DROP TABLE checkins"))
+        await connection.execute(sql("DROP TABLE checkins"))
     reply = await chat.one("签到")
     assert reply.startswith("抱歉，处理这条消息时出了点问题，内容没有保存")
     error_id = reply.split("错误编号 ")[1].split(" ")[0]

@@ -5,7 +5,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 
