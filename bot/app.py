@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -57,17 +58,29 @@ def build(
     engine = engine or make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     admins = settings.admin_ids | getattr(adapter, "implicit_admins", frozenset())
+    router = build_router()
+    translator = Translator(settings.locale)
+    adapter.command_menu = tuple(
+        (spec.name, translator(spec.summary_key)) for spec in router.visible_commands() if spec.summary_key
+    )
     dispatcher = Dispatcher(
-        router=build_router(),
+        router=router,
         session_factory=session_factory,
         delivery=Delivery(adapter),
         policy=policy,
-        zone=settings.zone,
+        zone=program_zone(settings, policy),
         clock=clock or SystemClock(),
-        translator=Translator(settings.locale),
+        translator=translator,
         admins=frozenset(admins),
     )
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
+
+
+def program_zone(settings: Settings, policy: Policy) -> ZoneInfo:
+    """YANXIU_TIMEZONE when it is set, else the policy file's zone (both default to Asia/Shanghai)."""
+    if "timezone" in settings.model_fields_set:
+        return settings.zone
+    return ZoneInfo(policy.timezone)
 
 
 async def prepare_database(engine: AsyncEngine) -> None:

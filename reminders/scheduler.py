@@ -12,7 +12,7 @@ DIALOG_SWEEP_SECONDS = 60
 def make_scheduler(app) -> AsyncIOScheduler:
     """Jobs for a running bot; started and stopped with it."""
     dispatcher = app.dispatcher
-    scheduler = AsyncIOScheduler(timezone=app.settings.zone)
+    scheduler = AsyncIOScheduler(timezone=dispatcher.zone)
     scheduler.add_job(
         expire_dialogs,
         "interval",

@@ -130,3 +130,13 @@ def test_example_policy_in_deploy_is_valid():
     assert load_policy(example) == load_policy(None).model_copy(
         update={"semester": load_policy(example).semester}
     )
+
+
+def test_program_zone_comes_from_the_environment_or_else_the_policy(monkeypatch):
+    from bot.app import program_zone
+    from bot.policy import Policy
+
+    urumqi = Policy(timezone="Asia/Urumqi")
+    assert program_zone(load_settings(_env_file=None), urumqi).key == "Asia/Urumqi"
+    monkeypatch.setenv("YANXIU_TIMEZONE", "Asia/Shanghai")
+    assert program_zone(load_settings(_env_file=None), urumqi).key == "Asia/Shanghai"

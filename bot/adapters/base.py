@@ -34,6 +34,8 @@ class PrivateChatUnavailable(Exception):
 class Adapter(ABC):
     platform: str
     capabilities: Capabilities
+    command_menu: tuple[tuple[str, str], ...] = ()
+    """(command, description) pairs a platform with a command menu may show its users."""
 
     @abstractmethod
     async def run(self, on_message: MessageCallback) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from telegram import InputFile, Message, ReplyParameters, Update
-from telegram.error import Forbidden, RetryAfter
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.base import Adapter, Capabilities, MessageCallback, PrivateChatUnavailable
@@ -93,6 +93,7 @@ class TelegramAdapter(Adapter):
         app.add_handler(TypeHandler(Update, on_update))
         async with app:
             self._username = app.bot.username or ""
+            await self._publish_command_menu()
             await app.start()
             updates = ["message", "edited_message"]
             if self.webhook:
@@ -114,6 +115,14 @@ class TelegramAdapter(Adapter):
 
     async def stop(self) -> None:
         self._stop.set()
+
+    async def _publish_command_menu(self) -> None:
+        if not self.command_menu:
+            return
+        try:
+            await self.application.bot.set_my_commands(list(self.command_menu))
+        except TelegramError:
+            log.warning("could not publish the command menu", exc_info=True)
 
     async def send(self, message: OutgoingMessage) -> None:
         for _attempt in range(MAX_RETRY_WAITS + 1):

@@ -82,6 +82,8 @@ async def test_join_checkin_me_in_a_group(api, sqlite_url):
         assert "王芳（紫阳县第二小学）" in me and "签到 1 天" in me
         assert await say(api, "收到") == []
         assert await say(api, "/checkin@another_bot") == []
+        [menu] = api.calls_of("setMyCommands")
+        assert {"command": "checkin", "description": "每日签到（也可直接发“签到”）"} in menu["commands"]
         reply = [s for s in api.sent if "签到成功" in (s["text"] or "")][0]
         assert reply["chat_id"] == GROUP and reply["reply_to_message_id"] is not None
         assert len(await rows(app, CheckIn)) == 1
