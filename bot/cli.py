@@ -79,28 +79,31 @@ async def _serve(settings: Settings, adapter) -> int:
     return 0
 
 
-async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+@contextlib.asynccontextmanager
+async def _engine(settings: Settings):
     from storage.db import make_engine
-    from storage.migrate import current_revision, upgrade
 
     engine = make_engine(settings.database_url)
     try:
-        await upgrade(engine, args.revision)
-        print(f"database at revision {await current_revision(engine)}")
+        yield engine
     finally:
         await engine.dispose()
+
+
+async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import current_revision, upgrade
+
+    async with _engine(settings) as engine:
+        await upgrade(engine, args.revision)
+        print(f"database at revision {await current_revision(engine)}")
     return 0
 
 
 async def _db_current(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.db import make_engine
     from storage.migrate import current_revision
 
-    engine = make_engine(settings.database_url)
-    try:
+    async with _engine(settings) as engine:
         print(await current_revision(engine) or "none")
-    finally:
-        await engine.dispose()
     return 0
 
 
