@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import Yanxiu, build, prepare_database
 from bot.config import Settings
+from bot.policy import Policy, Semester
 from storage.models import CheckIn, Record
 from tests.fakes.telegram_api import FakeBotApi, document_update, photo_update, text_message_update
 
@@ -43,7 +45,9 @@ async def running_bot(api: FakeBotApi, database_url: str, **settings) -> AsyncIt
     )
     adapter = TelegramAdapter.from_settings(config)
     adapter.poll_timeout = 1
-    app = build(config, adapter)
+    today = date.today()
+    semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
+    app = build(config, adapter, policy=Policy(semester=semester_around_today))
     await prepare_database(app.engine)
     task = asyncio.create_task(app.run())
     try:
