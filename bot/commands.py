@@ -43,10 +43,6 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def has_control_characters(text: str) -> bool:
-    return _CONTROL.search(text) is not None
-
-
 def normalize(text: str) -> str:
     """Width-folded text for matching keywords (full-width ＃ and letters become ASCII)."""
     return unicodedata.normalize("NFKC", text).strip()

@@ -45,6 +45,14 @@ async def checkin_text(ctx: Context) -> Reply | None:
     return await _check_in(ctx, note)
 
 
+async def checkin_figures(ctx: Context) -> tuple[int, int]:
+    """(check-in days this month, current streak) for the sender, as of the message's day."""
+    today = ctx.today
+    first, _ = month_bounds(today)
+    days = await ctx.repos.checkins.days_between(ctx.member.id, first.replace(year=first.year - 1), today)
+    return sum(1 for day in days if day >= first), current_streak(days, today)
+
+
 async def _check_in(ctx: Context, note: str) -> Reply:
     if len(note) > NOTE_MAX:
         raise UserError("checkin_note_too_long", limit=NOTE_MAX)
@@ -56,10 +64,7 @@ async def _check_in(ctx: Context, note: str) -> Reply:
             message_id=ctx.message.message_id, note=note,
         )
     )
-    first, last = month_bounds(today)
-    days = await ctx.repos.checkins.days_between(member.id, first.replace(year=first.year - 1), today)
-    this_month = sum(1 for day in days if day >= first)
-    streak = current_streak(days, today)
+    this_month, streak = await checkin_figures(ctx)
     if not stored:
         existing = await ctx.repos.checkins.on_day(member.id, today)
         return ctx.reply(

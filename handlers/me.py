@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot.access import Access
 from bot.dispatcher import Context
-from bot.domain.checkins import current_streak, month_bounds
+from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind, progress
 from bot.messages import Reply
 from bot.router import Router
+from handlers.checkin import checkin_figures
 
 router = Router()
 
@@ -15,16 +16,13 @@ router = Router()
 @router.command("me", keywords=("我的进度",), access=Access.MEMBER, summary_key="cmd_me")
 async def me(ctx: Context) -> Reply:
     member, today = ctx.member, ctx.today
-    first, _ = month_bounds(today)
-    days = await ctx.repos.checkins.days_between(member.id, first.replace(year=first.year - 1), today)
+    month_days, streak = await checkin_figures(ctx)
     lines = [
         ctx.t("me_header", name=member.name, school=member.school.name),
-        ctx.t(
-            "me_checkins", month=today.month,
-            month_days=sum(1 for day in days if day >= first), streak=current_streak(days, today),
-        ),
+        ctx.t("me_checkins", month=today.month, month_days=month_days, streak=streak),
     ]
     semester = ctx.policy.semester
+    first, _ = month_bounds(today)
     written = await ctx.repos.records.days_by_kind(member.id, min(first, semester.start), today)
     for kind in RecordKind:
         status = progress(kind, written.get(kind.value, []), today, ctx.policy.records, semester)

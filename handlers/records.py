@@ -68,9 +68,9 @@ async def record_dialog(ctx: Context) -> Reply:
             raise UserError("dialog_record_topic", label=LABELS[kind])
         topic = "" if answer.lower() in SKIP_WORDS else answer.strip("《》 ")[:200]
         await ctx.advance_dialog("body", topic=topic)
-        return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=_min_chars(ctx, kind))
+        return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
     if not answer and not _files(ctx):
-        return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=_min_chars(ctx, kind))
+        return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
     problem = length_problem(kind, answer, ctx.policy.records, bool(_files(ctx)))
     if problem is not None:
         key, limit = problem
@@ -129,7 +129,3 @@ def quota_text(ctx: Context, status: Progress) -> str:
 
 def _files(ctx: Context) -> list[Attachment]:
     return [a for a in ctx.message.attachments if a.kind in FILE_KINDS]
-
-
-def _min_chars(ctx: Context, kind: RecordKind) -> int:
-    return min_chars(kind, ctx.policy.records)

@@ -49,9 +49,6 @@ class Members:
             .where(Account.platform == platform, Account.user_id == user_id)
         )
 
-    async def get(self, member_id: int) -> Member | None:
-        return await self.session.get(Member, member_id)
-
     async def link(
         self, platform: str, user_id: str, display_name: str, name: str, school: School, now: datetime
     ) -> tuple[Member, bool]:
@@ -99,11 +96,6 @@ class Members:
         )
         return set(rows)
 
-    async def grant(self, member_id: int, role: str, now: datetime) -> None:
-        if role not in await self.roles(member_id):
-            self.session.add(MemberRole(member_id=member_id, role=role, granted_at=now))
-            await self.session.flush()
-
 
 class CheckIns:
     def __init__(self, session: AsyncSession) -> None:
@@ -130,13 +122,6 @@ class CheckIns:
             .order_by(CheckIn.day)
         )
         return list(rows)
-
-    async def count_between(self, member_id: int, first: date, last: date) -> int:
-        return await self.session.scalar(
-            select(func.count())
-            .select_from(CheckIn)
-            .where(CheckIn.member_id == member_id, CheckIn.day >= first, CheckIn.day <= last)
-        ) or 0
 
 
 @dataclass(frozen=True)
@@ -175,12 +160,6 @@ class HandledMessages:
             )
             .values(delivered_at=now)
         )
-
-    async def forget_before(self, cutoff: datetime) -> int:
-        result = await self.session.execute(
-            delete(HandledMessage).where(HandledMessage.handled_at < cutoff)
-        )
-        return result.rowcount or 0
 
 
 class Records:

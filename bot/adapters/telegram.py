@@ -10,7 +10,7 @@ import asyncio
 import html
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from telegram import InputFile, Message, ReplyParameters, Update
@@ -183,7 +183,7 @@ def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:
         sender=Sender(str(message.from_user.id), message.from_user.full_name, message.from_user.is_bot),
         message_id=str(message.message_id),
         text=text,
-        sent_at=sent_at or datetime.now(UTC),
+        sent_at=sent_at,
         attachments=_attachments(message),
         edited=update.edited_message is not None,
         mentions_bot=bool(bot_username) and f"@{bot_username}".lower() in text.lower(),

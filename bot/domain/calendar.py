@@ -23,10 +23,6 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def is_holiday(day: date) -> bool:
-    return not is_workday(day)
-
-
 @lru_cache(maxsize=None)
 def _warn_unknown_year(year: int) -> None:
     log.warning("no official holiday calendar for %s: treating weekends as the only days off", year)
