@@ -1,32 +1,97 @@
-"""Who may run what. Roles come from grants and `YANXIU_ADMINS`, never from platform group admins."""
+"""Who may run which command, and where: the one permission table the dispatcher enforces.
+
+Roles come from grants stored with the member and from `YANXIU_ADMINS`; a platform's group admins
+get no program powers by themselves. Administrators may run everything.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.roles import ADMIN, COORDINATOR, LEADER, WORKSHOP_LEADER
+from bot.messages import ChatKind
+
 MEMBER = "member"
-ADMIN = "admin"
+"""Implicit role of anyone linked to a roster entry."""
 
 
 @dataclass(frozen=True)
-class Access:
-    any_of: frozenset[str]
-    label: str
+class Rule:
+    roles: frozenset[str] = frozenset()
+    """Any one of these roles suffices; empty means anyone, even before /join."""
+    chats: frozenset[ChatKind] | None = None
+    """The kinds of chat the command works in; None means any."""
 
     def allows(self, roles: frozenset[str]) -> bool:
-        return not self.any_of or bool(self.any_of & roles) or ADMIN in roles
+        """Administrators pass every check except being on the roster: records need a person."""
+        if not self.roles or self.roles & roles:
+            return True
+        return ADMIN in roles and MEMBER not in self.roles
+
+    @property
+    def for_anyone(self) -> bool:
+        return not self.roles
 
 
-Access.ANYONE = Access(frozenset(), "anyone")
-Access.MEMBER = Access(frozenset({MEMBER}), "member")
-Access.COORDINATOR = Access(frozenset({"coordinator"}), "coordinator")
-Access.ADMIN = Access(frozenset({ADMIN}), "admin")
+ANYONE = Rule()
+MEMBERS = Rule(frozenset({MEMBER}))
+COORDINATORS = Rule(frozenset({COORDINATOR}))
+UNIT_LEADERS = Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER}))
+ADMINS = Rule(frozenset({ADMIN}))
+PRIVATE = frozenset({ChatKind.PRIVATE})
+GROUPS = frozenset({ChatKind.GROUP})
+
+PERMISSIONS: dict[str, Rule] = {
+    # anyone
+    "start": ANYONE,
+    "help": ANYONE,
+    "join": ANYONE,
+    "cancel": ANYONE,
+    "confirm": ANYONE,
+    "__unknown__": ANYONE,
+    # members: their own records
+    "checkin": MEMBERS,
+    "reflect": MEMBERS,
+    "case": MEMBERS,
+    "record": MEMBERS,
+    "observe": MEMBERS,
+    "mine": MEMBERS,
+    "undo": MEMBERS,
+    "delete": MEMBERS,
+    "edit": MEMBERS,
+    "me": MEMBERS,
+    "myfile": Rule(MEMBERS.roles, PRIVATE),
+    "dialog:record": MEMBERS,
+    "dialog:observe": MEMBERS,
+    # organisers
+    "roster": UNIT_LEADERS,
+    "school": COORDINATORS,
+    "workshop": COORDINATORS,
+    "group": COORDINATORS,
+    "bind": Rule(COORDINATORS.roles, GROUPS),
+    "unbind": Rule(COORDINATORS.roles, GROUPS),
+    "pending": COORDINATORS,
+    "approve": COORDINATORS,
+    "reject": COORDINATORS,
+    "grant": COORDINATORS,
+    "revoke": COORDINATORS,
+    "assign": COORDINATORS,
+    "pair": COORDINATORS,
+    "unpair": COORDINATORS,
+    "audit": ADMINS,
+}
+"""Route name (command, plain-text shape or dialog) → who may run it and where."""
+
+
+def rule_for(route_name: str) -> Rule:
+    """The rule of a route; a route missing from the table is a programming error, caught at start."""
+    return PERMISSIONS[route_name]
 
 
 def resolve_roles(is_member: bool, granted: set[str], is_configured_admin: bool) -> frozenset[str]:
     roles = set(granted)
     if is_member:
-        roles |= {MEMBER, "teacher"}
+        roles.add(MEMBER)
     if is_configured_admin:
         roles.add(ADMIN)
     return frozenset(roles)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.access import MEMBER, rule_for
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
@@ -60,8 +61,11 @@ def build(
     admins = settings.admin_ids | getattr(adapter, "implicit_admins", frozenset())
     router = build_router()
     translator = Translator(settings.locale)
+    # The menu every chat member sees lists the teachers' commands; organisers find theirs in /help.
     adapter.command_menu = tuple(
-        (spec.name, translator(spec.summary_key)) for spec in router.visible_commands() if spec.summary_key
+        (spec.name, translator(spec.summary_key))
+        for spec in router.visible_commands()
+        if spec.summary_key and rule_for(spec.name).roles <= {MEMBER}
     )
     dispatcher = Dispatcher(
         router=router,

@@ -1,12 +1,14 @@
-"""The `yanxiu` command line: run, console, db upgrade."""
+"""The `yanxiu` command line: run, console, db upgrade, roster import."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import getpass
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
@@ -50,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     db_upgrade.set_defaults(action=_db_upgrade)
     db_current = db_commands.add_parser("current", help="show the database's migration revision")
     db_current.set_defaults(action=_db_current)
+
+    roster = commands.add_parser("roster", help="program roster")
+    roster_commands = roster.add_subparsers(title="roster commands", metavar="ROSTER_COMMAND", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="import a roster (CSV or XLSX): shows what would change, then asks before applying",
+    )
+    roster_import.add_argument("file", help="the roster file (.csv or .xlsx)")
+    choice = roster_import.add_mutually_exclusive_group()
+    choice.add_argument("--yes", action="store_true", help="apply without asking")
+    choice.add_argument("--dry-run", action="store_true", help="only show what would change")
+    roster_import.set_defaults(action=_roster_import)
     return parser
 
 
@@ -105,6 +118,58 @@ async def _db_current(args: argparse.Namespace, settings: Settings) -> int:
     async with _engine(settings) as engine:
         print(await current_revision(engine) or "none")
     return 0
+
+
+async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Dry run first; apply in one transaction only on --yes or an interactive yes."""
+    from pathlib import Path
+
+    from bot.app import prepare_database
+    from bot.domain.roles import PERSON_ROLES
+    from bot.domain.roster import Action, RosterFileError, read_roster
+    from bot.i18n import Translator
+    from handlers.roster import describe_plan
+    from storage.db import make_session_factory
+    from storage.models import AuditEntry
+    from storage.repositories import Repositories
+    from storage.roster import apply_plan, plan_against
+
+    t = Translator(settings.locale)
+    path = Path(args.file)
+    try:
+        rows = read_roster(path.read_bytes(), path.name)
+    except OSError as problem:
+        print(f"yanxiu: cannot read {path}: {problem.strerror}", file=sys.stderr)
+        return 2
+    except RosterFileError as problem:
+        print(f"yanxiu: {path}: {t(problem.key, **problem.values)}", file=sys.stderr)
+        return 2
+    async with _engine(settings) as engine:
+        await prepare_database(engine)
+        async with make_session_factory(engine)() as session, session.begin():
+            repos = Repositories(session)
+            plan = await plan_against(repos, rows, PERSON_ROLES)
+            print(describe_plan(t, plan, path.name))
+            if args.dry_run or not plan.applicable or not (args.yes or _confirmed(t)):
+                print(t("cli_roster_not_applied"))
+                await session.rollback()
+                return 0
+            now = datetime.now(UTC)
+            applied = await apply_plan(repos, plan, now)
+            await repos.audit.add(AuditEntry(
+                at=now, actor=f"cli:{getpass.getuser()}"[:120], action="roster.import", target=path.name[:200],
+                after={"created": applied.created, "updated": applied.updated,
+                       "rejected": plan.count(Action.REJECT)},
+            ))
+    print(t("roster_imported", created=applied.created, updated=applied.updated, rejected=plan.count(Action.REJECT)))
+    return 0
+
+
+def _confirmed(t) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    answer = input(t("cli_roster_ask")).strip().lower()
+    return answer in {"y", "yes", "是", "确认"}
 
 
 if __name__ == "__main__":

@@ -12,25 +12,42 @@ import logging
 from dataclasses import replace
 
 from bot.adapters.base import Adapter, Capabilities, PrivateChatUnavailable, split_text
-from bot.messages import ChatKind, ChatRef, IncomingMessage, OutgoingFile, OutgoingMessage, Reply
+from bot.messages import (
+    Button,
+    ChatKind,
+    ChatRef,
+    IncomingMessage,
+    OutgoingFile,
+    OutgoingMessage,
+    Reply,
+)
 
 log = logging.getLogger("yanxiu.delivery")
 
 
 def resolve_reply(reply: Reply, origin: IncomingMessage, capabilities: Capabilities) -> OutgoingMessage:
-    """Decide where a reply goes; a private reply the platform cannot send becomes a mention."""
+    """Decide where a reply goes; a private reply the platform cannot send becomes a mention.
+
+    Buttons travel whatever the platform: adapters without real buttons may still show them as a
+    hint, and the reply's text already names what to type instead.
+    """
     if reply.private_to is not None:
         if capabilities.can_send_private:
             chat = ChatRef(origin.platform, reply.private_to, ChatKind.PRIVATE)
             fallback = None if origin.is_private else origin.chat
-            return OutgoingMessage(chat=chat, text=reply.text, file=reply.file, fallback_chat=fallback)
+            return OutgoingMessage(
+                chat=chat, text=reply.text, file=reply.file, fallback_chat=fallback, buttons=reply.buttons
+            )
         return OutgoingMessage(
-            chat=origin.chat, text=reply.text, file=reply.file, mention_user_id=reply.private_to
+            chat=origin.chat, text=reply.text, file=reply.file, mention_user_id=reply.private_to,
+            buttons=reply.buttons,
         )
     chat = reply.chat or origin.chat
     same_chat = chat == origin.chat
     reply_to = origin.message_id if reply.reply_to_message and same_chat and not origin.is_private else None
-    return OutgoingMessage(chat=chat, text=reply.text, reply_to_message_id=reply_to, file=reply.file)
+    return OutgoingMessage(
+        chat=chat, text=reply.text, reply_to_message_id=reply_to, file=reply.file, buttons=reply.buttons
+    )
 
 
 class Delivery:
@@ -68,11 +85,16 @@ class Delivery:
             )
 
     def pieces(self, message: OutgoingMessage) -> list[OutgoingMessage]:
+        """The message cut to the text limit: the file and reply go with the first piece, buttons with the last."""
         chunks = split_text(message.text, self.capabilities.max_text_length) if message.text else [""]
+        if len(chunks) == 1:
+            return [replace(message, text=chunks[0])]
         first, *rest = chunks
-        return [replace(message, text=first)] + [
-            replace(message, text=chunk, file=None, reply_to_message_id=None) for chunk in rest
+        pieces = [replace(message, text=first, buttons=())] + [
+            replace(message, text=chunk, file=None, reply_to_message_id=None, buttons=()) for chunk in rest
         ]
+        pieces[-1] = replace(pieces[-1], buttons=message.buttons)
+        return pieces
 
 
 def _chat_to_json(chat: ChatRef | None) -> dict | None:
@@ -102,6 +124,8 @@ def outgoing_to_json(message: OutgoingMessage) -> dict:
             "mime_type": message.file.mime_type,
             "content": base64.b64encode(message.file.content).decode() if message.file.content else None,
         }
+    if message.buttons:
+        data["buttons"] = [{"label": button.label, "command": button.command} for button in message.buttons]
     return data
 
 
@@ -123,4 +147,5 @@ def outgoing_from_json(data: dict) -> OutgoingMessage:
         mention_user_id=data.get("mention_user_id"),
         fallback_chat=_chat_from_json(data.get("fallback_chat")),
         file=file,
+        buttons=tuple(Button(item["label"], item["command"]) for item in data.get("buttons") or ()),
     )

@@ -18,16 +18,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.access import Access, resolve_roles
+from bot.access import resolve_roles, rule_for
 from bot.adapters.base import Capabilities
 from bot.clock import Clock
 from bot.commands import ParsedCommand, clean_text, normalize, parse_command
 from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
-from bot.messages import ChatKind, IncomingMessage, Reply
+from bot.messages import Attachment, ChatKind, IncomingMessage, Reply
 from bot.policy import Policy
 from bot.router import Route, Router
-from storage.models import Dialog, Member
+from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import Repositories
 
 log = logging.getLogger("yanxiu.dispatch")
@@ -60,6 +60,8 @@ class Context:
     t: Translator
     capabilities: Capabilities
     router: Router
+    download: Callable[[Attachment, int], Awaitable[bytes]]
+    """The bytes of a received attachment, at most the given size (raises FileUnavailable)."""
     dialog: Dialog | None = None
 
     @property
@@ -96,6 +98,24 @@ class Context:
 
     def reply(self, key: str, **values: object) -> Reply:
         return Reply(self.t(key, **values))
+
+    @property
+    def actor(self) -> str:
+        """Who is acting, as the audit log names them: platform account, and roster name if known."""
+        account = f"{self.message.platform}:{self.message.sender.user_id}"
+        name = self.member.name if self.member else self.message.sender.display_name
+        return f"{name} ({account})" if name else account
+
+    async def audit(
+        self, action: str, target: str, before: dict | None = None, after: dict | None = None
+    ) -> None:
+        """Record a coordinator's change in the audit log, in the same unit of work as the change."""
+        await self.repos.audit.add(
+            AuditEntry(
+                at=self.now, actor=self.actor[:120], actor_member_id=self.member.id if self.member else None,
+                action=action, target=target[:200], before=before, after=after,
+            )
+        )
 
 
 @dataclass
@@ -209,6 +229,7 @@ class Dispatcher:
             message=message, args=route.args, repos=repos, member=member, roles=roles,
             now=now, sent_at=min(message.sent_at, now), zone=self.zone, policy=self.policy, t=self.translator,
             capabilities=self.delivery.capabilities, router=self.router, dialog=dialog,
+            download=self.delivery.adapter.download,
         )
         try:
             async with repos.session.begin_nested():
@@ -218,10 +239,11 @@ class Dispatcher:
         return _as_list(result), "ok"
 
     def _refusal(self, route: Route, message: IncomingMessage, roles: frozenset[str]) -> str | None:
-        if route.chats is not None and message.chat.kind not in route.chats:
-            key = "private_only" if route.chats == {ChatKind.PRIVATE} else "group_only"
+        rule = rule_for(route.name)
+        if rule.chats is not None and message.chat.kind not in rule.chats:
+            key = "private_only" if rule.chats == {ChatKind.PRIVATE} else "group_only"
             return self.translator(key, command=route.name)
-        if route.access is Access.ANYONE or route.access.allows(roles):
+        if rule.allows(roles):
             return None
         if "member" not in roles:
             return self.translator("join_first")

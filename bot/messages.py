@@ -86,11 +86,22 @@ class OutgoingFile:
 
 
 @dataclass(frozen=True)
+class Button:
+    """One choice offered under a reply; pressing it sends `command` back as if the user typed it."""
+
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a handler answers. By default it goes back to the chat the message came from.
 
     `private_to` asks for a private message to that platform user instead (adapters that cannot
     send private messages unprompted fall back to the originating chat, mentioning the user).
+
+    `buttons` are shortcuts for commands the text already names: platforms without buttons show
+    the text alone, so it must always tell the user what to type instead.
     """
 
     text: str
@@ -98,6 +109,7 @@ class Reply:
     private_to: str | None = None
     chat: ChatRef | None = None
     file: OutgoingFile | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,3 +122,4 @@ class OutgoingMessage:
     file: OutgoingFile | None = None
     mention_user_id: str | None = None
     fallback_chat: ChatRef | None = None
+    buttons: tuple[Button, ...] = ()

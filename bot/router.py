@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.access import Access
-from bot.messages import ChatKind, IncomingMessage
+from bot.messages import IncomingMessage
 
 if TYPE_CHECKING:
     from bot.dispatcher import HandlerFn
@@ -20,8 +19,6 @@ TextMatcher = Callable[[str, IncomingMessage], "str | None"]
 class CommandSpec:
     name: str
     handler: HandlerFn
-    access: Access
-    chats: frozenset[ChatKind] | None
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     summary_key: str | None = None
@@ -33,19 +30,15 @@ class TextRule:
     name: str
     matcher: TextMatcher
     handler: HandlerFn
-    access: Access
-    chats: frozenset[ChatKind] | None
 
 
 @dataclass(frozen=True)
 class Route:
-    """A decision: this handler, with these arguments, under these restrictions."""
+    """A decision: this handler, with these arguments; its name keys the permission table."""
 
     name: str
     handler: HandlerFn
     args: str
-    access: Access
-    chats: frozenset[ChatKind] | None
 
 
 class Router:
@@ -73,8 +66,6 @@ class Router:
         self,
         name: str,
         *,
-        access: Access = Access.ANYONE,
-        chats: Iterable[ChatKind] | None = None,
         aliases: tuple[str, ...] = (),
         keywords: tuple[str, ...] = (),
         summary_key: str | None = None,
@@ -87,16 +78,13 @@ class Router:
         """
 
         def register(handler: HandlerFn) -> HandlerFn:
-            spec = CommandSpec(
-                name, handler, access, frozenset(chats) if chats else None,
-                aliases, keywords, summary_key, usage_key,
-            )
+            spec = CommandSpec(name, handler, aliases, keywords, summary_key, usage_key)
             for key in (name, *aliases):
                 if key in self.commands:
                     raise ValueError(f"command /{key} registered twice")
                 self.commands[key] = spec
             if keywords:
-                rule = TextRule(name, _keyword_matcher(keywords), handler, access, spec.chats)
+                rule = TextRule(name, _keyword_matcher(keywords), handler)
                 self.text_rules.append(rule)
                 if interrupts_dialogs:
                     self.dialog_interrupts.append(rule)
@@ -108,18 +96,13 @@ class Router:
         self,
         name: str,
         matcher: TextMatcher | re.Pattern[str],
-        *,
-        access: Access = Access.ANYONE,
-        chats: Iterable[ChatKind] | None = None,
     ) -> Callable[[HandlerFn], HandlerFn]:
         """Register a plain-text shape; the matcher returns the argument text, or None to pass."""
         if isinstance(matcher, re.Pattern):
             matcher = _regex_matcher(matcher)
 
         def register(handler: HandlerFn) -> HandlerFn:
-            self.text_rules.append(
-                TextRule(name, matcher, handler, access, frozenset(chats) if chats else None)
-            )
+            self.text_rules.append(TextRule(name, matcher, handler))
             return handler
 
         return register
@@ -137,11 +120,11 @@ class Router:
         for rule in self.dialog_interrupts:
             args = rule.matcher(text, message)
             if args is not None:
-                return Route(rule.name, rule.handler, args, rule.access, rule.chats)
+                return Route(rule.name, rule.handler, args)
         handler = self.dialogs.get(kind)
         if handler is None:
             return None
-        return Route(f"dialog:{kind}", handler, text, Access.MEMBER, None)
+        return Route(f"dialog:{kind}", handler, text)
 
     def for_command(self, name: str, args: str) -> Route | None:
         spec = self.commands.get(name)
@@ -150,14 +133,20 @@ class Router:
             args = name
             if spec is None:
                 return None
-        return Route(spec.name, spec.handler, args, spec.access, spec.chats)
+        return Route(spec.name, spec.handler, args)
 
     def for_text(self, text: str, message: IncomingMessage) -> Route | None:
         for rule in self.text_rules:
             args = rule.matcher(text, message)
             if args is not None:
-                return Route(rule.name, rule.handler, args, rule.access, rule.chats)
+                return Route(rule.name, rule.handler, args)
         return None
+
+    def route_names(self) -> set[str]:
+        """Every name a route of this router can carry, for checking the permission table."""
+        names = {spec.name for spec in self.commands.values()}
+        names |= {rule.name for rule in self.text_rules}
+        return names | {f"dialog:{kind}" for kind in self.dialogs}
 
     def visible_commands(self) -> list[CommandSpec]:
         """Each command once, in registration order, without internal ones."""

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from bot.access import PERMISSIONS
 from bot.router import Router
-from handlers import checkin, dialog, help, join, me, my_records, observe, records
+from handlers import (
+    approvals,
+    audit,
+    binding,
+    checkin,
+    dialog,
+    help,
+    join,
+    me,
+    my_records,
+    observe,
+    people,
+    records,
+    roster,
+    units,
+)
 
 
 def build_router() -> Router:
-    return Router(
+    router = Router(
         help.router,
         join.router,
         checkin.router,
@@ -16,4 +32,14 @@ def build_router() -> Router:
         my_records.router,
         me.router,
         dialog.router,
+        roster.router,
+        units.router,
+        binding.router,
+        approvals.router,
+        people.router,
+        audit.router,
     )
+    unruled = router.route_names() - PERMISSIONS.keys()
+    if unruled:
+        raise RuntimeError(f"routes missing from the permission table: {sorted(unruled)}")
+    return router

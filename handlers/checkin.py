@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot.access import Access
 from bot.dispatcher import Context, UserError
 from bot.domain.checkins import current_streak, month_bounds
 from bot.messages import IncomingMessage, Reply
@@ -30,12 +29,12 @@ def _checkin_text(text: str, _message: IncomingMessage) -> str | None:
     return None
 
 
-@router.command("checkin", access=Access.MEMBER, summary_key="cmd_checkin")
+@router.command("checkin", summary_key="cmd_checkin")
 async def checkin_command(ctx: Context) -> Reply:
     return await _check_in(ctx, ctx.args)
 
 
-@router.text("checkin", _checkin_text, access=Access.MEMBER)
+@router.text("checkin", _checkin_text)
 async def checkin_text(ctx: Context) -> Reply | None:
     note = ctx.args
     if note.startswith("@name:"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.access import MEMBER, rule_for
 from bot.dispatcher import Context
 from bot.messages import Reply
 from bot.router import Router
@@ -40,6 +41,6 @@ def _overview(ctx: Context) -> str:
     lines = [
         f"/{spec.name} — {ctx.t(spec.summary_key)}"
         for spec in ctx.router.visible_commands()
-        if spec.summary_key and spec.access.allows(ctx.roles | {"member"})
+        if spec.summary_key and rule_for(spec.name).allows(ctx.roles | {MEMBER})
     ]
     return "\n".join(lines) + "\n\n" + ctx.t("help_footer")

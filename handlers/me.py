@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.access import Access
 from bot.dispatcher import Context
 from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind, progress
@@ -13,7 +12,7 @@ from handlers.checkin import checkin_figures
 router = Router()
 
 
-@router.command("me", keywords=("我的进度",), access=Access.MEMBER, summary_key="cmd_me")
+@router.command("me", keywords=("我的进度",), summary_key="cmd_me")
 async def me(ctx: Context) -> Reply:
     member, today = ctx.member, ctx.today
     month_days, streak = await checkin_figures(ctx)

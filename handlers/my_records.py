@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.access import Access
 from bot.dispatcher import Context, UserError
 from bot.domain.record_text import title_of
 from bot.domain.records import LABELS, RecordKind, is_open, length_problem, period_of
-from bot.messages import ChatKind, OutgoingFile, Reply
+from bot.messages import OutgoingFile, Reply
 from bot.router import Router
 from storage.models import Record
 
@@ -16,7 +15,7 @@ RECENT = 10
 PREVIEW = 24
 
 
-@router.command("mine", access=Access.MEMBER, summary_key="cmd_mine")
+@router.command("mine", summary_key="cmd_mine")
 async def mine(ctx: Context) -> Reply:
     records = await ctx.repos.records.recent(ctx.member.id, RECENT)
     if not records:
@@ -27,7 +26,7 @@ async def mine(ctx: Context) -> Reply:
     return Reply("\n".join(lines))
 
 
-@router.command("undo", access=Access.MEMBER, summary_key="cmd_undo")
+@router.command("undo", summary_key="cmd_undo")
 async def undo(ctx: Context) -> Reply:
     record = await ctx.repos.records.latest_own(ctx.member.id)
     if record is None:
@@ -35,13 +34,13 @@ async def undo(ctx: Context) -> Reply:
     return await _withdraw(ctx, record)
 
 
-@router.command("delete", access=Access.MEMBER, summary_key="cmd_delete", usage_key="usage_delete")
+@router.command("delete", summary_key="cmd_delete", usage_key="usage_delete")
 async def delete(ctx: Context) -> Reply:
     record = await _own_record(ctx, ctx.args.strip(), "usage_delete")
     return await _withdraw(ctx, record)
 
 
-@router.command("edit", access=Access.MEMBER, summary_key="cmd_edit", usage_key="usage_edit")
+@router.command("edit", summary_key="cmd_edit", usage_key="usage_edit")
 async def edit(ctx: Context) -> Reply:
     reference, _, text = ctx.args.partition(" ")
     record = await _own_record(ctx, reference, "usage_edit")
@@ -59,7 +58,7 @@ async def edit(ctx: Context) -> Reply:
     return ctx.reply("edited", id=record.id, label=LABELS[kind], version=version)
 
 
-@router.command("myfile", access=Access.MEMBER, chats=[ChatKind.PRIVATE], summary_key="cmd_myfile")
+@router.command("myfile", summary_key="cmd_myfile")
 async def myfile(ctx: Context) -> Reply:
     semester = ctx.policy.semester
     records = await ctx.repos.records.between(ctx.member.id, semester.start, semester.end)

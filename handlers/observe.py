@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.access import Access
 from bot.commands import clean_text
 from bot.dispatcher import Context, UserError
 from bot.domain.dates import parse_date
@@ -33,7 +32,7 @@ def _observation_shape(text: str, message: IncomingMessage) -> str | None:
     return text if parse_observation_text(text, message.sent_at.date()) is not None else None
 
 
-@router.command("observe", access=Access.MEMBER, summary_key="cmd_observe", usage_key="usage_observe")
+@router.command("observe", summary_key="cmd_observe", usage_key="usage_observe")
 async def observe(ctx: Context) -> list[Reply] | Reply:
     if not ctx.args:
         await ctx.start_dialog(DIALOG, "teacher")
@@ -44,7 +43,7 @@ async def observe(ctx: Context) -> list[Reply] | Reply:
     return await _store(ctx, draft)
 
 
-@router.text("observe", _observation_shape, access=Access.MEMBER)
+@router.text("observe", _observation_shape)
 async def observe_from_text(ctx: Context) -> list[Reply]:
     draft = parse_observation_text(clean_text(ctx.message.text), ctx.today)
     return await _store(ctx, draft or parse_observation_text(ctx.args, ctx.today))

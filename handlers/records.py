@@ -5,7 +5,6 @@ Without text, the command opens a guided dialog (topic, then the text) kept in t
 
 from __future__ import annotations
 
-from bot.access import Access
 from bot.commands import clean_text
 from bot.dispatcher import Context, UserError
 from bot.domain.record_text import parse_record_text, title_of
@@ -33,17 +32,17 @@ def _record_shape(text: str, _message: IncomingMessage) -> str | None:
     return text if parse_record_text(text) is not None else None
 
 
-@router.command("reflect", access=Access.MEMBER, summary_key="cmd_reflect", usage_key="usage_reflect")
+@router.command("reflect", summary_key="cmd_reflect", usage_key="usage_reflect")
 async def reflect(ctx: Context) -> Reply:
     return await _from_command(ctx, RecordKind.REFLECTION)
 
 
-@router.command("case", access=Access.MEMBER, summary_key="cmd_case", usage_key="usage_case")
+@router.command("case", summary_key="cmd_case", usage_key="usage_case")
 async def case(ctx: Context) -> Reply:
     return await _from_command(ctx, RecordKind.CASE)
 
 
-@router.text("record", _record_shape, access=Access.MEMBER)
+@router.text("record", _record_shape)
 async def record_from_text(ctx: Context) -> Reply:
     parsed = parse_record_text(clean_text(ctx.message.text))
     if parsed is None:  # only width-folding made it match; read the folded text

@@ -9,92 +9,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    Account,
-    CheckIn,
-    Dialog,
-    HandledMessage,
-    Member,
-    MemberRole,
-    Record,
-    RecordRevision,
-    School,
-)
-
-
-class Schools:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def by_name(self, name: str) -> School | None:
-        return await self.session.scalar(select(School).where(School.name == name))
-
-    async def get_or_create(self, name: str, now: datetime) -> School:
-        school = await self.by_name(name)
-        if school is None:
-            school = School(name=name, created_at=now)
-            self.session.add(school)
-            await self.session.flush()
-        return school
-
-
-class Members:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def by_account(self, platform: str, user_id: str) -> Member | None:
-        return await self.session.scalar(
-            select(Member)
-            .join(Account, Account.member_id == Member.id)
-            .where(Account.platform == platform, Account.user_id == user_id)
-        )
-
-    async def link(
-        self, platform: str, user_id: str, display_name: str, name: str, school: School, now: datetime
-    ) -> tuple[Member, bool]:
-        """Link the account to a member called `name` at `school`; True when the member is new.
-
-        An account already linked keeps its member and has the name and school updated, so joining
-        twice never creates a second person.
-        """
-        member = await self.by_account(platform, user_id)
-        if member is not None:
-            member.name, member.school_id, member.updated_at = name, school.id, now
-            await self.session.flush()
-            return member, False
-        member = Member(name=name, school_id=school.id, created_at=now, updated_at=now)
-        self.session.add(member)
-        await self.session.flush()
-        self.session.add(
-            Account(
-                platform=platform,
-                user_id=user_id,
-                member_id=member.id,
-                display_name=display_name[:200],
-                linked_at=now,
-            )
-        )
-        await self.session.flush()
-        await self.session.refresh(member)
-        return member, True
-
-    async def named(self, name: str) -> list[Member]:
-        """Members called exactly `name`, or, for a bare surname like 赵, whose name starts with it."""
-        exact = list(await self.session.scalars(select(Member).where(Member.name == name)))
-        if exact or len(name) > 1:
-            return exact
-        return list(await self.session.scalars(select(Member).where(Member.name.startswith(name))))
-
-    async def account_on(self, member_id: int, platform: str) -> Account | None:
-        return await self.session.scalar(
-            select(Account).where(Account.member_id == member_id, Account.platform == platform)
-        )
-
-    async def roles(self, member_id: int) -> set[str]:
-        rows = await self.session.scalars(
-            select(MemberRole.role).where(MemberRole.member_id == member_id)
-        )
-        return set(rows)
+from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
+from storage.people import AuditLog, JoinRequests, Members, Mentorships
+from storage.units import ChatBindings, Schools, StudyGroups, Workshops
 
 
 class CheckIns:
@@ -277,7 +194,13 @@ class Repositories:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.schools = Schools(session)
+        self.workshops = Workshops(session)
+        self.groups = StudyGroups(session)
+        self.bindings = ChatBindings(session)
         self.members = Members(session)
+        self.mentorships = Mentorships(session)
+        self.join_requests = JoinRequests(session)
+        self.audit = AuditLog(session)
         self.checkins = CheckIns(session)
         self.handled = HandledMessages(session)
         self.records = Records(session)

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.messages import IncomingMessage, OutgoingMessage
+from bot.messages import Attachment, IncomingMessage, OutgoingMessage
 
 MessageCallback = Callable[[IncomingMessage], Awaitable[None]]
 
@@ -25,10 +25,16 @@ class Capabilities:
     can_send_images: bool = True
     can_mention: bool = True
     messages_per_second: float | None = None
+    buttons: bool = False
+    """Replies' buttons are shown as something to press (otherwise the text alone must do)."""
 
 
 class PrivateChatUnavailable(Exception):
     """The platform refused a private message: the user never opened a chat with the bot, or blocked it."""
+
+
+class FileUnavailable(Exception):
+    """The platform could not hand over the file: expired, too large, or not supported here."""
 
 
 class Adapter(ABC):
@@ -47,6 +53,10 @@ class Adapter(ABC):
 
     async def stop(self) -> None:
         """Ask `run` to return; the default does nothing."""
+
+    async def download(self, attachment: Attachment, max_bytes: int) -> bytes:
+        """The attachment's content; raises FileUnavailable (also when it is larger than max_bytes)."""
+        raise FileUnavailable(f"{self.platform} cannot download attachments")
 
 
 def split_text(text: str, limit: int) -> list[str]:

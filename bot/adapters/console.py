@@ -8,14 +8,16 @@ message a line, and echoes each line so the transcript reads like a chat.
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.base import Adapter, Capabilities, MessageCallback
+from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback
 from bot.messages import (
     Attachment,
     AttachmentKind,
@@ -27,6 +29,7 @@ from bot.messages import (
 )
 
 PLATFORM = "console"
+FILE_REF_PREFIX = "console-file:"
 COORDINATOR_ID = "coordinator"
 GROUP_ID = "group"
 
@@ -37,6 +40,7 @@ HELP = """\
   :private              切换到与机器人的私聊
   :photo [说明文字]     发送一张图片（可带说明文字）
   :file <文件名> [说明]  发送一个文件，例如 :file 反思.docx 本月反思
+                        （给出本机上存在的路径时，机器人能读到文件内容，例如 :file ./名单.csv）
   :who                  现在是谁在哪个聊天里说话
   :quit                 退出
 其他内容都会作为消息发给机器人，例如 /start、/join 王芳 紫阳县第二小学、签到、/me"""
@@ -105,7 +109,27 @@ class ConsoleAdapter(Adapter):
             where = message.chat.title or self.state.group_title
         mention = f"@{message.mention_user_id} " if message.mention_user_id else ""
         attached = f"\n   📎 {message.file.file_name}" if message.file else ""
-        self._print(f"🤖 [{where}] {mention}{message.text}{attached}")
+        buttons = " ".join(f"[{button.label} → {button.command}]" for button in message.buttons)
+        pressable = f"\n   {buttons}" if buttons else ""
+        self._print(f"🤖 [{where}] {mention}{message.text}{attached}{pressable}")
+
+    async def download(self, attachment: Attachment, max_bytes: int) -> bytes:
+        """Read the local file a `:file` line named; a name that was no existing path has no content."""
+        if not attachment.file_ref.startswith(FILE_REF_PREFIX):
+            raise FileUnavailable(f"{attachment.file_ref} is not a local file")
+        path = Path(attachment.file_ref.removeprefix(FILE_REF_PREFIX))
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise FileUnavailable(f"{path} is not a file")
+            if size > max_bytes:
+                raise FileUnavailable(f"{path} is {size} bytes, more than {max_bytes}")
+            content = await asyncio.to_thread(path.read_bytes)
+        except OSError as error:
+            raise FileUnavailable(f"cannot read {path}: {error}") from error
+        if len(content) > max_bytes:
+            raise FileUnavailable(f"{path} is {len(content)} bytes, more than {max_bytes}")
+        return content
 
     def _control(self, line: str) -> IncomingMessage | None:
         verb, _, rest = line[1:].partition(" ")
@@ -122,9 +146,8 @@ class ConsoleAdapter(Adapter):
         elif verb == "photo":
             return self._message(rest, Attachment(AttachmentKind.PHOTO, f"console-photo-{self._next_id()}"))
         elif verb == "file" and rest:
-            file_name, _, caption = rest.partition(" ")
-            attachment = Attachment(AttachmentKind.DOCUMENT, f"console-file-{self._next_id()}", file_name)
-            return self._message(caption.strip(), attachment)
+            name, _, caption = rest.partition(" ")
+            return self._message(caption.strip(), self._file_attachment(name))
         elif verb == "who":
             self._print(f"（{state.prompt().rstrip('> ')}，用户 id：{state.user_id}）")
         elif verb in {"quit", "exit", "q"}:
@@ -132,6 +155,20 @@ class ConsoleAdapter(Adapter):
         else:
             self._print(HELP)
         return None
+
+    def _file_attachment(self, name: str) -> Attachment:
+        """A document; when `name` is an existing path (relative to the working directory) it can be downloaded."""
+        path = Path(name).expanduser()
+        try:
+            path = path.resolve()
+            if path.is_file():
+                mime_type, _ = mimetypes.guess_type(path.name)
+                return Attachment(
+                    AttachmentKind.DOCUMENT, f"{FILE_REF_PREFIX}{path}", path.name, mime_type, path.stat().st_size
+                )
+        except OSError:
+            pass
+        return Attachment(AttachmentKind.DOCUMENT, f"console-file-{self._next_id()}", Path(name).name or name)
 
     def _message(self, text: str, attachment: Attachment | None = None) -> IncomingMessage:
         return IncomingMessage(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.adapters.base import Adapter, Capabilities, MessageCallback
-from bot.messages import OutgoingMessage
+from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback
+from bot.messages import Attachment, OutgoingMessage
 
 
 class MemoryAdapter(Adapter):
@@ -11,6 +11,8 @@ class MemoryAdapter(Adapter):
         self.platform = platform
         self.capabilities = capabilities or Capabilities(max_text_length=4096)
         self.sent: list[OutgoingMessage] = []
+        self.files: dict[str, bytes] = {}
+        """file_ref → content that `download` hands out; any other reference is unavailable."""
         self.fail_next = False
 
     async def run(self, on_message: MessageCallback) -> None:
@@ -23,3 +25,11 @@ class MemoryAdapter(Adapter):
         if len(message.text) > self.capabilities.max_text_length:
             raise ValueError("text longer than the declared limit")
         self.sent.append(message)
+
+    async def download(self, attachment: Attachment, max_bytes: int) -> bytes:
+        content = self.files.get(attachment.file_ref)
+        if content is None:
+            raise FileUnavailable(f"no file {attachment.file_ref!r}")
+        if len(content) > max_bytes:
+            raise FileUnavailable(f"file is {len(content)} bytes, more than {max_bytes}")
+        return content

@@ -10,18 +10,33 @@ import asyncio
 import html
 import logging
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from telegram import InputFile, Message, ReplyParameters, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.adapters.base import Adapter, Capabilities, MessageCallback, PrivateChatUnavailable
+from bot.adapters.base import (
+    Adapter,
+    Capabilities,
+    FileUnavailable,
+    MessageCallback,
+    PrivateChatUnavailable,
+)
 from bot.config import Settings
 from bot.messages import (
     Attachment,
     AttachmentKind,
+    Button,
     ChatKind,
     ChatRef,
     IncomingMessage,
@@ -33,6 +48,9 @@ log = logging.getLogger("yanxiu.telegram")
 
 PLATFORM = "telegram"
 MAX_RETRY_WAITS = 5
+MAX_CALLBACK_DATA_BYTES = 64
+CALLBACK_MESSAGE_PREFIX = "cb:"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +68,8 @@ class WebhookConfig:
 class TelegramAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
-        max_text_length=4096, can_send_unprompted=True, can_send_private=True, messages_per_second=30
+        max_text_length=4096, can_send_unprompted=True, can_send_private=True, messages_per_second=30,
+        buttons=True,
     )
 
     def __init__(
@@ -86,6 +105,8 @@ class TelegramAdapter(Adapter):
     async def run(self, on_message: MessageCallback) -> None:
         async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             incoming = to_incoming(update, self._username)
+            if update.callback_query is not None:
+                await self._settle_press(update.callback_query)
             if incoming is not None:
                 await on_message(incoming)
 
@@ -95,7 +116,7 @@ class TelegramAdapter(Adapter):
             self._username = app.bot.username or ""
             await self._publish_command_menu()
             await app.start()
-            updates = ["message", "edited_message"]
+            updates = list(ALLOWED_UPDATES)
             if self.webhook:
                 await app.updater.start_webhook(
                     listen=self.webhook.listen, port=self.webhook.port, url_path=self.webhook.path,
@@ -115,6 +136,43 @@ class TelegramAdapter(Adapter):
 
     async def stop(self) -> None:
         self._stop.set()
+
+    async def _settle_press(self, query: CallbackQuery) -> None:
+        """Stop the button's spinner and take the keyboard away, so the same choice cannot be made twice.
+
+        Both may fail harmlessly (a redelivered press is too old to answer, its keyboard already gone).
+        """
+        bot = self.application.bot
+        try:
+            await bot.answer_callback_query(query.id)
+        except TelegramError as error:
+            log.info("could not answer callback query id=%s: %s", query.id, error)
+        message = query.message
+        if message is None:
+            return
+        try:
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id)
+        except TelegramError as error:
+            log.info("could not remove the keyboard chat=%s message=%s: %s", message.chat.id, message.message_id, error)
+
+    async def download(self, attachment: Attachment, max_bytes: int) -> bytes:
+        if attachment.size is not None and attachment.size > max_bytes:
+            raise FileUnavailable(f"file is {attachment.size} bytes, more than {max_bytes}")
+        bot = self.application.bot
+        try:
+            file = await bot.get_file(attachment.file_ref)
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise FileUnavailable(f"file is {file.file_size} bytes, more than {max_bytes}")
+            # PTB reads file_path from the local disk when it names an existing file there; we
+            # never run a local Bot API server, so only a download URL is acceptable.
+            if not (file.file_path or "").startswith(bot.base_file_url + "/"):
+                raise FileUnavailable(f"no download URL for {attachment.file_ref}")
+            content = await file.download_as_bytearray()
+        except TelegramError as error:
+            raise FileUnavailable(f"telegram could not hand over {attachment.file_ref}: {error}") from error
+        if len(content) > max_bytes:
+            raise FileUnavailable(f"file is {len(content)} bytes, more than {max_bytes}")
+        return bytes(content)
 
     async def _publish_command_menu(self) -> None:
         if not self.command_menu:
@@ -147,6 +205,7 @@ class TelegramAdapter(Adapter):
             if message.reply_to_message_id and message.reply_to_message_id.isdigit()
             else None
         )
+        keyboard = _keyboard(message.buttons)
         if message.file is not None:
             document = (
                 InputFile(message.file.content, filename=message.file.file_name)
@@ -154,20 +213,37 @@ class TelegramAdapter(Adapter):
                 else message.file.file_ref
             )
             await bot.send_document(
-                chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply
+                chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply,
+                reply_markup=keyboard,
             )
             return
         if message.mention_user_id and message.mention_user_id.isdigit():
             mention = f'<a href="tg://user?id={message.mention_user_id}">@</a> '
             await bot.send_message(
-                chat_id, mention + html.escape(message.text), parse_mode="HTML", reply_parameters=reply
+                chat_id, mention + html.escape(message.text), parse_mode="HTML", reply_parameters=reply,
+                reply_markup=keyboard,
             )
             return
-        await bot.send_message(chat_id, message.text, reply_parameters=reply)
+        await bot.send_message(chat_id, message.text, reply_parameters=reply, reply_markup=keyboard)
+
+
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One row of inline buttons, each sending its command back as callback data."""
+    if not buttons:
+        return None
+    too_long = [b.command for b in buttons if len(b.command.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES]
+    if too_long:
+        log.warning(
+            "buttons left off: callback data over %d bytes commands=%r", MAX_CALLBACK_DATA_BYTES, too_long
+        )
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.command) for b in buttons]])
 
 
 def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:
     """The platform-neutral view of an update; None for updates that are not for us."""
+    if update.callback_query is not None:
+        return _press_to_incoming(update.callback_query)
     message: Message | None = update.message or update.edited_message
     if message is None or message.from_user is None:
         return None
@@ -187,6 +263,25 @@ def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:
         attachments=_attachments(message),
         edited=update.edited_message is not None,
         mentions_bot=bool(bot_username) and f"@{bot_username}".lower() in text.lower(),
+    )
+
+
+def _press_to_incoming(query: CallbackQuery) -> IncomingMessage | None:
+    """A pressed button as if its command had been typed by whoever pressed it, where the button was.
+
+    The id is derived from the callback query, so a redelivered press is recognised as the same message.
+    """
+    message = query.message
+    if message is None or not query.data:
+        return None
+    chat = message.chat
+    kind = ChatKind.PRIVATE if chat.type == "private" else ChatKind.GROUP
+    return IncomingMessage(
+        chat=ChatRef(PLATFORM, str(chat.id), kind, chat.title or chat.full_name or ""),
+        sender=Sender(str(query.from_user.id), query.from_user.full_name, query.from_user.is_bot),
+        message_id=CALLBACK_MESSAGE_PREFIX + query.id,
+        text=query.data,
+        sent_at=datetime.now(UTC),
     )
 
 
@@ -227,5 +322,5 @@ def _chat_id(value: str) -> int | str:
         return value
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

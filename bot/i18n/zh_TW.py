@@ -18,7 +18,6 @@ MESSAGES: dict[str, str] = {
     "cmd_me": "我的進度",
     "usage_join": "用法：/join 姓名 學校，例如 /join 王芳 紫陽縣第二小學。",
     "joined": "登記成功：{name}，{school}。現在可以簽到了，發送「簽到」或 /checkin。",
-    "join_updated": "已更新您的資料：{name}，{school}。",
     "join_unchanged": "您已經登記過了：{name}，{school}。",
     "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",

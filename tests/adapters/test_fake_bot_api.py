@@ -9,7 +9,13 @@ import time
 
 import pytest
 from telegram import Bot, ReplyParameters, Update
-from telegram.error import BadRequest, Conflict, EndPointNotFound, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    RetryAfter,
+)
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.fakes.telegram_api import (

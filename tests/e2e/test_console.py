@@ -9,6 +9,15 @@ from tests.test_config_cli import run_cli
 SCRIPT = """\
 /start
 /join 王芳 紫阳县第二小学
+:as coordinator 教研室
+/school add 紫阳县第二小学 基地校
+/bind school 紫阳县第二小学
+:as teacher1 王芳
+/join 王芳 紫阳县第二小学
+:as coordinator 教研室
+/pending
+/approve 1
+:as teacher1 王芳
 签到
 签到
 /me
@@ -26,7 +35,10 @@ def test_console_script_on_a_fresh_database(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "王芳@校本研修群> /join 王芳 紫阳县第二小学" in out
-    assert "🤖 [校本研修群] 登记成功：王芳，紫阳县第二小学" in out
+    assert "名单里还没有这所学校" in out and "已添加学校：紫阳县第二小学（基地校）" in out
+    assert "已将本群绑定到学校“紫阳县第二小学”" in out
+    assert "#1 王芳，紫阳县第二小学" in out
+    assert "已批准申请 #1" in out and "王芳老师，您的登记已通过审核" in out
     assert out.count("签到成功") == 1 and "已经签到过了" in out
     assert re.search(r"\d+月签到 1 天，当前连续签到 1 天", out)
     assert "李明@校本研修群> 签到\n🤖 [校本研修群] 请先登记身份" in out

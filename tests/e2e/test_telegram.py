@@ -6,7 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +16,17 @@ from bot.app import Yanxiu, build, prepare_database
 from bot.config import Settings
 from bot.policy import Policy, Semester
 from storage.models import CheckIn, Record
-from tests.fakes.telegram_api import FakeBotApi, document_update, photo_update, text_message_update
+from tests.fakes.telegram_api import (
+    FakeBotApi,
+    callback_query_update,
+    document_update,
+    photo_update,
+    text_message_update,
+)
+from tests.support.roster import enrol
 
 GROUP, WANG, LI = -100123, 501, 502
+ROSTER = ("王芳", "李明")
 REFLECTION = (
     "今天《分数的初步认识》一课，我先用分披萨的情境导入，学生兴趣很高，但在比较分数大小时讲得太快，"
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
@@ -49,6 +57,8 @@ async def running_bot(api: FakeBotApi, database_url: str, **settings) -> AsyncIt
     semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
     app = build(config, adapter, policy=Policy(semester=semester_around_today))
     await prepare_database(app.engine)
+    for name in ROSTER:
+        await enrol(app.session_factory, name, "紫阳县第二小学", datetime.now(UTC))
     task = asyncio.create_task(app.run())
     try:
         await asyncio.sleep(0.2)
@@ -109,8 +119,9 @@ async def test_a_restart_loses_nothing(api, sqlite_url):
         await say(api, "/join 王芳 紫阳县第二小学")
     api.push_update(text_message_update(GROUP, WANG, "签到", chat_type="supergroup"))
     async with running_bot(api, sqlite_url) as app:
+        while not any("签到成功" in (text or "") for text in api.sent_texts()):
+            await api.wait_for_sent(len(api.sent) + 1)
         [me] = await say(api, "/me")
-        assert any("签到成功" in (text or "") for text in api.sent_texts())
         assert "签到 1 天" in me
         assert len(await rows(app, CheckIn)) == 1
     assert api.pending_updates == []
@@ -202,3 +213,22 @@ async def test_observed_teacher_is_told_privately_or_mentioned_in_the_group(api,
         mention = [s for s in api.sent if s["chat_id"] == GROUP and "小数乘法" in (s["text"] or "")][-1]
         assert mention["text"].startswith(f'<a href="tg://user?id={LI}">@</a> 李明老师')
         assert api.calls_of("sendMessage")[-2]["parse_mode"] == "HTML"
+
+
+async def test_a_pressed_button_is_handled_like_the_typed_command_once(api, sqlite_url):
+    async with running_bot(api, sqlite_url):
+        api.push_update(text_message_update(GROUP, WANG, "/help", chat_type="supergroup"))
+        [offer] = await api.wait_for_sent(1)
+        before = len(api.sent)
+        update_id = api.push_update(
+            callback_query_update(
+                GROUP, WANG, "/help", message_id=offer["message_id"], query_id="press-1", chat_type="supergroup"
+            )
+        )
+        answer = (await api.wait_for_sent(before + 1))[before]
+        assert answer["text"].startswith("研修助手可以做这些事") and answer["chat_id"] == GROUP
+        assert answer["reply_to_message_id"] is None
+        assert api.calls_of("answerCallbackQuery") == [{"callback_query_id": "press-1"}]
+        api.redeliver(update_id)
+        assert await say(api, "收到") == []  # the redelivered press (same cb: id) is not answered again
+        assert len(api.sent) == before + 2

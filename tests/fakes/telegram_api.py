@@ -88,6 +88,7 @@ class FakeBotApi:
         self.webhook: dict = {"url": ""}
         self.commands: dict[str, list] = {}
         self.files: dict[str, dict] = {}
+        self.downloads: list[str] = []
         self.messages: dict[tuple[Any, int], dict] = {}
         self.chats: dict[Any, dict] = {}
         self.port: int | None = None
@@ -214,6 +215,7 @@ class FakeBotApi:
             prefix = f"file/bot{self.token}/"
             if not path.startswith(prefix):
                 return ApiError(401, "Unauthorized").response()
+            self.downloads.append(path[len(prefix):])
             for file in self.files.values():
                 if file["file_path"] == path[len(prefix):]:
                     return web.Response(body=file["content"],
@@ -417,6 +419,25 @@ class FakeBotApi:
             message.pop("reply_markup", None)
             if isinstance(markup, dict) and "inline_keyboard" in markup:
                 message["reply_markup"] = markup
+        self.edited.append(p)
+        self._notify()
+        return True if p.get("inline_message_id") else message
+
+    async def _m_editmessagereplymarkup(self, p: dict) -> dict | bool:
+        """Replace or (without ``reply_markup``) remove a message's inline keyboard."""
+        markup = p.get("reply_markup")
+        markup = markup if isinstance(markup, dict) and markup.get("inline_keyboard") else None
+        if not p.get("inline_message_id"):
+            message = self.messages.get((p.get("chat_id"), p.get("message_id")))
+            if message is None:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            if message.get("reply_markup") == markup:
+                raise ApiError(400, "Bad Request: message is not modified: specified new "
+                                    "message content and reply markup are exactly the same")
+            message.pop("reply_markup", None)
+            if markup is not None:
+                message["reply_markup"] = markup
+            message["edit_date"] = int(time.time())
         self.edited.append(p)
         self._notify()
         return True if p.get("inline_message_id") else message

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
 from bot.messages import Attachment, AttachmentKind
-
 from storage.models import Account, CheckIn, HandledMessage, Member, School
 
 
@@ -23,6 +22,7 @@ async def test_start_explains_and_asks_to_join(chat):
 
 async def test_join_then_checkin_then_me(chat_any_db):
     chat = chat_any_db
+    await chat.enrol("王芳")
     assert "登记成功：王芳，紫阳县第二小学" in await chat.one("/join 王芳 紫阳县第二小学")
     assert "签到成功（11月23日）" in await chat.one("签到")
     me = await chat.one("/me")
@@ -30,16 +30,14 @@ async def test_join_then_checkin_then_me(chat_any_db):
     assert await count(chat, CheckIn) == 1
 
 
-async def test_rejoining_updates_without_duplicating(chat):
+async def test_joining_again_changes_nothing_and_identity_is_not_self_service(chat):
     await chat.join("u1", "王芳")
     assert "已经登记过了" in await chat.one("/join 王芳 紫阳县第二小学")
-    assert "已更新" in await chat.one("/join 王芳 | 紫阳县 实验小学")
+    refused = await chat.one("/join 王芳 | 紫阳县 实验小学")
+    assert "您已登记为 王芳（紫阳县第二小学）" in refused and "联系协调员" in refused
     assert await count(chat, Member) == 1
     assert await count(chat, Account) == 1
-    async with chat.app.session_factory() as session:
-        member = await session.scalar(select(Member))
-        assert member.school.name == "紫阳县 实验小学"
-    assert await count(chat, School) == 2
+    assert await count(chat, School) == 1
 
 
 async def test_second_checkin_same_day_is_kind_and_not_stored(chat):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from bot.adapters.memory import MemoryAdapter
 from bot.app import Yanxiu
 from bot.clock import FixedClock
 from bot.messages import Attachment, ChatKind, ChatRef, IncomingMessage, Sender
+from tests.support.roster import enrol
 
 GROUP = "group-1"
 
@@ -57,6 +60,18 @@ class ChatHarness:
         assert len(replies) == 1, replies
         return replies[0]
 
-    async def join(self, user: str, name: str, school: str = "紫阳县第二小学") -> None:
+    async def enrol(self, name: str, school: str = "紫阳县第二小学", roles: tuple[str, ...] = ("teacher",)) -> int:
+        """Put a person on the roster, as a roster import would; returns the member id."""
+        return await enrol(self.app.session_factory, name, school, self.clock.now(), roles, reuse=False)
+
+    async def join(self, user: str, name: str, school: str = "紫阳县第二小学", roles: tuple[str, ...] = ("teacher",)) -> int:
+        """Enrol `name` on the roster and link `user` to it through /join."""
+        member_id = await self.enrol(name, school, roles)
         reply = await self.one(f"/join {name} {school}", user=user)
-        assert name in reply
+        assert name in reply and "登记成功" in reply, reply
+        return member_id
+
+    async def rows(self, model) -> list:
+        """Every stored row of a table, for asserting what a conversation left behind."""
+        async with self.app.session_factory() as session:
+            return list(await session.scalars(select(model)))

@@ -1,0 +1,405 @@
+"""Reading a program office's roster spreadsheet and planning its import: pure (bytes and
+stored people in, a plan out) so the dry run a coordinator sees is exactly what is applied."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import PurePath
+
+from openpyxl import load_workbook
+
+from bot.domain.people import name_problem, school_problem
+from bot.domain.roles import TEACHER, person_role
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be imported; key is an i18n key, values its format fields."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int  # the row number a spreadsheet program shows, so coordinators can find it
+    name: str = ""
+    school: str = ""
+    subject: str = ""
+    workshop: str = ""
+    group: str = ""
+    roles: str = ""  # raw text of the role cell, e.g. "组长、导师"
+    phone: str = ""
+    staff_no: str = ""
+
+
+_TEXT_FIELDS = ("name", "school", "subject", "workshop", "group", "roles", "phone", "staff_no")
+_REQUIRED = {"name": "姓名", "school": "学校"}
+_ALIASES = {
+    "name": ("姓名", "名字", "教师姓名", "name"),
+    "school": ("学校", "单位", "学校名称", "所在学校", "school"),
+    "subject": ("学科", "任教学科", "subject"),
+    "workshop": ("工作坊", "坊", "workshop"),
+    "group": ("小组", "学习小组", "研修小组", "组", "group"),
+    "roles": ("角色", "身份", "职务", "role", "roles"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "phone", "mobile"),
+    "staff_no": ("工号", "教师编号", "编号", "staff_no", "staff number", "staff id"),
+}
+_DELIMITERS = ",\t;"
+_SNIFF_CHARS = 8192
+
+
+def _clean(value: object) -> str:
+    """One spelling per value: full-width forms folded, whitespace runs collapsed, and
+    numbers as typed (spreadsheets store 13800138000 as the float 13800138000.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isfinite(value):
+        value = int(value) if value.is_integer() else format(Decimal(repr(value)), "f")
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def _header_key(text: str) -> str:
+    """Templates mark required columns as 姓名* or 姓名（必填）; both mean 姓名."""
+    key = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    while True:
+        shorter = key.strip("*").removesuffix("(必填)")
+        if shorter == key:
+            return key
+        key = shorter
+
+
+_FIELD_BY_HEADER = {_header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
+
+
+def read_roster(content: bytes, file_name: str, *, max_rows: int = 5000) -> list[RosterRow]:
+    """CSV (.csv/.txt) or XLSX (.xlsx) by the file name's extension (case-insensitive)."""
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix in (".csv", ".txt"):
+        table: Generator[Sequence[object], None, None] = _csv_rows(content)
+    elif suffix == ".xlsx":
+        table = _xlsx_rows(content)
+    else:
+        raise RosterFileError("roster_bad_type", file_name=file_name)
+    if not content:
+        raise RosterFileError("roster_empty")
+    with closing(table):  # the workbook is closed even when a later row is refused
+        return _roster(table, max_rows)
+
+
+def _roster(table: Iterable[Sequence[object]], max_rows: int) -> list[RosterRow]:
+    columns: dict[int, str] | None = None
+    roster: list[RosterRow] = []
+    for line, cells in enumerate(table, start=1):
+        if columns is None:
+            header = [_clean(cell) for cell in cells]
+            if any(header):
+                columns = _columns(header)
+            continue
+        values = {name: _clean(cells[i]) for i, name in columns.items() if i < len(cells)}
+        if not any(values.values()):
+            continue
+        if len(roster) >= max_rows:
+            raise RosterFileError("roster_too_many_rows", max=max_rows)
+        roster.append(RosterRow(line=line, **values))
+    if not roster:
+        raise RosterFileError("roster_empty")
+    return roster
+
+
+def _columns(header: list[str]) -> dict[int, str]:
+    """Column index -> field, from the header row; unknown columns (序号, 备注) are ignored."""
+    found: dict[str, int] = {}
+    for index, text in enumerate(header):
+        if (name := _FIELD_BY_HEADER.get(_header_key(text))) in found:
+            raise RosterFileError("roster_duplicate_column", column=text)
+        if name is not None:
+            found[name] = index
+    missing = [label for name, label in _REQUIRED.items() if name not in found]
+    if missing:
+        raise RosterFileError("roster_missing_columns", columns="、".join(missing))
+    return {index: name for name, index in found.items()}
+
+
+def _decode(content: bytes) -> str:
+    """Chinese Excel saves CSV in GBK and "Unicode text" in UTF-16, so try those too."""
+    encodings = ("utf-16",) if content[:2] in (b"\xff\xfe", b"\xfe\xff") else ()
+    for encoding in (*encodings, "utf-8-sig", "utf-8", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:  # a binary file that happens to decode
+            return text
+    raise RosterFileError("roster_unreadable")
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:  # ragged rows confuse the sniffer; the header line rarely lies
+        first = next((line for line in sample.splitlines() if line.strip()), "")
+        best = max(_DELIMITERS, key=first.count)
+        return best if first.count(best) > first.count(",") else ","
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    text = _decode(content)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    except csv.Error as exc:
+        raise RosterFileError("roster_unreadable") from exc
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[object, ...]]:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl fails in many ways on damaged or foreign files
+        raise RosterFileError("roster_unreadable") from exc
+    try:
+        if book.worksheets:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # some exporters write a wrong size; read what is there
+            yield from sheet.iter_rows(min_row=1, values_only=True)  # gaps come back empty
+    except Exception as exc:
+        raise RosterFileError("roster_unreadable") from exc
+    finally:
+        book.close()
+
+
+@dataclass(frozen=True)
+class ExistingMember:
+    id: int
+    name: str
+    school: str
+    subject: str = ""
+    workshop: str = ""
+    group: str = ""
+    roles: frozenset[str] = frozenset()
+    phone: str = ""
+    staff_no: str = ""
+    left: bool = False
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """One row's fate. Text fields are the row's cleaned values ("" = keep what is stored);
+    roles are the canonical roles the row adds; changes list (field, old, new) for UPDATE."""
+
+    line: int
+    action: Action
+    name: str
+    school: str
+    member_id: int | None = None
+    subject: str = ""
+    workshop: str = ""
+    group: str = ""
+    roles: frozenset[str] = frozenset()
+    phone: str = ""
+    staff_no: str = ""
+    changes: tuple[tuple[str, str, str], ...] = ()
+    problem: str | None = None
+    problem_values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RosterPlan:
+    rows: tuple[RowPlan, ...]
+    new_schools: tuple[str, ...]
+    new_workshops: tuple[str, ...]
+    new_groups: tuple[str, ...]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for row in self.rows if row.action is action)
+
+    @property
+    def applicable(self) -> tuple[RowPlan, ...]:
+        return tuple(row for row in self.rows if row.action in (Action.CREATE, Action.UPDATE))
+
+
+class _Reject(RosterFileError):
+    """One row's problem; caught in plan_import and never raised to callers."""
+
+
+_ROLE_SEPARATORS = re.compile(r"[、,，;；/和\s]+")
+_PHONE_NOISE = re.compile(r"[\s()\-]")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"[02-9][0-9]{6,11}")  # Chinese landlines never start with 1
+_STAFF_NO = re.compile(r"[A-Za-z0-9_-]{1,30}")
+_SUBJECT_MAX = 20
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs"}
+
+
+def _phone(text: str) -> str | None:
+    """The digits of a Chinese mobile or landline number, or None if it is not one."""
+    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text))
+    for prefix in ("+86", "0086"):
+        digits = digits.removeprefix(prefix)
+    if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
+        return digits
+    return None
+
+
+def _check(row: RosterRow) -> tuple[RosterRow, dict[str, str]]:
+    """The row with its phone normalized and its roles (canonical -> word), or _Reject."""
+    if not row.name:
+        raise _Reject("roster_missing_name")
+    if key := name_problem(row.name):
+        raise _Reject(key, name=row.name)
+    if not row.school:
+        raise _Reject("roster_missing_school")
+    if key := school_problem(row.school):
+        raise _Reject(key, school=row.school)
+    for unit in (row.workshop, row.group):
+        if unit and school_problem(unit):
+            raise _Reject("roster_bad_unit", unit=unit)
+    if len(row.subject) > _SUBJECT_MAX or any(unicodedata.category(ch) in _INVISIBLE for ch in row.subject):
+        raise _Reject("roster_bad_subject", subject=row.subject)
+    roles: dict[str, str] = {}
+    for word in filter(None, _ROLE_SEPARATORS.split(row.roles)):
+        role = person_role(word)
+        if role is None:
+            raise _Reject("roster_bad_role", role=word)
+        roles.setdefault(role, word)
+    phone = _phone(row.phone) if row.phone else ""
+    if phone is None:
+        raise _Reject("roster_bad_phone", phone=row.phone)
+    if row.staff_no and not _STAFF_NO.fullmatch(row.staff_no):
+        raise _Reject("roster_bad_staff_no", staff_no=row.staff_no)
+    return replace(row, phone=phone), roles
+
+
+class _Existing:
+    """Stored members indexed the three ways a row can point at one."""
+
+    def __init__(self, members: Sequence[ExistingMember]) -> None:
+        self.by_staff_no: dict[str, ExistingMember] = {}
+        self.by_phone: dict[str, ExistingMember] = {}
+        self.by_person: dict[tuple[str, str], list[ExistingMember]] = {}
+        for member in members:
+            if staff_no := _clean(member.staff_no):
+                self.by_staff_no.setdefault(staff_no, member)
+            if phone := _stored_phone(member.phone):
+                self.by_phone.setdefault(phone, member)
+            self.by_person.setdefault((_clean(member.name), _clean(member.school)), []).append(member)
+
+    def match(self, row: RosterRow) -> ExistingMember | None:
+        if row.staff_no and (member := self.by_staff_no.get(row.staff_no)):
+            if _clean(member.name) != row.name:
+                raise _Reject("roster_staff_no_taken", staff_no=row.staff_no, other=member.name)
+            other = self.by_phone.get(row.phone)
+            if other is not None and other.id != member.id:  # the update would steal it
+                raise _Reject("roster_phone_taken", phone=row.phone, other=other.name)
+            return member
+        if row.phone and (member := self.by_phone.get(row.phone)):
+            if _clean(member.name) != row.name:
+                raise _Reject("roster_phone_taken", phone=row.phone, other=member.name)
+            return member
+        same = self.by_person.get((row.name, row.school), [])
+        if len(same) > 1:
+            raise _Reject("roster_ambiguous", name=row.name, school=row.school, count=len(same))
+        return same[0] if same else None
+
+
+def _stored_phone(text: str) -> str:
+    return (_phone(text) or _clean(text)) if text else ""
+
+
+def _keys(row: RosterRow, member: ExistingMember | None = None) -> list[tuple[str, object]]:
+    """What surely makes two rows one person: a staff number, a phone, the member matched."""
+    keys: list[tuple[str, object]] = [(name, getattr(row, name)) for name in ("staff_no", "phone") if getattr(row, name)]
+    return keys + ([("member", member.id)] if member is not None else [])
+
+
+def _told_apart(row: RosterRow, other: RosterRow) -> bool:
+    """Namesakes at one school are two people only if both rows say so by staff number or phone."""
+    return any(getattr(row, f) and getattr(other, f) and getattr(row, f) != getattr(other, f)
+               for f in ("staff_no", "phone"))
+
+
+_STORED = {"phone": _stored_phone}  # how a stored value is compared
+
+
+def _plan_row(row: RosterRow, roles: dict[str, str], member: ExistingMember | None,
+              may_grant: Collection[str]) -> RowPlan:
+    held = member.roles if member is not None else frozenset()
+    for role, word in roles.items():
+        if role not in held and role not in may_grant:
+            raise _Reject("roster_role_not_allowed", role=word)
+    fields = _fields(row)
+    if member is None:
+        return RowPlan(row.line, Action.CREATE, roles=frozenset(roles) or frozenset({TEACHER}), **fields)
+    changes = [(name, getattr(member, name) or "", new) for name, new in fields.items()
+               if new and new != _STORED.get(name, _clean)(getattr(member, name))]
+    if added := frozenset(roles) - held:
+        changes.append(("roles", "、".join(sorted(held)), "、".join(sorted(held | added))))
+    if member.left:
+        changes.append(("rejoin", "", ""))
+    action = Action.UPDATE if changes else Action.UNCHANGED
+    return RowPlan(row.line, action, member_id=member.id, roles=added, changes=tuple(changes), **fields)
+
+
+def _fields(row: RosterRow) -> dict[str, str]:
+    return {name: getattr(row, name) for name in _TEXT_FIELDS if name != "roles"}
+
+
+def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *,
+                schools: Collection[str], workshops: Collection[str], groups: Collection[str],
+                may_grant: Collection[str]) -> RosterPlan:
+    """Decide row by row, in file order, what importing `rows` would do; never raises on bad rows."""
+    stored = _Existing(existing)
+    first_line: dict[tuple[str, object], int] = {}  # _keys of planned rows -> the first line
+    planned: dict[tuple[str, str], list[RosterRow]] = {}  # (name, school) -> planned rows
+    plans: list[RowPlan] = []
+    for given in rows:
+        row = replace(given, **{name: _clean(getattr(given, name)) for name in _TEXT_FIELDS})
+        try:
+            row, roles = _check(row)
+            earlier = [first_line[key] for key in _keys(row) if key in first_line]
+            earlier += [other.line for other in planned.get((row.name, row.school), []) if not _told_apart(row, other)]
+            if earlier:
+                raise _Reject("roster_duplicate_row", first=min(earlier))
+            member = stored.match(row)
+            if member is not None and ("member", member.id) in first_line:  # matched twice
+                raise _Reject("roster_duplicate_row", first=first_line["member", member.id])
+            plan = _plan_row(row, roles, member, may_grant)
+        except _Reject as reject:
+            plans.append(RowPlan(row.line, Action.REJECT, problem=reject.key,
+                                 problem_values=reject.values, **_fields(row)))
+            continue
+        for key in _keys(row, member):
+            first_line.setdefault(key, row.line)
+        planned.setdefault((row.name, row.school), []).append(row)
+        plans.append(plan)
+    applied = [plan for plan in plans if plan.action in (Action.CREATE, Action.UPDATE)]
+    return RosterPlan(
+        rows=tuple(plans),
+        new_schools=_new_names(applied, "school", schools),
+        new_workshops=_new_names(applied, "workshop", workshops),
+        new_groups=_new_names(applied, "group", groups),
+    )
+
+
+def _new_names(plans: Iterable[RowPlan], attribute: str, known: Collection[str]) -> tuple[str, ...]:
+    known_clean = {_clean(name) for name in known}
+    used = {getattr(plan, attribute) for plan in plans}
+    return tuple(sorted(name for name in used if name and name not in known_clean))

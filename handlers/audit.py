@@ -1,0 +1,42 @@
+"""/audit: administrators read what coordinators changed, newest first."""
+
+from __future__ import annotations
+
+import json
+
+from bot.commands import split_args
+from bot.dispatcher import Context, UserError
+from bot.messages import Reply
+from bot.router import Router
+
+router = Router()
+
+DEFAULT_ENTRIES, MAX_ENTRIES = 20, 200
+
+
+def _compact(values: dict | None) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) if values else "-"
+
+
+@router.command("audit", summary_key="cmd_audit", usage_key="usage_audit")
+async def audit(ctx: Context) -> Reply:
+    """`/audit [条数] [动作前缀]`, e.g. `/audit 50 role` for the last 50 role changes."""
+    fields = split_args(ctx.args)
+    limit, prefix = DEFAULT_ENTRIES, None
+    for field in fields:
+        if field.isdigit():
+            limit = int(field)
+        else:
+            prefix = field
+    if not 1 <= limit <= MAX_ENTRIES:
+        raise UserError("usage_audit")
+    entries = await ctx.repos.audit.recent(limit, prefix)
+    if not entries:
+        return ctx.reply("audit_empty")
+    lines = [ctx.t("audit_header", count=len(entries))]
+    for entry in entries:
+        lines.append(ctx.t(
+            "audit_line", at=ctx.local(entry.at).strftime("%m-%d %H:%M"), actor=entry.actor,
+            action=entry.action, target=entry.target, before=_compact(entry.before), after=_compact(entry.after),
+        ))
+    return Reply("\n".join(lines))

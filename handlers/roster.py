@@ -1,0 +1,228 @@
+"""/roster: who is in a school, workshop or group; importing a roster file with a dry run first;
+marking someone as having left. /confirm · 确认 applies a pending import."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from bot.adapters.base import FileUnavailable
+from bot.commands import split_args
+from bot.dispatcher import Context, UserError
+from bot.domain.roles import (
+    ADMIN,
+    LEADER,
+    PERSON_ROLES,
+    PRIVILEGED_ROLES,
+    WORKSHOP_LEADER,
+    person_role_label,
+)
+from bot.domain.roster import (
+    Action,
+    RosterFileError,
+    RosterPlan,
+    RosterRow,
+    read_roster,
+)
+from bot.messages import AttachmentKind, Button, Reply
+from bot.router import Router
+from handlers.lookup import find_member, is_organiser, member_label
+from storage.people import RosterLine
+from storage.roster import apply_plan, plan_against
+
+router = Router()
+
+IMPORT_DIALOG = "roster_import"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+DETAIL_LINES = 40
+UNIT_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊"), "group": ("group", "小组")}
+
+
+@router.command("roster", summary_key="cmd_roster", usage_key="usage_roster")
+async def roster(ctx: Context) -> Reply:
+    fields = split_args(ctx.args)
+    verb = fields[0].lower() if fields else ""
+    if verb in ("import", "导入"):
+        return await _import(ctx)
+    if verb in ("leave", "离开", "退出"):
+        return await _leave(ctx, " ".join(fields[1:]))
+    unit_key = next((key for key, words in UNIT_WORDS.items() if verb in words), None)
+    if fields and unit_key is None:
+        raise UserError("usage_roster")
+    return await _show(ctx, unit_key, " ".join(fields[1:]))
+
+
+async def _show(ctx: Context, unit_key: str | None, name: str) -> Reply:
+    if unit_key is None:
+        unit_key, unit = await _default_unit(ctx)
+    else:
+        repo = {"school": ctx.repos.schools, "workshop": ctx.repos.workshops, "group": ctx.repos.groups}[unit_key]
+        unit = await repo.by_name(name) if name else None
+        if unit is None:
+            raise UserError("unit_not_found", kind=ctx.t(f"unit_{unit_key}"), name=name)
+    if not is_organiser(ctx) and not _leads(ctx, unit_key, unit):
+        raise UserError("roster_not_yours")
+    if unit is None:
+        return await _program_summary(ctx)
+    lines = await ctx.repos.members.roster(**{f"{unit_key}_id": unit.id})
+    return Reply(_format_unit(ctx, ctx.t(f"unit_{unit_key}"), unit.name, lines))
+
+
+async def _default_unit(ctx: Context):
+    """The unit this chat is bound to; for a leader outside such a chat, the unit they lead."""
+    chat = ctx.message.chat
+    binding = await ctx.repos.bindings.get(chat.platform, chat.chat_id)
+    if binding is not None and binding.scope == "school":
+        return "school", await ctx.repos.schools.get(binding.school_id)
+    if binding is not None and binding.scope == "workshop":
+        return "workshop", await ctx.repos.workshops.get(binding.workshop_id)
+    if not is_organiser(ctx) and ctx.member is not None:
+        if WORKSHOP_LEADER in ctx.roles and ctx.member.workshop is not None:
+            return "workshop", ctx.member.workshop
+        if LEADER in ctx.roles and ctx.member.group is not None:
+            return "group", ctx.member.group
+    return "program", None
+
+
+def _leads(ctx: Context, unit_key: str, unit) -> bool:
+    """Workshop leaders see their workshop's roster and group leaders their group's, nothing more."""
+    if ctx.member is None or unit is None:
+        return False
+    if unit_key == "workshop":
+        return WORKSHOP_LEADER in ctx.roles and ctx.member.workshop_id == unit.id
+    if unit_key == "group":
+        return LEADER in ctx.roles and ctx.member.group_id == unit.id
+    return False
+
+
+async def _program_summary(ctx: Context) -> Reply:
+    everyone = await ctx.repos.members.everyone()
+    current = [line for line in everyone if line.member.left_at is None]
+    lines = [ctx.t("roster_program_header", count=len(current), linked=sum(line.linked for line in current))]
+    by_school: dict[str, list[RosterLine]] = {}
+    for line in current:
+        by_school.setdefault(line.member.school.name, []).append(line)
+    for school, members in sorted(by_school.items()):
+        lines.append(ctx.t("roster_program_line", school=school, count=len(members),
+                           linked=sum(line.linked for line in members)))
+    lines.append(ctx.t("roster_program_footer"))
+    return Reply("\n".join(lines))
+
+
+def _format_unit(ctx: Context, kind: str, name: str, lines: list[RosterLine]) -> str:
+    current = [line for line in lines if line.member.left_at is None]
+    left = [line for line in lines if line.member.left_at is not None]
+    unlinked = [line for line in current if not line.linked]
+    out = [ctx.t("roster_unit_header", kind=kind, name=name, count=len(current),
+                 linked=len(current) - len(unlinked))]
+    for line in current:
+        member = line.member
+        extras = [member.subject] if member.subject else []
+        extras += [person_role_label(role) for role in sorted(line.roles) if role != "teacher"]
+        mark = "" if line.linked else ctx.t("roster_unlinked_mark")
+        out.append(f"· {member.name} #{member.id}" + "".join(f" · {extra}" for extra in extras) + mark)
+    if unlinked:
+        out.append(ctx.t("roster_unlinked", count=len(unlinked),
+                         names="、".join(line.member.name for line in unlinked)))
+    if left:
+        out.append(ctx.t("roster_left", count=len(left), names="、".join(line.member.name for line in left)))
+    return "\n".join(out)
+
+
+async def _leave(ctx: Context, ref: str) -> Reply:
+    if not is_organiser(ctx):
+        raise UserError("not_allowed", command="roster leave")
+    if not ref:
+        raise UserError("usage_roster")
+    member = await find_member(ctx, ref)
+    accounts = await ctx.repos.members.mark_left(member, ctx.now)
+    await ctx.audit("member.leave", member_label(member), before={"accounts": accounts}, after={"left": True})
+    return ctx.reply("roster_member_left", member=member_label(member))
+
+
+async def _import(ctx: Context) -> Reply:
+    if not is_organiser(ctx):
+        raise UserError("not_allowed", command="roster import")
+    if not ctx.message.is_private:
+        raise UserError("roster_import_private")
+    documents = [a for a in ctx.message.attachments if a.kind is AttachmentKind.DOCUMENT]
+    if not documents:
+        raise UserError("roster_import_how")
+    attachment = documents[0]
+    try:
+        content = await ctx.download(attachment, MAX_FILE_BYTES)
+        rows = read_roster(content, attachment.file_name or "")
+    except FileUnavailable:
+        raise UserError("roster_file_unavailable", max_mb=MAX_FILE_BYTES // 2**20) from None
+    except RosterFileError as problem:
+        raise UserError(problem.key, **problem.values) from None
+    plan = await _plan(ctx, rows)
+    await ctx.start_dialog(IMPORT_DIALOG, "confirm",
+                           {"file": attachment.file_name, "rows": [asdict(row) for row in rows]})
+    report = describe_plan(ctx.t, plan, attachment.file_name or "")
+    buttons = (Button(ctx.t("button_confirm_import"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
+    return Reply(report + "\n\n" + ctx.t("roster_confirm_hint"), buttons=buttons)
+
+
+async def _plan(ctx: Context, rows: list[RosterRow]) -> RosterPlan:
+    """Coordinators may not hand out coordinator or admin roles through a file; administrators may."""
+    may_grant = set(PERSON_ROLES) if ADMIN in ctx.roles else set(PERSON_ROLES) - PRIVILEGED_ROLES
+    return await plan_against(ctx.repos, rows, may_grant)
+
+
+def describe_plan(t, plan: RosterPlan, file_name: str) -> str:
+    """The dry-run report: totals, new units, then the rejected, updated and created rows."""
+    lines = [t("roster_plan_header", file=file_name, rows=len(plan.rows),
+               create=plan.count(Action.CREATE), update=plan.count(Action.UPDATE),
+               unchanged=plan.count(Action.UNCHANGED), reject=plan.count(Action.REJECT))]
+    for key, names in (("unit_school", plan.new_schools), ("unit_workshop", plan.new_workshops),
+                       ("unit_group", plan.new_groups)):
+        if names:
+            lines.append(t("roster_plan_new_units", kind=t(key), names="、".join(names)))
+    sections = (
+        (Action.REJECT, "roster_plan_rejected",
+         lambda row: t("roster_plan_reject_line", line=row.line, name=row.name or "-",
+                       reason=t(row.problem, **dict(row.problem_values)))),
+        (Action.UPDATE, "roster_plan_updated",
+         lambda row: t("roster_plan_update_line", line=row.line, name=row.name, changes="；".join(
+             _change(t, *change) for change in row.changes))),
+        (Action.CREATE, "roster_plan_created",
+         lambda row: t("roster_plan_create_line", line=row.line, name=row.name, school=row.school)),
+    )
+    for action, header, describe in sections:
+        rows = [row for row in plan.rows if row.action is action]
+        if rows:
+            lines.append(t(header))
+            lines += [describe(row) for row in rows[:DETAIL_LINES]]
+            if len(rows) > DETAIL_LINES:
+                lines.append(t("roster_plan_more", count=len(rows) - DETAIL_LINES))
+    return "\n".join(lines)
+
+
+def _change(t, field: str, old: str, new: str) -> str:
+    if field == "rejoin":
+        return t("roster_field_rejoin")
+    if field == "roles":
+        old, new = ("、".join(map(person_role_label, value.split("、"))) if value else "" for value in (old, new))
+    return f"{t('roster_field_' + field)} {old or '—'}→{new or '—'}"
+
+
+@router.command("confirm", keywords=("确认",), summary_key="cmd_confirm", interrupts_dialogs=True)
+async def confirm(ctx: Context) -> Reply | None:
+    dialog = ctx.dialog or await ctx.repos.dialogs.get(*ctx.dialog_key)
+    if dialog is None or dialog.kind != IMPORT_DIALOG or dialog.expires_at <= ctx.now:
+        typed_keyword_in_group = not ctx.message.is_private and not ctx.message.text.lstrip().startswith("/")
+        return None if typed_keyword_in_group else ctx.reply("confirm_nothing")
+    if not is_organiser(ctx):
+        raise UserError("not_allowed", command="roster import")
+    ctx.dialog = dialog
+    rows = [RosterRow(**row) for row in dialog.data["rows"]]
+    plan = await _plan(ctx, rows)
+    applied = await apply_plan(ctx.repos, plan, ctx.now)
+    await ctx.end_dialog()
+    await ctx.audit("roster.import", dialog.data.get("file") or "", after={
+        "created": applied.created, "updated": applied.updated, "rejected": plan.count(Action.REJECT),
+        "new_schools": list(plan.new_schools), "new_workshops": list(plan.new_workshops),
+        "new_groups": list(plan.new_groups),
+    })
+    return ctx.reply("roster_imported", created=applied.created, updated=applied.updated,
+                     rejected=plan.count(Action.REJECT))

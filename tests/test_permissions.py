@@ -1,0 +1,93 @@
+"""The permission matrix: every command × every role × group and private chat, through the dispatcher.
+
+The expectation below is written out independently of bot/access.py, as the spec a program office
+would read; a refused command must answer politely and change nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy import func, select
+
+from bot.access import PERMISSIONS
+from bot.i18n import Translator
+from storage.models import Base
+
+EVERYONE = {"start", "help", "join", "cancel", "confirm"}
+MEMBERS = {"checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile"}
+UNIT_LEADERS = {"roster"}
+COORDINATORS = {
+    "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
+    "pair", "unpair", "bind", "unbind",
+}
+ADMINS = {"audit"}
+PRIVATE_ONLY, GROUP_ONLY = {"myfile"}, {"bind", "unbind"}
+
+ROLES = {
+    # user id: roles granted on the roster (None: not on the roster at all)
+    "nobody": None,
+    "teacher": ("teacher",),
+    "leader": ("teacher", "leader"),
+    "workshop_leader": ("teacher", "workshop_leader"),
+    "mentor": ("teacher", "mentor"),
+    "host": ("teacher", "host"),
+    "coordinator": ("coordinator",),
+    "granted_admin": ("admin",),
+    "admin": None,  # YANXIU_ADMINS, never joined
+}
+
+
+def expected(command: str, user: str, private: bool) -> bool:
+    if (command in PRIVATE_ONLY and not private) or (command in GROUP_ONLY and private):
+        return False
+    if command in EVERYONE:
+        return True
+    on_roster = ROLES[user] is not None
+    if command in MEMBERS:
+        return on_roster
+    if user in ("admin", "granted_admin"):
+        return True
+    if command in UNIT_LEADERS:
+        return user in ("coordinator", "workshop_leader", "leader")
+    if command in COORDINATORS:
+        return user == "coordinator"
+    return False
+
+
+def test_every_command_and_route_has_exactly_one_rule(chat):
+    commands = {spec.name for spec in chat.app.dispatcher.router.visible_commands()}
+    assert commands == EVERYONE | MEMBERS | UNIT_LEADERS | COORDINATORS | ADMINS
+    assert chat.app.dispatcher.router.route_names() == set(PERMISSIONS)
+
+
+async def row_counts(chat) -> dict[str, int]:
+    async with chat.app.session_factory() as session:
+        return {
+            table.name: await session.scalar(select(func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables
+            if table.name != "handled_messages"
+        }
+
+
+async def test_permission_matrix(chat):
+    for number, (user, roles) in enumerate(ROLES.items()):
+        if roles is not None:
+            await chat.join(user, f"成员{number}", roles=roles)
+    t = Translator()
+    mismatches = []
+    commands = sorted(EVERYONE | MEMBERS | UNIT_LEADERS | COORDINATORS | ADMINS)
+    for command, user, private in itertools.product(commands, ROLES, (False, True)):
+        refusals = {
+            t("join_first"), t("not_allowed", command=command),
+            t("private_only", command=command), t("group_only", command=command),
+        }
+        before = await row_counts(chat)
+        replies = await chat.say(f"/{command}", user=user, private=private)
+        refused = any(reply in refusals for reply in replies)
+        if refused == expected(command, user, private):
+            mismatches.append((command, user, "private" if private else "group", replies))
+        if refused:
+            assert len(replies) == 1 and await row_counts(chat) == before, (command, user)
+        assert not any("出了点问题" in reply for reply in replies), (command, user, replies)
+    assert mismatches == []
