@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.roles import ADMIN, COORDINATOR, LEADER, WORKSHOP_LEADER
+from bot.domain.roles import ADMIN, COORDINATOR, HOST, LEADER, WORKSHOP_LEADER
 from bot.messages import ChatKind
 
 MEMBER = "member"
@@ -37,6 +37,7 @@ ANYONE = Rule()
 MEMBERS = Rule(frozenset({MEMBER}))
 COORDINATORS = Rule(frozenset({COORDINATOR}))
 UNIT_LEADERS = Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER}))
+SESSION_RUNNERS = Rule(frozenset({COORDINATOR, HOST}))
 ADMINS = Rule(frozenset({ADMIN}))
 PRIVATE = frozenset({ChatKind.PRIVATE})
 GROUPS = frozenset({ChatKind.GROUP})
@@ -63,6 +64,16 @@ PERMISSIONS: dict[str, Rule] = {
     "myfile": Rule(MEMBERS.roles, PRIVATE),
     "dialog:record": MEMBERS,
     "dialog:observe": MEMBERS,
+    "sessions": MEMBERS,
+    "here": MEMBERS,
+    "bye": MEMBERS,
+    "summary": MEMBERS,
+    # session runners: coordinators, and hosts for their own sessions
+    "session": SESSION_RUNNERS,
+    "dialog:session": SESSION_RUNNERS,
+    "approve_summary": SESSION_RUNNERS,
+    "return_summary": SESSION_RUNNERS,
+    "compliance": SESSION_RUNNERS,
     # organisers
     "roster": UNIT_LEADERS,
     "school": COORDINATORS,

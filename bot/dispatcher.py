@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.commands import ParsedCommand, clean_text, normalize, parse_command
 from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
-from bot.messages import Attachment, ChatKind, IncomingMessage, Reply
+from bot.messages import Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
 from bot.policy import Policy
 from bot.router import Route, Router
 from storage.models import AuditEntry, Dialog, Member
@@ -32,7 +32,9 @@ from storage.repositories import Repositories
 
 log = logging.getLogger("yanxiu.dispatch")
 
-HandlerResult = Reply | list[Reply] | None
+HandlerResult = Reply | list[Reply | OutgoingMessage] | None
+"""What a handler answers: replies relative to the message, or messages already addressed elsewhere
+(a session result for every participating school's group)."""
 
 
 class UserError(Exception):
@@ -197,7 +199,11 @@ class Dispatcher:
                     outcome = "resent"
                 else:
                     replies, outcome = await self._run_route(message, route, repos, now, dialog)
-                    outgoing = [resolve_reply(reply, message, self.delivery.capabilities) for reply in replies]
+                    outgoing = [
+                        reply if isinstance(reply, OutgoingMessage)
+                        else resolve_reply(reply, message, self.delivery.capabilities)
+                        for reply in replies
+                    ]
                     try:
                         await repos.handled.record(*key, [outgoing_to_json(o) for o in outgoing], now)
                     except IntegrityError:
@@ -218,7 +224,7 @@ class Dispatcher:
     async def _run_route(
         self, message: IncomingMessage, route: Route, repos: Repositories, now: datetime,
         dialog: Dialog | None,
-    ) -> tuple[list[Reply], str]:
+    ) -> tuple[list[Reply | OutgoingMessage], str]:
         member = await repos.members.by_account(message.platform, message.sender.user_id)
         member_roles = await repos.members.roles(member.id) if member else set()
         roles = resolve_roles(member is not None, member_roles, (message.platform, message.sender.user_id) in self.admins)
@@ -259,7 +265,7 @@ class _ConcurrentDuplicate(Exception):
     """Another worker recorded the same message first; this attempt is discarded."""
 
 
-def _as_list(result: HandlerResult) -> list[Reply]:
+def _as_list(result: HandlerResult) -> list[Reply | OutgoingMessage]:
     if result is None:
         return []
     return [result] if isinstance(result, Reply) else list(result)

@@ -66,6 +66,14 @@ class Sessions(_Section):
     per_month: int = Field(default=1, ge=0)
     per_semester: int = Field(default=3, ge=0)
     remind_before_minutes: list[int] = Field(default_factory=lambda: [1440, 60, 0])
+    reminder_grace_minutes: int = Field(default=60, ge=0)
+    """A reminder missed while the bot was down is still sent this long after it was due."""
+    opens_before_minutes: int = Field(default=15, ge=0)
+    """How early before the start participants may check in to a session."""
+    warn_day: int = Field(default=20, ge=1, le=28)
+    """On this day of a month without a valid or scheduled session, coordinators are warned."""
+    summary_days: int = Field(default=3, ge=1)
+    """Days the chosen teacher has to hand in a valid session's summary."""
 
 
 class Hours(_Section):

@@ -6,6 +6,7 @@ from bot.access import PERMISSIONS
 from bot.router import Router
 from handlers import (
     approvals,
+    attendance,
     audit,
     binding,
     checkin,
@@ -18,6 +19,8 @@ from handlers import (
     people,
     records,
     roster,
+    sessions,
+    summaries,
     units,
 )
 
@@ -38,6 +41,9 @@ def build_router() -> Router:
         approvals.router,
         people.router,
         audit.router,
+        sessions.router,
+        attendance.router,
+        summaries.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

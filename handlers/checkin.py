@@ -8,6 +8,7 @@ from bot.dispatcher import Context, UserError
 from bot.domain.checkins import current_streak, month_bounds
 from bot.messages import IncomingMessage, Reply
 from bot.router import Router
+from handlers.attendance import arrive, live_sessions
 from storage.models import CheckIn
 
 router = Router()
@@ -53,6 +54,14 @@ async def checkin_figures(ctx: Context) -> tuple[int, int]:
 
 
 async def _check_in(ctx: Context, note: str) -> Reply:
+    reply = await _daily_check_in(ctx, note)
+    live = await live_sessions(ctx)
+    if len(live) == 1:
+        return Reply(reply.text + "\n" + await arrive(ctx, live[0]))
+    return reply
+
+
+async def _daily_check_in(ctx: Context, note: str) -> Reply:
     if len(note) > NOTE_MAX:
         raise UserError("checkin_note_too_long", limit=NOTE_MAX)
     member, today = ctx.member, ctx.today

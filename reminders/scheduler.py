@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.online_sessions import Env
 from reminders.dialogs import expire_dialogs
+from reminders.sessions import sweep
 
 DIALOG_SWEEP_SECONDS = 60
+SESSION_SWEEP_SECONDS = 60
 
 
 def make_scheduler(app) -> AsyncIOScheduler:
@@ -25,4 +28,18 @@ def make_scheduler(app) -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=SESSION_SWEEP_SECONDS,
+        args=[app.session_factory, dispatcher.delivery, session_env(app), dispatcher.clock],
+        id="sessions",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+def session_env(app) -> Env:
+    dispatcher = app.dispatcher
+    return Env(app.policy, dispatcher.translator, dispatcher.zone, app.adapter.platform)

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -287,3 +289,89 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class OnlineSession(Base):
+    """A monthly online study session (网络研讨) between the base school and its partners."""
+
+    __tablename__ = "online_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    host_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    planned_minutes: Mapped[int] = mapped_column(Integer)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
+    actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid: Mapped[bool | None] = mapped_column(Boolean)
+    verdict: Mapped[dict | None] = mapped_column(JSON)
+    summary_writer_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    summary_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    summary_status: Mapped[str] = mapped_column(String(12), default="")
+    summary_text: Mapped[str] = mapped_column(Text, default="")
+    summary_attachments: Mapped[list] = mapped_column(JSON, default=list)
+    summary_comment: Mapped[str] = mapped_column(Text, default="")
+
+    host: Mapped[Member] = relationship(foreign_keys=[host_member_id], lazy="joined")
+
+
+class SessionSchool(Base):
+    __tablename__ = "session_schools"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("online_sessions.id", ondelete="CASCADE"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Attendance(Base):
+    """One stretch of a member being in a session, from /here (or 签到 while live) to /bye or the end."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("online_sessions.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+
+
+class HoursLine(Base):
+    """One line of a teacher's hours ledger (学时): what was credited, how much, and from what."""
+
+    __tablename__ = "hours_ledger"
+    __table_args__ = (UniqueConstraint("member_id", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    category: Mapped[str] = mapped_column(String(10))
+    minutes: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Numeric(7, 2, asdecimal=False))
+    source: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxEntry(Base):
+    """A message due to go out (reminder, warning, session result), written in the same transaction
+    as the change that caused it; its unique key keeps any restart or second process from making or
+    sending it twice."""
+
+    __tablename__ = "outbox"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    messages: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

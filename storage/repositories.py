@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
+from storage.sessions import Attendances, HoursLedger, Outbox, Sessions
 from storage.units import ChatBindings, Schools, StudyGroups, Workshops
 
 
@@ -201,6 +202,10 @@ class Repositories:
         self.mentorships = Mentorships(session)
         self.join_requests = JoinRequests(session)
         self.audit = AuditLog(session)
+        self.sessions = Sessions(session)
+        self.attendance = Attendances(session)
+        self.hours = HoursLedger(session)
+        self.outbox = Outbox(session)
         self.checkins = CheckIns(session)
         self.handled = HandledMessages(session)
         self.records = Records(session)

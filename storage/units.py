@@ -103,6 +103,16 @@ class ChatBindings:
         )
         return bool(result.rowcount)
 
+    async def for_schools(self, platform: str, school_ids: list[int], with_program: bool = True) -> list[ChatBinding]:
+        """The chats of these schools, and (by default) the chats bound to the whole program."""
+        condition = (ChatBinding.scope == "school") & ChatBinding.school_id.in_(school_ids)
+        if with_program:
+            condition = condition | (ChatBinding.scope == "program")
+        rows = await self.session.scalars(
+            select(ChatBinding).where(ChatBinding.platform == platform, condition).order_by(ChatBinding.chat_id)
+        )
+        return list(rows)
+
     async def all(self) -> list[ChatBinding]:
         rows = await self.session.scalars(
             select(ChatBinding).order_by(ChatBinding.scope, ChatBinding.platform, ChatBinding.chat_id)

@@ -15,7 +15,11 @@ from bot.i18n import Translator
 from storage.models import Base
 
 EVERYONE = {"start", "help", "join", "cancel", "confirm"}
-MEMBERS = {"checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile"}
+MEMBERS = {
+    "checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile",
+    "sessions", "here", "bye", "summary",
+}
+SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
@@ -48,6 +52,8 @@ def expected(command: str, user: str, private: bool) -> bool:
         return on_roster
     if user in ("admin", "granted_admin"):
         return True
+    if command in SESSION_RUNNERS:
+        return user in ("coordinator", "host")
     if command in UNIT_LEADERS:
         return user in ("coordinator", "workshop_leader", "leader")
     if command in COORDINATORS:
@@ -57,7 +63,7 @@ def expected(command: str, user: str, private: bool) -> bool:
 
 def test_every_command_and_route_has_exactly_one_rule(chat):
     commands = {spec.name for spec in chat.app.dispatcher.router.visible_commands()}
-    assert commands == EVERYONE | MEMBERS | UNIT_LEADERS | COORDINATORS | ADMINS
+    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS
     assert chat.app.dispatcher.router.route_names() == set(PERMISSIONS)
 
 
@@ -76,7 +82,7 @@ async def test_permission_matrix(chat):
             await chat.join(user, f"成员{number}", roles=roles)
     t = Translator()
     mismatches = []
-    commands = sorted(EVERYONE | MEMBERS | UNIT_LEADERS | COORDINATORS | ADMINS)
+    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS)
     for command, user, private in itertools.product(commands, ROLES, (False, True)):
         refusals = {
             t("join_first"), t("not_allowed", command=command),

@@ -158,17 +158,17 @@ class ConsoleAdapter(Adapter):
 
     def _file_attachment(self, name: str) -> Attachment:
         """A document; when `name` is an existing path (relative to the working directory) it can be downloaded."""
-        path = Path(name).expanduser()
+        file_name = Path(name).name or name
         try:
-            path = path.resolve()
+            path = Path(name).expanduser().resolve()
             if path.is_file():
-                mime_type, _ = mimetypes.guess_type(path.name)
+                mime_type, _ = mimetypes.guess_type(file_name)
                 return Attachment(
-                    AttachmentKind.DOCUMENT, f"{FILE_REF_PREFIX}{path}", path.name, mime_type, path.stat().st_size
+                    AttachmentKind.DOCUMENT, f"{FILE_REF_PREFIX}{path}", file_name, mime_type, path.stat().st_size
                 )
         except OSError:
             pass
-        return Attachment(AttachmentKind.DOCUMENT, f"console-file-{self._next_id()}", Path(name).name or name)
+        return Attachment(AttachmentKind.DOCUMENT, f"console-file-{self._next_id()}", file_name)
 
     def _message(self, text: str, attachment: Attachment | None = None) -> IncomingMessage:
         return IncomingMessage(

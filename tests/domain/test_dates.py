@@ -343,3 +343,18 @@ def test_zero_padded_clock_times_are_explicit(moment):
     assert parsed is not None
     assert parsed.value == datetime.combine(NOW.date(), time(moment.hour, moment.minute))
     assert not parsed.ambiguous_hour
+
+
+SESSION_SCHEDULING = [
+    ("下周三晚上7点", at(12, 2, 19)),
+    ("12月3日 19:30", at(12, 3, 19, 30)),
+    ("明天下午四点半", at(11, 24, 16, 30)),
+    ("今晚8点", at(11, 23, 20)),
+    ("周五下午3点", at(11, 27, 15)),
+    ("12月3日晚上七点半", at(12, 3, 19, 30)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SESSION_SCHEDULING, ids=lambda v: str(v))
+def test_parse_datetime_reads_how_sessions_are_scheduled(text, expected):
+    assert parse_datetime(text, NOW) == ParsedDateTime(expected, ambiguous_hour=False, day=expected.date())
