@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.commands import split_args
 from bot.dispatcher import Context, UserError
 from bot.domain.dates import parse_datetime
 from bot.domain.roles import HOST
@@ -33,20 +32,20 @@ def env_of(ctx: Context) -> Env:
 
 @router.command("session", summary_key="cmd_session", usage_key="usage_session")
 async def session(ctx: Context) -> Reply | list:
-    fields = split_args(ctx.args)
-    verb = fields[0].lower() if fields else ""
+    head, _, rest = ctx.args.strip().partition(" ")
+    verb, rest = head.lower(), rest.strip()
     if verb in ("new", "新建", "安排"):
-        rest = ctx.args.strip()[len(fields[0]):].strip()
         if not rest:
             await ctx.start_dialog(DIALOG, "topic")
             return ctx.reply("session_ask_topic")
         return await _schedule(ctx, [field.strip() for field in rest.replace("｜", "|").split("|")])
     actions = {"start": _start, "开始": _start, "end": _end, "结束": _end, "cancel": _cancel, "取消": _cancel,
                "move": _move, "改期": _move, "writer": _writer, "纪要人": _writer}
-    if verb not in actions or len(fields) < 2:
+    number, _, detail = rest.partition(" ")
+    if verb not in actions or not number:
         raise UserError("usage_session")
-    online = await _own_session(ctx, fields[1])
-    return await actions[verb](ctx, online, " ".join(fields[2:]))
+    online = await _own_session(ctx, number)
+    return await actions[verb](ctx, online, detail.strip())
 
 
 @router.dialog(DIALOG)
@@ -120,8 +119,8 @@ async def _participants(ctx: Context, host: Member, text: str) -> list[School]:
     else:
         chosen = [school for school in active if school.role] or active
     if host.school_id not in {school.id for school in chosen}:
-        chosen.insert(0, host.school)
-    return chosen
+        chosen.append(host.school)
+    return sorted(chosen, key=lambda school: (school.role != "base", school.id))
 
 
 async def _schedule(ctx: Context, fields: list[str]) -> list:

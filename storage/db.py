@@ -12,11 +12,18 @@ def make_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection) -> None:
+            """Take the write lock at the start: two connections that both read and then write would
+            otherwise deadlock (SQLite cannot upgrade a reader while another writer waits)."""
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
