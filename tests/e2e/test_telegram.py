@@ -6,13 +6,14 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import Yanxiu, build, prepare_database
+from bot.clock import Clock
 from bot.config import Settings
 from bot.policy import Policy, Semester
 from storage.models import CheckIn, Record
@@ -46,19 +47,23 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def running_bot(api: FakeBotApi, database_url: str, **settings) -> AsyncIterator[Yanxiu]:
+async def running_bot(
+    api: FakeBotApi, database_url: str, *, clock: Clock | None = None,
+    roster: tuple[tuple[str, str, tuple[str, ...]], ...] = (), **settings,
+) -> AsyncIterator[Yanxiu]:
+    """The whole bot on the fake Bot API; `roster` (name, school, roles) is on the roster before it starts."""
     config = Settings(
         _env_file=None, telegram_token=api.token, telegram_base_url=api.base_url,
         database_url=database_url, **settings,
     )
     adapter = TelegramAdapter.from_settings(config)
     adapter.poll_timeout = 1
-    today = date.today()
+    today = (clock.now() if clock else datetime.now(UTC)).date()
     semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
-    app = build(config, adapter, policy=Policy(semester=semester_around_today))
+    app = build(config, adapter, clock=clock, policy=Policy(semester=semester_around_today))
     await prepare_database(app.engine)
-    for name in ROSTER:
-        await enrol(app.session_factory, name, "紫阳县第二小学", datetime.now(UTC))
+    for name, school, roles in roster or tuple((name, "紫阳县第二小学", ("teacher",)) for name in ROSTER):
+        await enrol(app.session_factory, name, school, datetime.now(UTC), roles)
     task = asyncio.create_task(app.run())
     try:
         await asyncio.sleep(0.2)
