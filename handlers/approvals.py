@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import split_args
 from bot.dispatcher import Context, UserError
 from bot.domain.people import match_school
 from bot.messages import ChatKind, ChatRef, Reply
 from bot.router import Router
-from handlers.lookup import find_member, member_label
+from handlers.lookup import find_member, member_label, numbered
 from storage.models import JoinRequest, Member
 
 router = Router()
@@ -63,16 +62,13 @@ async def reject(ctx: Context) -> list[Reply]:
 
 
 async def _open_request(ctx: Context, usage_key: str) -> tuple[JoinRequest, str]:
-    fields = split_args(ctx.args)
-    number = fields[0].lstrip("#＃") if fields else ""
-    if not number.isdigit():
-        raise UserError(usage_key)
-    request = await ctx.repos.join_requests.get(int(number))
+    number, rest = numbered(ctx.args, usage_key)
+    request = await ctx.repos.join_requests.get(number)
     if request is None or request.platform != ctx.message.platform:
         raise UserError("request_not_found", id=number)
     if request.decided_at is not None:
         raise UserError("request_decided", id=request.id)
-    return request, " ".join(fields[1:])
+    return request, rest
 
 
 async def _approved_member(ctx: Context, request: JoinRequest, choice: str) -> Member:

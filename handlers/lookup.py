@@ -42,3 +42,12 @@ def role_from(ctx: Context, text: str) -> str:
     if role is None:
         raise UserError("role_unknown", role=text)
     return role
+
+
+def numbered(args: str, usage_key: str) -> tuple[int, str]:
+    """`<编号> <rest>` where the number may be written `#12`; a UserError with the usage otherwise."""
+    number, *rest = args.split(maxsplit=1) or [""]
+    number = number.lstrip("#＃")
+    if not number.isdigit():
+        raise UserError(usage_key)
+    return int(number), rest[0].strip() if rest else ""

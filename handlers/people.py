@@ -28,32 +28,33 @@ def _check_may_change(ctx: Context, role: str) -> None:
         raise UserError("grant_admin_only", role=person_role_label(role))
 
 
-@router.command("grant", summary_key="cmd_grant", usage_key="usage_grant")
-async def grant(ctx: Context) -> Reply:
-    ref, word = _member_and_word(ctx, "usage_grant")
+async def _change_role(ctx: Context, granting: bool) -> Reply:
+    """Grant or revoke one role of one member, audited with the roles before and after."""
+    usage = "usage_grant" if granting else "usage_revoke"
+    ref, word = _member_and_word(ctx, usage)
     role = role_from(ctx, word)
     _check_may_change(ctx, role)
     member = await find_member(ctx, ref)
     before = sorted(await ctx.repos.members.roles(member.id))
-    if not await ctx.repos.members.grant(member.id, role, ctx.now):
-        return ctx.reply("grant_already", member=member_label(member), role=person_role_label(role))
-    await ctx.audit("role.grant", member_label(member), before={"roles": before},
-                    after={"roles": sorted({*before, role})})
-    return ctx.reply("granted", member=member_label(member), role=person_role_label(role))
+    labels = {"member": member_label(member), "role": person_role_label(role)}
+    if granting and not await ctx.repos.members.grant(member.id, role, ctx.now):
+        return ctx.reply("grant_already", **labels)
+    if not granting and not await ctx.repos.members.revoke(member.id, role):
+        return ctx.reply("revoke_absent", **labels)
+    after = sorted({*before, role} if granting else set(before) - {role})
+    await ctx.audit("role.grant" if granting else "role.revoke", member_label(member),
+                    before={"roles": before}, after={"roles": after})
+    return ctx.reply("granted" if granting else "revoked", **labels)
+
+
+@router.command("grant", summary_key="cmd_grant", usage_key="usage_grant")
+async def grant(ctx: Context) -> Reply:
+    return await _change_role(ctx, granting=True)
 
 
 @router.command("revoke", summary_key="cmd_revoke", usage_key="usage_revoke")
 async def revoke(ctx: Context) -> Reply:
-    ref, word = _member_and_word(ctx, "usage_revoke")
-    role = role_from(ctx, word)
-    _check_may_change(ctx, role)
-    member = await find_member(ctx, ref)
-    before = sorted(await ctx.repos.members.roles(member.id))
-    if not await ctx.repos.members.revoke(member.id, role):
-        return ctx.reply("revoke_absent", member=member_label(member), role=person_role_label(role))
-    await ctx.audit("role.revoke", member_label(member), before={"roles": before},
-                    after={"roles": sorted(set(before) - {role})})
-    return ctx.reply("revoked", member=member_label(member), role=person_role_label(role))
+    return await _change_role(ctx, granting=False)
 
 
 UNIT_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊"), "group": ("group", "小组")}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import split_args
 from bot.dispatcher import Context, UserError
 from bot.messages import OutgoingFile, OutgoingMessage
 from bot.online_sessions import describe, group_chats, to_groups, to_member
 from bot.router import Router
-from handlers.lookup import is_organiser
+from handlers.lookup import is_organiser, numbered
 from handlers.sessions import env_of
 from storage.models import OnlineSession
 
@@ -17,14 +16,11 @@ SUMMARY_MIN_CHARS, SUMMARY_MAX_CHARS = 30, 20000
 
 
 async def _session_arg(ctx: Context, usage_key: str) -> tuple[OnlineSession, str]:
-    fields = split_args(ctx.args)
-    number = fields[0].lstrip("#＃") if fields else ""
-    if not number.isdigit():
-        raise UserError(usage_key)
-    online = await ctx.repos.sessions.get(int(number))
+    number, rest = numbered(ctx.args, usage_key)
+    online = await ctx.repos.sessions.get(number)
     if online is None:
         raise UserError("session_not_found", id=number)
-    return online, ctx.args.strip()[len(fields[0]):].strip()
+    return online, rest
 
 
 @router.command("summary", summary_key="cmd_summary", usage_key="usage_summary")
