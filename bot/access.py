@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, Rule] = {
     "here": MEMBERS,
     "bye": MEMBERS,
     "summary": MEMBERS,
+    "score": MEMBERS,
     # session runners: coordinators, and hosts for their own sessions
     "session": SESSION_RUNNERS,
     "dialog:session": SESSION_RUNNERS,
@@ -89,6 +90,13 @@ PERMISSIONS: dict[str, Rule] = {
     "assign": COORDINATORS,
     "pair": COORDINATORS,
     "unpair": COORDINATORS,
+    "scores": COORDINATORS,
+    "credit": COORDINATORS,
+    "mark": COORDINATORS,
+    "announce": COORDINATORS,
+    "freeze": COORDINATORS,
+    "adjust": COORDINATORS,
+    "export": Rule(COORDINATORS.roles, PRIVATE),
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""

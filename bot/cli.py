@@ -1,4 +1,4 @@
-"""The `yanxiu` command line: run, console, db upgrade, roster import."""
+"""The `yanxiu` command line: run, console, db upgrade, roster import, export."""
 
 from __future__ import annotations
 
@@ -63,7 +63,27 @@ def _parser() -> argparse.ArgumentParser:
     choice.add_argument("--yes", action="store_true", help="apply without asking")
     choice.add_argument("--dry-run", action="store_true", help="only show what would change")
     roster_import.set_defaults(action=_roster_import)
+
+    export = commands.add_parser("export", help="export records, hours and scores (XLSX or CSV), or a monthly briefing")
+    export.add_argument("--from", dest="first", type=_date, help="first day (default: the semester's start)")
+    export.add_argument("--to", dest="last", type=_date, help="last day (default: today, or the semester's end)")
+    scope = export.add_mutually_exclusive_group()
+    scope.add_argument("--school", help="only this school")
+    scope.add_argument("--workshop", help="only this workshop")
+    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="xlsx (one workbook) or csv (a file per sheet)")
+    export.add_argument("--briefing", metavar="YYYY-MM", help="write the monthly briefing (DOCX and Markdown) instead")
+    export.add_argument("--out", help="file (xlsx, briefing) or folder (csv); default: the current folder")
+    export.set_defaults(action=_export)
     return parser
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,6 +182,68 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
                        "rejected": plan.count(Action.REJECT)},
             ))
     print(t("roster_imported", created=applied.created, updated=applied.updated, rejected=plan.count(Action.REJECT)))
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the files a project office files, from the database, without starting the bot."""
+    from pathlib import Path
+
+    from bot.app import prepare_database, program_zone
+    from bot.exports import briefing_docx, briefing_markdown, to_csv, to_xlsx
+    from bot.i18n import Translator
+    from bot.policy import load_policy
+    from bot.reports import briefing, workbook
+    from handlers.exports import month_of
+    from storage.db import make_session_factory
+    from storage.repositories import Repositories
+
+    policy, t = load_policy(settings.policy), Translator(settings.locale)
+    zone = program_zone(settings, policy)
+    today = datetime.now(zone).date()
+    async with _engine(settings) as engine:
+        await prepare_database(engine)
+        async with make_session_factory(engine)() as session:
+            repos = Repositories(session)
+            if args.briefing:
+                try:
+                    month = month_of(args.briefing, today)
+                except ValueError:
+                    print(f"yanxiu: --briefing: not a month (YYYY-MM): {args.briefing!r}", file=sys.stderr)
+                    return 2
+                report = await briefing(repos, policy, t, zone, month, f"{policy.name}研修简报", today)
+                target = Path(args.out or f"研修简报-{month:%Y-%m}.docx")
+                target.write_bytes(briefing_docx(report))
+                target.with_suffix(".md").write_text(briefing_markdown(report), encoding="utf-8")
+                print(f"{target}\n{target.with_suffix('.md')}")
+                return 0
+            scope = {}
+            for key, repo, name in (("school_id", repos.schools, args.school),
+                                    ("workshop_id", repos.workshops, args.workshop)):
+                if name:
+                    unit = await repo.by_name(name)
+                    if unit is None:
+                        print(f"yanxiu: no such {key.removesuffix('_id')}: {name!r}", file=sys.stderr)
+                        return 2
+                    scope[key] = unit.id
+            first = args.first or policy.semester.start
+            last = args.last or min(today, policy.semester.end)
+            if last < first:
+                print("yanxiu: --to is before --from", file=sys.stderr)
+                return 2
+            sheets = await workbook(repos, policy, t, zone, today, first, last, **scope)
+    stem = f"研修台账-{first:%Y%m%d}-{last:%Y%m%d}"
+    if args.format == "xlsx":
+        target = Path(args.out or f"{stem}.xlsx")
+        target.write_bytes(to_xlsx(sheets, title=policy.name))
+        print(target)
+        return 0
+    folder = Path(args.out or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for sheet in sheets:
+        target = folder / f"{stem}-{sheet.title}.csv"
+        target.write_bytes(to_csv(sheet))
+        print(target)
     return 0
 
 

@@ -7,8 +7,13 @@ exactly as the first time.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
+import math
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.adapters.base import Adapter, Capabilities, PrivateChatUnavailable, split_text
@@ -50,11 +55,41 @@ def resolve_reply(reply: Reply, origin: IncomingMessage, capabilities: Capabilit
     )
 
 
+class Pacer:
+    """Keeps sends under the platform's flood limits — overall per second and per chat per minute —
+    by waiting, so a large fan-out (an announcement to a thousand groups) is slowed, never dropped."""
+
+    def __init__(self, per_second: float | None, per_chat_per_minute: int | None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.interval = 1 / per_second if per_second else 0.0
+        self.per_chat = per_chat_per_minute
+        self.clock, self.sleep = clock, sleep
+        self.last = -math.inf
+        self.recent: dict[str, deque[float]] = defaultdict(deque)
+        self.lock = asyncio.Lock()
+
+    async def wait(self, chat_id: str) -> None:
+        async with self.lock:
+            now = self.clock()
+            delay = self.last + self.interval - now
+            sent = self.recent[chat_id]
+            while sent and sent[0] <= now - 60:
+                sent.popleft()
+            if self.per_chat and len(sent) >= self.per_chat:
+                delay = max(delay, sent[0] + 60 - now)
+            if delay > 0:
+                await self.sleep(delay)
+            self.last = self.clock()
+            sent.append(self.last)
+
+
 class Delivery:
-    """Sends through one adapter, cutting long texts to the platform's limit."""
+    """Sends through one adapter, cutting long texts to the platform's limit and pacing to its flood limits."""
 
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
+        self.pacer = Pacer(adapter.capabilities.messages_per_second, adapter.capabilities.messages_per_chat_per_minute)
 
     @property
     def capabilities(self) -> Capabilities:
@@ -74,6 +109,7 @@ class Delivery:
 
     async def _send(self, piece: OutgoingMessage) -> None:
         """Send one piece; a refused private message becomes a mention in the chat it came from."""
+        await self.pacer.wait(piece.chat.chat_id)
         try:
             await self.adapter.send(piece)
         except PrivateChatUnavailable:

@@ -37,6 +37,8 @@ class Env:
     t: Translator
     zone: ZoneInfo
     platform: str
+    images: bool = True
+    """Whether the platform can show images (a chart goes with a score announcement)."""
 
 
 def when(env: Env, moment: datetime) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class PolicyError(Exception):
@@ -79,15 +79,24 @@ class Sessions(_Section):
 class Hours(_Section):
     minutes_per_hour: int = Field(default=45, ge=1)
     school_based_per_semester: float = Field(default=48, ge=0)
+    online_per_semester: float = Field(default=0, ge=0)
+    """A mixed program (seed 004: 120 online + 30 school-based) sets both; 0 = no online target."""
     per_year: float = Field(default=72, ge=0)
     per_five_years: float = Field(default=360, ge=0)
+    reflection: float = Field(default=0, ge=0)
+    case: float = Field(default=0, ge=0)
+    observation: float = Field(default=0, ge=0)
+    """School-based hours credited for each reflection, case and observation log (0 = none)."""
 
 
 class Points(_Section):
+    base: float = 100
+    """Every teacher starts from this; the items below add and take away."""
     hours_item: int = 30
     missing_hour: int = -2
     missing_reflection: int = -2
     missing_case: int = -2
+    missing_observation: int = 0
     attendance_excellent: int = 2
     attendance_unqualified: int = -5
 
@@ -102,9 +111,25 @@ class Grades(_Section):
 class Announcements(_Section):
     cron: str = "0 9 1 * *"
     show: str = Field(default="names", pattern="^(names|initials|grades)$")
+    rows_per_message: int = Field(default=30, ge=5, le=60)
+    chart: bool = True
+    nudge_days_before: int = Field(default=3, ge=0, le=14)
+    """Teachers still missing a monthly record are told privately this many days before month end."""
+    nudge_hour: int = Field(default=16, ge=7, le=21)
+    """…at this hour of the day (program time zone), never at night."""
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(value)
+        return value
 
 
 class Policy(_Section):
+    name: str = "教师研修项目"
+    """The program's name, as the monthly briefing and exports title it."""
     timezone: TimeZoneName = "Asia/Shanghai"
     semester: Semester = Field(default_factory=Semester)
     records: Records = Field(default_factory=Records)

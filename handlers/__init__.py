@@ -11,6 +11,7 @@ from handlers import (
     binding,
     checkin,
     dialog,
+    exports,
     help,
     join,
     me,
@@ -19,6 +20,7 @@ from handlers import (
     people,
     records,
     roster,
+    scores,
     sessions,
     summaries,
     units,
@@ -44,6 +46,8 @@ def build_router() -> Router:
         sessions.router,
         attendance.router,
         summaries.router,
+        scores.router,
+        exports.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -136,6 +136,7 @@ def _ensure_open(ctx: Context, record: Record) -> None:
 async def _withdraw(ctx: Context, record: Record) -> Reply:
     _ensure_open(ctx, record)
     await ctx.repos.records.withdraw(record, ctx.now)
+    await ctx.repos.hours.remove(record.member_id, f"record:{record.id}")
     return ctx.reply("withdrawn", id=record.id, label=LABELS[RecordKind(record.kind)])
 
 

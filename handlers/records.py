@@ -19,7 +19,7 @@ from bot.domain.records import (
 )
 from bot.messages import Attachment, AttachmentKind, IncomingMessage, Reply
 from bot.router import Router
-from storage.models import Record
+from storage.models import HoursLine, Record
 
 router = Router()
 
@@ -101,6 +101,13 @@ async def store_record(
             **observation,
         )
     )
+    worth = getattr(ctx.policy.hours, kind.value)
+    if worth > 0:
+        await ctx.repos.hours.credit(HoursLine(
+            member_id=ctx.member.id, day=ctx.today, category="school", hours=worth,
+            minutes=round(worth * ctx.policy.hours.minutes_per_hour), source=f"record:{record.id}",
+            description=f"{LABELS[kind]}《{record.title}》"[:200], created_at=ctx.now,
+        ))
     status = await current_progress(ctx, kind)
     return ctx.reply(
         "record_stored", id=record.id, period=status.period.label, ordinal=status.done,

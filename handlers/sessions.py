@@ -27,7 +27,7 @@ STATUS_KEYS = {"scheduled": "status_scheduled", "live": "status_live", "cancelle
 
 
 def env_of(ctx: Context) -> Env:
-    return Env(ctx.policy, ctx.t, ctx.zone, ctx.message.platform)
+    return Env(ctx.policy, ctx.t, ctx.zone, ctx.message.platform, ctx.capabilities.can_send_images)
 
 
 @router.command("session", summary_key="cmd_session", usage_key="usage_session")

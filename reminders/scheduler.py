@@ -42,4 +42,5 @@ def make_scheduler(app) -> AsyncIOScheduler:
 
 def session_env(app) -> Env:
     dispatcher = app.dispatcher
-    return Env(app.policy, dispatcher.translator, dispatcher.zone, app.adapter.platform)
+    return Env(app.policy, dispatcher.translator, dispatcher.zone, app.adapter.platform,
+               app.adapter.capabilities.can_send_images)

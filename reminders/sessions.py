@@ -21,6 +21,7 @@ from bot.domain.roles import COORDINATOR
 from bot.domain.sessions import HeldSession, month_needs_warning
 from bot.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.online_sessions import Env, close, describe, group_chats, to_groups, to_member, when
+from reminders.assessment import queue_announcement, queue_nudges
 from storage.models import OnlineSession
 from storage.repositories import Repositories
 from storage.sessions import session_end
@@ -43,6 +44,8 @@ async def queue_due_work(session_factory: async_sessionmaker[AsyncSession], env:
         for online in await repos.sessions.awaiting_summary():
             queued += await _summary_deadline(repos, env, online, now)
         queued += await _month_warning(repos, env, now)
+        queued += await queue_announcement(repos, env, now)
+        queued += await queue_nudges(repos, env, now)
     return queued
 
 

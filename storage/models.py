@@ -375,3 +375,45 @@ class OutboxEntry(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrainingMark(Base):
+    """A coordinator's mark for one teacher in one training: excellent (+) or unqualified (−)."""
+
+    __tablename__ = "training_marks"
+    __table_args__ = (UniqueConstraint("member_id", "title", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    mark: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FrozenScore(Base):
+    """A teacher's score as it stood when the period was closed; later changes are adjustments."""
+
+    __tablename__ = "frozen_scores"
+
+    period: Mapped[str] = mapped_column(String(20), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    points: Mapped[float] = mapped_column(Numeric(6, 1, asdecimal=False))
+    grade: Mapped[str] = mapped_column(String(10))
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    missing: Mapped[list] = mapped_column(JSON, default=list)
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScoreAdjustment(Base):
+    """A correction to a frozen score, with its reason: the audit trail of assessment changes."""
+
+    __tablename__ = "score_adjustments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    points: Mapped[float] = mapped_column(Numeric(6, 1, asdecimal=False))
+    reason: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

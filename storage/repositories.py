@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
+from storage.reports import Reports
+from storage.scores import Scores
 from storage.sessions import Attendances, HoursLedger, Outbox, Sessions
 from storage.units import ChatBindings, Schools, StudyGroups, Workshops
 
@@ -206,6 +208,8 @@ class Repositories:
         self.attendance = Attendances(session)
         self.hours = HoursLedger(session)
         self.outbox = Outbox(session)
+        self.scores = Scores(session)
+        self.reports = Reports(session)
         self.checkins = CheckIns(session)
         self.handled = HandledMessages(session)
         self.records = Records(session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -151,6 +151,13 @@ class HoursLedger:
         except IntegrityError:
             return False
         return True
+
+    async def remove(self, member_id: int, source: str) -> bool:
+        """Take back what a withdrawn record earned."""
+        result = await self.session.execute(
+            delete(HoursLine).where(HoursLine.member_id == member_id, HoursLine.source == source)
+        )
+        return bool(result.rowcount)
 
     async def of_member(self, member_id: int, first: date, last: date) -> list[HoursLine]:
         rows = await self.session.scalars(

@@ -17,16 +17,16 @@ from storage.models import Base
 EVERYONE = {"start", "help", "join", "cancel", "confirm"}
 MEMBERS = {
     "checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile",
-    "sessions", "here", "bye", "summary",
+    "sessions", "here", "bye", "summary", "score",
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind",
+    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export",
 }
 ADMINS = {"audit"}
-PRIVATE_ONLY, GROUP_ONLY = {"myfile"}, {"bind", "unbind"}
+PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export"}, {"bind", "unbind"}
 
 ROLES = {
     # user id: roles granted on the roster (None: not on the roster at all)

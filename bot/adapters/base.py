@@ -25,6 +25,8 @@ class Capabilities:
     can_send_images: bool = True
     can_mention: bool = True
     messages_per_second: float | None = None
+    messages_per_chat_per_minute: int | None = None
+    """Flood limits the shared sending code paces itself to (None: no limit known)."""
     buttons: bool = False
     """Replies' buttons are shown as something to press (otherwise the text alone must do)."""
 

@@ -69,6 +69,7 @@ class TelegramAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
         max_text_length=4096, can_send_unprompted=True, can_send_private=True, messages_per_second=30,
+        messages_per_chat_per_minute=20,
         buttons=True,
     )
 

@@ -1,0 +1,155 @@
+"""Scores for the program: which period is assessed, the rules from the policy, every teacher's
+score from SQL aggregates, frozen periods with their adjustments, and how scores read in chat.
+
+Shared by /score, /scores, /announce, the scheduled announcements, nudges and exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from bot.domain.scoring import (
+    Activity,
+    Missing,
+    Score,
+    ScoreLine,
+    ScoringRules,
+    grade_of,
+    months_between,
+    score,
+)
+from bot.i18n import Translator
+from bot.policy import Policy
+from storage.models import FrozenScore
+from storage.repositories import Repositories
+from storage.scores import Assessed, period_key
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    name: str
+    first: date
+    last: date
+    months: tuple[tuple[int, int], ...]
+    """Months whose reflection and case quotas are due: those already over (all, once it ends)."""
+    hours_share: float
+    final: bool
+
+
+def current_period(policy: Policy, today: date) -> Period:
+    semester = policy.semester
+    final = today > semester.end
+    months = [
+        (year, month) for year, month in months_between(semester.start, semester.end)
+        if final or _month_end(year, month) < today
+    ]
+    total = (semester.end - semester.start).days + 1
+    elapsed = min(max((today - semester.start).days, 0), total)
+    return Period(period_key(semester.start), semester.name, semester.start, semester.end,
+                  tuple(months), 1.0 if final else elapsed / total, final)
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def rules_of(policy: Policy) -> ScoringRules:
+    points, hours, records, grades = policy.points, policy.hours, policy.records, policy.grades
+    return ScoringRules(
+        base=points.base, hours_item=points.hours_item, missing_hour=points.missing_hour,
+        missing_reflection=points.missing_reflection, missing_case=points.missing_case,
+        missing_observation=points.missing_observation, attendance_excellent=points.attendance_excellent,
+        attendance_unqualified=points.attendance_unqualified, school_based_hours=hours.school_based_per_semester,
+        online_hours=hours.online_per_semester, reflections_per_month=records.reflections_per_month,
+        cases_per_month=records.cases_per_month, observations_per_semester=records.observations_per_semester,
+        excellent=grades.excellent, pass_=grades.pass_,
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One teacher's place in a ranking: who, their hours, and their score."""
+
+    who: Assessed
+    school_hours: float
+    online_hours: float
+    score: Score
+    frozen: bool
+
+
+async def standings(
+    repos: Repositories, policy: Policy, today: date, *, school_id: int | None = None,
+    workshop_id: int | None = None,
+) -> list[Standing]:
+    """Every assessed teacher (of one school or workshop), best first."""
+    period = current_period(policy, today)
+    rules = rules_of(policy)
+    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id)
+    activities = await repos.scores.activities(period.key, period.first, period.last)
+    frozen = await repos.scores.frozen(period.key)
+    result = []
+    for who in people:
+        activity = activities.get(who.member_id) or Activity(who.member_id)
+        if who.member_id in frozen:
+            current = _thawed(frozen[who.member_id], activity.adjustments, rules)
+        else:
+            current = score(activity, rules, months=period.months, hours_share=period.hours_share,
+                            observations_due=period.final)
+        result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
+                               who.member_id in frozen))
+    result.sort(key=lambda s: (-s.score.points, -(s.school_hours + s.online_hours), s.who.member_id))
+    return result
+
+
+def _thawed(row: FrozenScore, adjustments: tuple[tuple[float, str], ...], rules: ScoringRules) -> Score:
+    """A frozen score with the adjustments made to it since, each as its own line."""
+    lines = tuple(ScoreLine(line["key"], line["points"], line.get("values", {})) for line in row.lines)
+    lines += tuple(ScoreLine("score_adjustment", points, {"reason": reason}) for points, reason in adjustments)
+    points = round(max(0.0, row.points + sum(points for points, _ in adjustments)), 1)
+    missing = tuple(Missing(m["item"], m["amount"], tuple(m["month"]) if m.get("month") else None)
+                    for m in row.missing)
+    return Score(row.member_id, points, grade_of(points, rules), lines, missing)
+
+
+def frozen_row(standing: Standing, period: Period, now) -> FrozenScore:
+    """What is kept when a period closes: the score without adjustments (those stay separate)."""
+    kept = replace(standing.score, lines=tuple(line for line in standing.score.lines if line.key != "score_adjustment"))
+    adjustment = sum(line.points for line in standing.score.lines if line.key == "score_adjustment")
+    return FrozenScore(
+        period=period.key, member_id=standing.who.member_id, points=round(kept.points - adjustment, 1),
+        grade=kept.grade, frozen_at=now,
+        lines=[{"key": line.key, "points": line.points, "values": dict(line.values)} for line in kept.lines],
+        missing=[{"item": m.item, "amount": m.amount, "month": list(m.month) if m.month else None}
+                 for m in kept.missing],
+    )
+
+
+def signed(points: float) -> str:
+    text = f"{points:+.1f}".replace(".0", "")
+    return text.replace("-", "−")
+
+
+def line_text(t: Translator, line: ScoreLine) -> str:
+    return t(line.key, **dict(line.values)) + " " + signed(line.points)
+
+
+def missing_text(t: Translator, items: tuple[Missing, ...]) -> str:
+    """What a teacher still owes, in a few words: "11月案例、学时4"."""
+    words = []
+    for item in items:
+        if item.month:
+            words.append(t(f"missing_{item.item}_month", month=item.month[1], amount=int(item.amount)))
+        else:
+            words.append(t(f"missing_{item.item}", amount=_number(item.amount)))
+    return "、".join(words)
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def grade_label(t: Translator, grade: str) -> str:
+    return t(f"grade_{grade}")

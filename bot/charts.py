@@ -1,0 +1,207 @@
+"""Bar-chart images for score announcements (成绩公示) in group chats.
+
+The chart must show Chinese on any machine, so the font comes with the project: the ``mplfonts``
+package ships Noto Sans CJK SC, and this module registers that font FILE with matplotlib's font
+manager once (``fontManager.addfont``).  mplfonts' own API is never called (it copies fonts into
+matplotlib's install and writes matplotlibrc files).
+
+Rendering uses the object API (``Figure`` + ``FigureCanvasAgg``), never pyplot: no global figure
+state, no display, and no change to global ``rcParams``.  Every text element gets its font
+through a ``FontProperties`` pinned to the shipped file, so a same-named system font or another
+module's rcParams cannot swap it out.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch
+
+__all__ = ["DEFAULT_LEGEND", "GRADES", "MAX_BARS", "Bar", "chinese_font_name", "score_chart"]
+
+FONT_PACKAGE = "mplfonts"
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+#: The grades a bar can have, best first (the order of the legend).
+GRADES: tuple[str, ...] = ("excellent", "pass", "fail")
+DEFAULT_LEGEND: Mapping[str, str] = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
+#: Okabe–Ito colours: distinct in hue and lightness for the common colour-vision deficiencies.
+GRADE_COLOURS: Mapping[str, str] = {"excellent": "#009E73", "pass": "#56B4E9", "fail": "#D55E00"}
+
+#: One image holds at most this many bars; the caller paginates.
+MAX_BARS = 60
+DPI = 100
+WIDTH_IN = 9.0  # 900 px at DPI
+_BASE_HEIGHT_IN = 1.6  # title, x axis, legend and margins
+_BAR_HEIGHT_IN = 0.3  # one row
+_MIN_HEIGHT_IN = 2.2
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # a name (or initials) shown on the axis, Chinese
+    value: float  # points
+    grade: str  # "excellent" | "pass" | "fail": colours the bar
+
+
+@dataclass(frozen=True)
+class _Font:
+    path: Path
+    family: str
+
+
+_font: _Font | None = None
+_font_lock = threading.Lock()
+
+
+def _font_path() -> Path:
+    try:
+        path = Path(str(importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE))
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            f"the Chinese chart font comes from the {FONT_PACKAGE!r} package, which is not installed "
+            f"(pip install {FONT_PACKAGE})"
+        ) from exc
+    if not path.is_file():
+        raise RuntimeError(
+            f"the {FONT_PACKAGE!r} package is installed but its font file {FONT_FILE} is missing "
+            f"(looked at {path}); reinstall {FONT_PACKAGE}"
+        )
+    return path
+
+
+def _registered_font() -> _Font:
+    """Register the shipped CJK font with matplotlib once per process and return it."""
+    global _font
+    if _font is None:
+        with _font_lock:
+            if _font is None:
+                path = _font_path()
+                font_manager.fontManager.addfont(str(path))
+                # The name matplotlib files the font under (FreeType's family name, as addfont uses).
+                family = font_manager.get_font(str(path)).family_name
+                _font = _Font(path=path, family=family)
+    return _font
+
+
+def chinese_font_name() -> str:
+    """The family name registered for CJK text (e.g. "Noto Sans CJK SC")."""
+    return _registered_font().family
+
+
+def chinese_font_path() -> Path:
+    """The shipped font file every chart text is drawn with."""
+    return _registered_font().path
+
+
+def _fp(size: float) -> FontProperties:
+    return FontProperties(fname=str(chinese_font_path()), size=size)
+
+
+def _format_value(value: float) -> str:
+    text = f"{value:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
+def _check(bars: Sequence[Bar]) -> None:
+    if not bars:
+        raise ValueError("a score chart needs at least one bar")
+    if len(bars) > MAX_BARS:
+        raise ValueError(f"a score chart holds at most {MAX_BARS} bars, got {len(bars)}: paginate")
+    for bar in bars:
+        if bar.grade not in GRADE_COLOURS:
+            raise ValueError(f"unknown grade {bar.grade!r} for {bar.label!r}; expected one of {GRADES}")
+        if not math.isfinite(bar.value):
+            raise ValueError(f"value for {bar.label!r} is not a finite number: {bar.value!r}")
+
+
+def _figure(
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    value_label: str = "积分",
+    legend: Mapping[str, str] | None = None,
+) -> Figure:
+    """Build (but do not render) the chart; ``score_chart`` renders it.  Kept separate for tests."""
+    _check(bars)
+    legend = DEFAULT_LEGEND if legend is None else legend
+    ordered = sorted(bars, key=lambda b: b.value, reverse=True)  # stable: ties keep caller order
+    n = len(ordered)
+
+    height = max(_MIN_HEIGHT_IN, _BASE_HEIGHT_IN + _BAR_HEIGHT_IN * n)
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white", layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+
+    ys = range(n)
+    container = ax.barh(
+        ys,
+        [b.value for b in ordered],
+        color=[GRADE_COLOURS[b.grade] for b in ordered],
+        height=0.7,
+    )
+    ax.set_yticks(ys, labels=[b.label for b in ordered], fontproperties=_fp(11))
+    ax.set_ylim(n - 0.5, -0.5)  # best on top
+    ax.bar_label(
+        container, labels=[_format_value(b.value) for b in ordered], padding=3, fontproperties=_fp(10)
+    )
+
+    # Room for the value written past the end of each bar.
+    lo = min(0.0, *(b.value for b in ordered))
+    hi = max(0.0, *(b.value for b in ordered))
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - (0.12 * span if lo < 0 else 0.0), hi + 0.12 * span)
+    ax.set_xlabel(value_label, fontproperties=_fp(11))
+    ax.tick_params(axis="x", labelfontfamily=chinese_font_name(), labelsize=10)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+    fig.suptitle(title, fontproperties=_fp(16))
+    handles = [
+        Patch(facecolor=GRADE_COLOURS[grade], label=legend[grade]) for grade in GRADES if grade in legend
+    ]
+    if handles:
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=len(handles),
+            prop=_fp(11),
+            frameon=False,
+        )
+    return fig
+
+
+def score_chart(
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    value_label: str = "积分",
+    legend: Mapping[str, str] | None = None,
+) -> bytes:
+    """A PNG: horizontal bars, best first (top), value written at the end of each bar, a legend
+    mapping grade → text (default {"excellent": "优秀", "pass": "合格", "fail": "不合格"}; grades
+    missing from *legend* get no entry, ``{}`` means no legend), the title on top.
+
+    900 px wide; the height grows with the number of bars.  At most ``MAX_BARS`` (60) bars per
+    image — the caller paginates.  Raises ValueError for no bars, more than 60, an unknown grade
+    or a non-finite value; RuntimeError if the font package is not installed.
+    """
+    fig = _figure(title, bars, value_label=value_label, legend=legend)
+    buf = io.BytesIO()
+    # print_png, not savefig: savefig consults global savefig.* rcParams (dpi, bbox) and could
+    # change the image size.
+    fig.canvas.print_png(buf, metadata={"Software": None})
+    return buf.getvalue()

@@ -1,0 +1,182 @@
+"""/score, /scores, /credit, /mark, /announce, /freeze, /adjust: hours, points and grades."""
+
+from __future__ import annotations
+
+import re
+
+from bot.announcements import announcement, announcements
+from bot.assessment import (
+    current_period,
+    frozen_row,
+    grade_label,
+    line_text,
+    missing_text,
+    signed,
+    standings,
+)
+from bot.dispatcher import Context, UserError
+from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
+from bot.messages import OutgoingMessage, Reply
+from bot.router import Router
+from handlers.lookup import find_member, is_organiser, member_label
+from handlers.sessions import env_of
+from storage.models import ChatBinding, HoursLine, Member, ScoreAdjustment, TrainingMark
+
+router = Router()
+
+NAME_SEPARATORS = re.compile(r"[\s、,，;；]+")
+MAX_CREDIT_HOURS = 200
+"""More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
+MARK_WORDS = {"excellent": ("优秀", "excellent"), "unqualified": ("不合格", "unqualified")}
+
+
+@router.command("score", summary_key="cmd_score", usage_key="usage_score")
+async def score_command(ctx: Context) -> Reply:
+    """My points and why; coordinators, leaders and mentors may name someone else."""
+    member = ctx.member
+    if ctx.args.strip():
+        if not (is_organiser(ctx) or ctx.roles & {WORKSHOP_LEADER, LEADER, MENTOR}):
+            raise UserError("score_only_own")
+        member = await find_member(ctx, ctx.args.strip())
+    ranked = await standings(ctx.repos, ctx.policy, ctx.today, school_id=member.school_id)
+    mine = next((s for s in ranked if s.who.member_id == member.id), None)
+    if mine is None:
+        raise UserError("score_not_assessed", name=member.name)
+    period = current_period(ctx.policy, ctx.today)
+    lines = [ctx.t("score_header", name=member.name, school=member.school.name, period=period.name,
+                   points=f"{mine.score.points:g}", grade=grade_label(ctx.t, mine.score.grade),
+                   hours=f"{mine.school_hours:g}", online=f"{mine.online_hours:g}")]
+    lines += [f"· {line_text(ctx.t, line)}" for line in mine.score.lines] or [ctx.t("score_no_deductions")]
+    missing = missing_text(ctx.t, mine.score.missing)
+    if missing:
+        lines.append(ctx.t("score_missing", items=missing))
+    lines.append(ctx.t("score_frozen" if mine.frozen else ("score_final" if period.final else "score_interim")))
+    return Reply("\n".join(lines))
+
+
+@router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
+async def scores(ctx: Context) -> list[OutgoingMessage]:
+    """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
+    words = ctx.args.split(maxsplit=1)
+    env = env_of(ctx)
+    binding = await ctx.repos.bindings.get(ctx.message.platform, ctx.message.chat.chat_id)
+    if words and words[0] in ("school", "学校", "workshop", "工作坊") and len(words) == 2:
+        is_school = words[0] in ("school", "学校")
+        repo = ctx.repos.schools if is_school else ctx.repos.workshops
+        unit = await repo.by_name(words[1].strip())
+        if unit is None:
+            raise UserError("unit_not_found", kind=ctx.t("unit_school" if is_school else "unit_workshop"), name=words[1])
+        key = {"school_id": unit.id} if is_school else {"workshop_id": unit.id}
+        ranked, name = await standings(ctx.repos, ctx.policy, ctx.today, **key), unit.name
+    elif words:
+        raise UserError("usage_scores")
+    else:
+        ranked, name = await standings(ctx.repos, ctx.policy, ctx.today), ctx.t("announce_program")
+    if not ranked:
+        raise UserError("scores_none")
+    here = ChatBinding(platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id, scope="program",
+                       title=ctx.message.chat.title)
+    messages = announcement(env, binding or here, name, ranked, ctx.today)
+    return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in messages]
+
+
+@router.command("announce", summary_key="cmd_announce")
+async def announce(ctx: Context) -> list:
+    messages = await announcements(ctx.repos, env_of(ctx), ctx.today)
+    chats = {m.chat.chat_id for m in messages}
+    await ctx.audit("scores.announce", f"{len(chats)} chats", after={"messages": len(messages)})
+    if not messages:
+        return [ctx.reply("announce_nothing")]
+    return [ctx.reply("announce_done", chats=len(chats)), *messages]
+
+
+def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
+    """`名单 | 说明`: names separated by spaces or 、, then what it was for."""
+    names, _, title = text.replace("｜", "|").partition("|")
+    found = [name for name in NAME_SEPARATORS.split(names.strip()) if name]
+    if not found or not title.strip():
+        raise UserError(usage_key)
+    return found, title.strip()[:150]
+
+
+async def _people(ctx: Context, names: list[str]) -> list[Member]:
+    """Everyone named, or the counted attendees of a session given as #编号."""
+    if len(names) == 1 and names[0].startswith(("#", "＃")) and names[0][1:].isdigit():
+        online = await ctx.repos.sessions.get(int(names[0][1:]))
+        if online is None:
+            raise UserError("session_not_found", id=names[0][1:])
+        return list({member.id: member for _, member in await ctx.repos.attendance.of_session(online.id)}.values())
+    people = [await find_member(ctx, name) for name in names]
+    return list({member.id: member for member in people}.values())
+
+
+@router.command("credit", summary_key="cmd_credit", usage_key="usage_credit")
+async def credit(ctx: Context) -> Reply:
+    """`/credit <学时> <姓名…> | <培训>`: school-based hours for an offline training, in bulk."""
+    amount, _, rest = ctx.args.strip().partition(" ")
+    try:
+        hours = float(amount)
+    except ValueError:
+        raise UserError("usage_credit") from None
+    if not 0 < hours <= MAX_CREDIT_HOURS:
+        raise UserError("credit_hours_bad")
+    names, title = _names_and_title(rest, "usage_credit")
+    people = await _people(ctx, names)
+    source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
+    minutes = round(hours * ctx.policy.hours.minutes_per_hour)
+    for member in people:
+        await ctx.repos.hours.credit(HoursLine(
+            member_id=member.id, day=ctx.today, category="school", minutes=minutes, hours=hours,
+            source=source[:60], description=title, created_at=ctx.now,
+        ))
+    await ctx.audit("hours.credit", title, after={"hours": hours, "members": [m.name for m in people]})
+    return ctx.reply("credited", hours=f"{hours:g}", count=len(people), title=title,
+                     names="、".join(member.name for member in people))
+
+
+@router.command("mark", summary_key="cmd_mark", usage_key="usage_mark")
+async def mark(ctx: Context) -> Reply:
+    """`/mark 优秀|不合格 <姓名…> | <培训>`: a training result that scores +2 or −5 (policy)."""
+    word, _, rest = ctx.args.strip().partition(" ")
+    kind = next((k for k, words in MARK_WORDS.items() if word.lower() in words), None)
+    if kind is None:
+        raise UserError("usage_mark")
+    names, title = _names_and_title(rest, "usage_mark")
+    people = await _people(ctx, names)
+    for member in people:
+        await ctx.repos.scores.mark(TrainingMark(member_id=member.id, title=title, day=ctx.today, mark=kind,
+                                                 created_at=ctx.now))
+    await ctx.audit("scores.mark", title, after={"mark": kind, "members": [m.name for m in people]})
+    return ctx.reply("marked", mark=ctx.t(f"mark_{kind}"), count=len(people), title=title,
+                     names="、".join(member.name for member in people))
+
+
+@router.command("freeze", summary_key="cmd_freeze")
+async def freeze(ctx: Context) -> Reply:
+    """Close the semester's assessment: scores are kept as they are; later changes are adjustments."""
+    period = current_period(ctx.policy, ctx.today)
+    if not period.final and "force" not in ctx.args:
+        raise UserError("freeze_not_over", end=f"{ctx.policy.semester.end:%Y-%m-%d}")
+    if await ctx.repos.scores.frozen(period.key):
+        raise UserError("freeze_already", period=period.name)
+    ranked = await standings(ctx.repos, ctx.policy, ctx.today)
+    await ctx.repos.scores.freeze([frozen_row(standing, period, ctx.now) for standing in ranked])
+    await ctx.audit("scores.freeze", period.name, after={"teachers": len(ranked)})
+    return ctx.reply("frozen", period=period.name, count=len(ranked))
+
+
+@router.command("adjust", summary_key="cmd_adjust", usage_key="usage_adjust")
+async def adjust(ctx: Context) -> Reply:
+    """`/adjust <成员> <±分> <原因>`: a correction after freezing, kept with its reason."""
+    parts = ctx.args.split()
+    position = next((i for i, part in enumerate(parts) if re.fullmatch(r"[+\-−]?\d+(\.\d)?", part)), None)
+    if position is None or position == 0 or position == len(parts) - 1:
+        raise UserError("usage_adjust")
+    member = await find_member(ctx, " ".join(parts[:position]))
+    points = float(parts[position].replace("−", "-"))
+    reason = " ".join(parts[position + 1:])[:200]
+    period = current_period(ctx.policy, ctx.today)
+    await ctx.repos.scores.adjust(ScoreAdjustment(period=period.key, member_id=member.id, points=points,
+                                                  reason=reason, actor=ctx.actor[:120], created_at=ctx.now))
+    await ctx.audit("scores.adjust", member_label(member), after={"points": points, "reason": reason})
+    return ctx.reply("adjusted", member=member_label(member), points=signed(points), reason=reason)

@@ -1,0 +1,83 @@
+"""Scheduled score announcements (the policy's cron, default the 1st at 09:00) and the private
+nudges a few days before a monthly deadline — queued in the outbox like every scheduled message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.announcements import announcements
+from bot.delivery import outgoing_to_json
+from bot.domain.checkins import month_bounds
+from bot.domain.scoring import Activity
+from bot.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.online_sessions import Env, to_member
+from storage.repositories import Repositories
+
+ANNOUNCE_GRACE = timedelta(hours=6)
+FINAL_RESULTS_DAYS = 31
+"""Announcements continue this long after the semester ends, so the final results are published."""
+
+
+def due_announcement(cron: str, env: Env, now: datetime) -> datetime | None:
+    """The scheduled time that has come within the grace period, if any."""
+    trigger = CronTrigger.from_crontab(cron, timezone=env.zone)
+    fire = trigger.get_next_fire_time(None, now - ANNOUNCE_GRACE)
+    return fire if fire is not None and fire <= now else None
+
+
+async def queue_announcement(repos: Repositories, env: Env, now: datetime) -> int:
+    semester = env.policy.semester
+    today = now.astimezone(env.zone).date()
+    if not semester.start <= today <= semester.end + timedelta(days=FINAL_RESULTS_DAYS):
+        return 0
+    fire = due_announcement(env.policy.announcements.cron, env, now)
+    if fire is None:
+        return 0
+    key = f"announce:{fire.astimezone(env.zone):%Y%m%d%H%M}"
+    if await repos.outbox.has(key):
+        return 0
+    messages = await announcements(repos, env, today)
+    return int(await repos.outbox.enqueue(key, "announcement", _stored(messages), now, fire + ANNOUNCE_GRACE))
+
+
+async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
+    """Days before a month ends, at a decent hour, each teacher missing this month's reflection or
+    case hears it once: privately, or with a mention in their school's group where that fails."""
+    settings, records, semester = env.policy.announcements, env.policy.records, env.policy.semester
+    local = now.astimezone(env.zone)
+    today = local.date()
+    first, last = month_bounds(today)
+    if local.hour < settings.nudge_hour or (last - today).days > settings.nudge_days_before:
+        return 0
+    if not semester.start <= today <= semester.end or any(a <= today <= b for a, b in semester.breaks):
+        return 0
+    activities = await repos.scores.activities("", first, last)
+    queued = 0
+    for who in await repos.scores.assessed():
+        key = f"nudge:{who.member_id}:{today:%Y-%m}"
+        activity = activities.get(who.member_id) or Activity(who.member_id)
+        missing = []
+        for label, counts, required in (("教学反思", activity.reflections, records.reflections_per_month),
+                                        ("教学案例", activity.cases, records.cases_per_month)):
+            short = required - counts.get((today.year, today.month), 0)
+            if short > 0:
+                missing.append(env.t("nudge_item", label=label, count=short))
+        if not missing or await repos.outbox.has(key):
+            continue
+        member = await repos.members.get(who.member_id)
+        text = env.t("nudge", name=who.name, month=today.month, items="、".join(missing),
+                     deadline=f"{last.month}月{last.day}日")
+        chats = await repos.bindings.for_schools(env.platform, [who.school_id], with_program=False)
+        fallback = ChatRef(chats[0].platform, chats[0].chat_id, ChatKind.GROUP, chats[0].title) if chats else None
+        messages = await to_member(repos, env, member, text, fallback)
+        if not messages and fallback is not None:
+            messages = [OutgoingMessage(chat=fallback, text=text)]
+        queued += await repos.outbox.enqueue(key, "nudge", _stored(messages), now, datetime.combine(
+            last + timedelta(days=1), datetime.min.time(), env.zone))
+    return queued
+
+
+def _stored(messages: list[OutgoingMessage]) -> list[dict]:
+    return [outgoing_to_json(message) for message in messages]

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import importlib.resources
+import io
+import math
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.image
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+
+from bot import charts
+from bot.charts import MAX_BARS, Bar, chinese_font_name, score_chart
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def shipped_font() -> Path:
+    return Path(str(importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf")).resolve()
+
+
+NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨敏", "赵磊", "黄丽", "周杰", "吴婷"]
+
+
+def grade_of(value: float) -> str:
+    return "excellent" if value >= 85 else "pass" if value >= 60 else "fail"
+
+
+def make_bars(n: int) -> list[Bar]:
+    values = [20 + (i * 37) % 80 + 0.5 * (i % 2) for i in range(n)]
+    return [Bar(f"{NAMES[i % len(NAMES)]}{i}", v, grade_of(v)) for i, v in enumerate(values)]
+
+
+def decode(png: bytes) -> np.ndarray:
+    return matplotlib.image.imread(io.BytesIO(png), format="png")
+
+
+def glyph_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if "missing from" in str(w.message) and "Glyph" in str(w.message)]
+
+
+@pytest.fixture(scope="module")
+def page_of_60() -> bytes:
+    return score_chart("第三期研修 成绩公示（第1页）", make_bars(MAX_BARS))
+
+
+def test_png_size_and_height_grows(page_of_60: bytes) -> None:
+    small = score_chart("成绩公示", make_bars(3))
+    medium = score_chart("成绩公示", make_bars(20))
+    heights = []
+    for png in (small, medium, page_of_60):
+        assert png.startswith(PNG_SIGNATURE)
+        image = decode(png)
+        assert image.shape[1] == 900
+        heights.append(image.shape[0])
+    assert heights[0] < heights[1] < heights[2] <= 2000
+    assert len(page_of_60) < 300 * 1024
+
+
+def test_font_is_the_shipped_file() -> None:
+    assert chinese_font_name() == "Noto Sans CJK SC"
+    found = findfont(FontProperties(family=chinese_font_name()), fallback_to_default=False)
+    assert Path(found).resolve() == shipped_font()
+    assert charts.chinese_font_path().resolve() == shipped_font()
+
+
+def test_chinese_renders_without_missing_glyph_warnings() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        score_chart(
+            "研修成绩公示：王芳、李娜",
+            [Bar("王芳", 95, "excellent"), Bar("欧阳娜娜", 70.5, "pass"), Bar("ZW", 12, "fail")],
+            value_label="积分（分）",
+        )
+    assert glyph_warnings(caught) == []
+
+
+def test_missing_glyph_detection_works() -> None:
+    """Control for the test above: the default font really does warn on Chinese."""
+    fig = Figure(figsize=(2, 1), dpi=50)
+    FigureCanvasAgg(fig)
+    fig.text(0.1, 0.5, "中文", family="DejaVu Sans")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.print_png(io.BytesIO())
+    assert glyph_warnings(caught)
+
+
+def test_different_chinese_names_draw_different_pixels() -> None:
+    """Missing glyphs all draw as the same box, so two names of equal length only differ when the
+    CJK font really is used."""
+    one = decode(score_chart("成绩", [Bar("王芳", 80, "pass")], legend={}))
+    other = decode(score_chart("成绩", [Bar("李娜", 80, "pass")], legend={}))
+    assert one.shape == other.shape
+    assert not np.array_equal(one, other)
+
+    legend_a = decode(score_chart("成绩", [Bar("王芳", 80, "pass")], legend={"pass": "合格"}))
+    legend_b = decode(score_chart("成绩", [Bar("王芳", 80, "pass")], legend={"pass": "达标"}))
+    assert not np.array_equal(legend_a, legend_b)
+
+
+def test_figure_texts_best_first_and_pinned_font() -> None:
+    bars = [Bar("李娜", 61, "pass"), Bar("王芳", 92.5, "excellent"), Bar("张伟", 40, "fail")]
+    fig = charts._figure("成绩公示", bars)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["王芳", "李娜", "张伟"]
+    # ylim inverted: the first (best) row is on top.
+    bottom, top = ax.get_ylim()
+    assert bottom > top
+
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["优秀", "合格", "不合格"]
+    assert fig.get_suptitle() == "成绩公示"
+    assert ax.get_xlabel() == "积分"
+    values = sorted(t.get_text() for t in ax.texts)
+    assert values == ["40", "61", "92.5"]
+
+    drawn = [fig._suptitle, ax.xaxis.label, *ax.get_yticklabels(), *legend.get_texts(), *ax.texts]
+    for text in drawn:
+        assert Path(findfont(text.get_fontproperties())).resolve() == shipped_font(), text.get_text()
+
+
+def test_legend_lists_only_given_grades() -> None:
+    fig = charts._figure("成绩", make_bars(5), legend={"fail": "未达标"})
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["未达标"]
+    assert charts._figure("成绩", make_bars(5), legend={}).legends == []
+
+
+@pytest.mark.parametrize("n", [0, MAX_BARS + 1])
+def test_rejects_empty_and_oversized(n: int) -> None:
+    with pytest.raises(ValueError):
+        score_chart("成绩", make_bars(n))
+
+
+@pytest.mark.parametrize(
+    "bar", [Bar("王芳", 80, "good"), Bar("王芳", math.nan, "pass"), Bar("王芳", math.inf, "pass")]
+)
+def test_rejects_bad_bars(bar: Bar) -> None:
+    with pytest.raises(ValueError):
+        score_chart("成绩", [bar])
+
+
+def test_negative_values_render() -> None:
+    png = score_chart("扣分", [Bar("王芳", -5, "fail"), Bar("李娜", 3, "pass")])
+    assert decode(png).shape[1] == 900
+
+
+def test_global_rcparams_untouched() -> None:
+    before = dict(matplotlib.rcParams)
+    score_chart("成绩", make_bars(2))
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_missing_font_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "FONT_PACKAGE", "mplfonts_not_installed_xyz")
+    with pytest.raises(RuntimeError, match="mplfonts_not_installed_xyz"):
+        charts._font_path()
+
+
+def test_missing_font_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "FONT_FILE", "NoSuchFont.otf")
+    with pytest.raises(RuntimeError, match="mplfonts.*NoSuchFont.otf"):
+        charts._font_path()
