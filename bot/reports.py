@@ -55,7 +55,7 @@ async def briefing(
     first, last = month_bounds(month)
     counts = await repos.reports.counts(first, last)
     start = datetime.combine(first, datetime.min.time(), zone)
-    held = await repos.reports.sessions(start, start + timedelta(days=(last - first).days + 1))
+    held = await repos.sessions.between(start, start + timedelta(days=(last - first).days + 1))
     valid = [s for s in held if s.status == "ended" and s.valid]
     figures = [
         ("签到人次", str(counts["checkins"])),
@@ -73,7 +73,7 @@ async def briefing(
     semester = policy.semester
     status = compliance(
         [HeldSession(s.planned_start.astimezone(zone).date(), s.valid if s.status == "ended" else None)
-         for s in await repos.reports.sessions(datetime.combine(semester.start, datetime.min.time(), zone),
+         for s in await repos.sessions.between(datetime.combine(semester.start, datetime.min.time(), zone),
                                                datetime.combine(semester.end + timedelta(days=1),
                                                                 datetime.min.time(), zone))
          if s.status != "cancelled"],

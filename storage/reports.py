@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import CheckIn, HoursLine, Member, OnlineSession, Record, School, Workshop
+from storage.models import CheckIn, HoursLine, Member, Record, School, Workshop
 
 
 class Reports:
@@ -64,14 +64,6 @@ class Reports:
             .where(Record.withdrawn_at.is_(None), Record.day >= first, Record.day <= last)
         ) or 0
         return found
-
-    async def sessions(self, first: datetime, last: datetime) -> list[OnlineSession]:
-        rows = await self.session.scalars(
-            select(OnlineSession)
-            .where(OnlineSession.planned_start >= first, OnlineSession.planned_start < last)
-            .order_by(OnlineSession.planned_start)
-        )
-        return list(rows)
 
     async def longest_records(self, first: date, last: date, limit: int = 5) -> list[tuple[str, str, str]]:
         """Highlights: the fullest reflections and cases of the month (teacher, kind, title)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import delete, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -142,19 +142,8 @@ class Scores:
         await self.session.flush()
         return True
 
-    async def hours_lines(self, member_id: int, first: date, last: date) -> list[HoursLine]:
-        rows = await self.session.scalars(
-            select(HoursLine)
-            .where(HoursLine.member_id == member_id, HoursLine.day >= first, HoursLine.day <= last)
-            .order_by(HoursLine.day, HoursLine.id)
-        )
-        return list(rows)
-
 
 def period_key(start: date) -> str:
     """A semester is known by its first day."""
     return start.isoformat()
 
-
-def utc_day_start(day: date, zone) -> datetime:
-    return datetime.combine(day, datetime.min.time(), zone)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -158,14 +158,6 @@ class HoursLedger:
             delete(HoursLine).where(HoursLine.member_id == member_id, HoursLine.source == source)
         )
         return bool(result.rowcount)
-
-    async def of_member(self, member_id: int, first: date, last: date) -> list[HoursLine]:
-        rows = await self.session.scalars(
-            select(HoursLine)
-            .where(HoursLine.member_id == member_id, HoursLine.day >= first, HoursLine.day <= last)
-            .order_by(HoursLine.day, HoursLine.id)
-        )
-        return list(rows)
 
 
 class Outbox:

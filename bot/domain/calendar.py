@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 import chinese_calendar
 
@@ -23,6 +23,6 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_unknown_year(year: int) -> None:
     log.warning("no official holiday calendar for %s: treating weekends as the only days off", year)

@@ -1,0 +1,150 @@
+"""`python -m bench`: the scoring recompute on SQLite and PostgreSQL, each in a fresh process.
+
+PostgreSQL is a throwaway cluster started like the test suite's (tests/support/postgres.py), or the
+server at YANXIU_BENCH_POSTGRES_URL (a database is created there and dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import platform
+import re
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from time import perf_counter
+
+from bench import scoring
+from tests.support.postgres import PostgresAdmin, PostgresServer
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+SECTION = "## Scoring recompute"
+INTRO = """# Benchmarks
+
+Run them with `make bench` (it installs PostgreSQL if it can, then runs `python -m bench` in the
+project venv); `python -m bench --help` lists the options. `python -m bench --write-docs` rewrites
+the sections below with the numbers of that run. Compare the ratios, not the seconds: both sides
+of a ratio are measured in the same run on the same machine.
+"""
+
+
+def _isolated(database: str, url: str, args: argparse.Namespace) -> dict:
+    """Run one database in a fresh interpreter, so its peak RSS is its own."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(scoring.run, database, url, args.teachers, args.records).result()
+
+
+@contextmanager
+def _postgres() -> Iterator[str | None]:
+    """A fresh database URL, or None (and why, printed) when PostgreSQL is not available."""
+    external = os.environ.get("YANXIU_BENCH_POSTGRES_URL")
+    server = PostgresAdmin(external) if external else PostgresServer()
+    try:
+        if not external:
+            server.start()
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        url = asyncio.run(server.create_database(name))
+    except Exception as exc:  # noqa: BLE001 - whatever the reason: say it and go on without PostgreSQL
+        print(f"PostgreSQL skipped: {exc}")
+        if not external:
+            server.stop()
+        yield None
+        return
+    try:
+        yield url
+    finally:
+        asyncio.run(server.drop_database(name))
+        if not external:
+            server.stop()
+
+
+def machine() -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    total = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
+    return {
+        "CPU": model.group(1) if model else platform.processor() or "unknown",
+        "cores": str(os.cpu_count()),
+        "RAM": f"{int(total.group(1)) / 1024 ** 2:.0f} GB" if total else "unknown",
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+    }
+
+
+def section(results: list[dict], facts: dict[str, str], args: argparse.Namespace, elapsed: float) -> str:
+    counts = results[0]["counts"]
+    lines = [
+        SECTION, "",
+        f"A program of {args.teachers:,} teachers in {counts['schools']} schools with {counts['records']:,} "
+        f"records (reflections, cases, observation logs over the semester's months), "
+        f"{counts['hours_ledger']:,} hours lines and {counts['training_marks']:,} training marks; "
+        "`python -m bench` generates it, then measures, best of 3 runs after a warm-up:", "",
+        "- **recompute**: `bot.assessment.standings()` for every teacher on 2026-12-02 (SQL aggregates, "
+        "then the pure scoring of each teacher);",
+        "- **reference**: `SELECT member_id, kind, count(*) FROM records GROUP BY member_id, kind`, the "
+        "cheapest query that reads every record;",
+        f"- **naive**, for contrast: per teacher, load its records, hours lines and marks as ORM objects and "
+        f"count in Python. Run on a sample of {results[0]['sample']} teachers and **extrapolated** to all "
+        "of them; its scores are checked equal to the recompute's.", "",
+        "Setup (schema, generated data; `VACUUM ANALYZE` on PostgreSQL) is timed but is not the subject. "
+        "Peak RSS is the process's high-water mark after the recompute (one process per database, "
+        "setup included).", "",
+        scoring.table(results), "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in facts.items())
+        + "; " + ", ".join(f"{r['database']} {r['version']}" for r in results) + ".",
+        f"Run on {date.today().isoformat()} with `python -m bench --teachers {args.teachers} --records "
+        f"{args.records}`; the whole run took {elapsed / 60:.1f} minutes.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md, or add it; the rest stays as it is."""
+    DOCS.parent.mkdir(exist_ok=True)
+    doc = DOCS.read_text(encoding="utf-8") if DOCS.exists() else INTRO
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(doc):
+        doc = pattern.sub(lambda _: text + "\n", doc, count=1)
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    DOCS.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--teachers", type=int, default=10_000)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS.name}")
+    args = parser.parse_args(argv)
+    started, results = perf_counter(), []
+    if args.only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory(prefix="yanxiu-bench-") as tmp:
+            results.append(_isolated("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db", args))
+            print(f"sqlite done in {perf_counter() - started:.0f} s", flush=True)
+    if args.only in (None, "postgresql"):
+        with _postgres() as url:
+            if url is not None:
+                results.append(_isolated("postgresql", url, args))
+    elapsed = perf_counter() - started
+    if not results:
+        raise SystemExit("no database could be measured")
+    print(scoring.table(results))
+    print(f"{args.teachers:,} teachers, {args.records:,} records; naive figures are extrapolated from "
+          f"{results[0]['sample']} teachers; whole run {elapsed:.0f} s")
+    if args.write_docs:
+        write_section(section(results, machine(), args, elapsed))
+        print(f"wrote {DOCS}")
+
+
+if __name__ == "__main__":
+    main()

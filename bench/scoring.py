@@ -1,0 +1,217 @@
+"""Scoring recompute: a program of `teachers` teachers with `records` records, scored from SQL aggregates.
+
+Setup (schema and generated data) is timed and reported but is not the subject. Measured in one
+process per database, each the best of 3 runs after a warm-up:
+
+- recompute: `standings()` for every teacher, what /scores, announcements and exports run;
+- reference: the cheapest query that must read every record (GROUP BY member_id, kind);
+- naive: per teacher, load its records, hours lines and marks as ORM objects and count in Python,
+  on a sample of teachers, extrapolated to all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import resource
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from time import perf_counter
+
+from sqlalchemy import func, insert, select, text
+
+from bot.assessment import current_period, rules_of, standings
+from bot.domain.scoring import Activity, score
+from bot.policy import Policy
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.models import HoursLine, Member, MemberRole, Record, School, StudyGroup, TrainingMark, Workshop
+from storage.repositories import Repositories
+
+TODAY = date(2026, 12, 2)  # mid-semester: September to November are due
+NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+SCHOOLS, WORKSHOPS, GROUP_SIZE, HOURS_LINES = 50, 10, 8, 10
+CHUNK, RUNS, SAMPLE = 20_000, 3, 100
+KINDS = (("reflection", 0.45), ("case", 0.80), ("observation", 1.0))  # cumulative shares
+_TEXT = ("本节课围绕“分数的初步认识”展开，学生通过折纸、涂色等操作活动体会平均分的含义。课堂上小组合作较充分，"
+         "但部分学生在表述时仍依赖教师提示，说明概念的语言化还不够。下次将增加学生独立表达的机会，并设计分层练习，"
+         "关注后进生的操作过程。听课教师建议在导入环节使用生活情境，例如分月饼、分披萨，让学生自己提出问题。")
+BODIES = [(_TEXT * 3)[:n] for n in (110, 150, 190, 240, 300)]
+
+
+def _records(teachers: int, count: int, rng: random.Random):
+    semester = Policy().semester
+    days = [semester.start + timedelta(d) for d in range((semester.end - semester.start).days + 1)]
+    noon = [datetime.combine(d, time(4), UTC) for d in days]
+    writers = max(1, teachers * 95 // 100)  # the last 5% write nothing: their scores list what is missing
+    for i in range(1, count + 1):
+        roll, d = rng.random(), rng.randrange(len(days))
+        kind = next(name for name, share in KINDS if roll < share)
+        member, observed = rng.randint(1, writers), kind == "observation"
+        yield {
+            "member_id": member, "kind": kind, "day": days[d], "title": f"{kind} {i}",
+            "body": BODIES[i % len(BODIES)], "attachments": [],
+            "observed_member_id": member % teachers + 1 if observed else None,
+            "observed_name": f"教师{member % teachers + 1}" if observed else "",
+            "observed_on": days[d] if observed else None, "class_subject": "数学" if observed else "",
+            "platform": "telegram", "chat_id": str(-100 - member % SCHOOLS), "message_id": str(i),
+            "created_at": noon[d], "updated_at": noon[d],
+            "withdrawn_at": noon[d] if rng.random() < 0.02 else None,
+        }
+
+
+def _hours(teachers: int, rng: random.Random):
+    start = Policy().semester.start
+    for member in range(1, teachers + 1):
+        for k in range(HOURS_LINES):
+            minutes = 45 * rng.randint(1, 5)
+            yield {"member_id": member, "day": start + timedelta(days=k * 9 + rng.randrange(9)),
+                   "category": "online" if k >= 8 else "school", "minutes": minutes,
+                   "hours": round(minutes / 45, 2), "source": f"session:{k}" if k >= 8 else f"training:{k}",
+                   "description": "校本研修", "created_at": NOW}
+
+
+def _marks(teachers: int, rng: random.Random):
+    for t, day in enumerate((date(2026, 9, 18), date(2026, 10, 23), date(2026, 11, 20))):
+        for member in rng.sample(range(1, teachers + 1), teachers * 3 // 100):
+            yield {"member_id": member, "title": f"专题培训{t + 1}", "day": day,
+                   "mark": "unqualified" if rng.random() < 0.3 else "excellent", "created_at": NOW}
+
+
+async def _insert(engine, model, rows) -> int:
+    rows, total = iter(rows), 0
+    while chunk := list(islice(rows, CHUNK)):
+        async with engine.begin() as connection:
+            await connection.execute(insert(model.__table__), chunk)
+        total += len(chunk)
+    return total
+
+
+async def generate(engine, teachers: int, records: int) -> dict[str, int]:
+    """A program on a fresh schema; row counts per table."""
+    rng = random.Random(2026)
+    await upgrade(engine)
+    groups = -(-teachers // GROUP_SIZE)
+    counts = {
+        "schools": await _insert(engine, School, ({"id": i, "name": f"第{i}中学", "role": "base" if i == 1 else
+                                                   "partner", "created_at": NOW} for i in range(1, SCHOOLS + 1))),
+        "workshops": await _insert(engine, Workshop, ({"id": i, "name": f"工作坊{i}", "subject": "数学",
+                                                       "created_at": NOW} for i in range(1, WORKSHOPS + 1))),
+        "study_groups": await _insert(engine, StudyGroup, ({"id": i, "name": f"小组{i}", "workshop_id": i % WORKSHOPS + 1,
+                                                            "created_at": NOW} for i in range(1, groups + 1))),
+        "members": await _insert(engine, Member, (
+            {"id": i, "name": f"教师{i}", "school_id": i % SCHOOLS + 1, "subject": "数学",
+             "workshop_id": ((i - 1) // GROUP_SIZE + 1) % WORKSHOPS + 1, "group_id": (i - 1) // GROUP_SIZE + 1,
+             "created_at": NOW, "updated_at": NOW} for i in range(1, teachers + 1))),
+        "member_roles": await _insert(engine, MemberRole, ({"member_id": i, "role": "teacher", "granted_at": NOW}
+                                                           for i in range(1, teachers + 1))),
+        "records": await _insert(engine, Record, _records(teachers, records, rng)),
+        "hours_ledger": await _insert(engine, HoursLine, _hours(teachers, rng)),
+        "training_marks": await _insert(engine, TrainingMark, _marks(teachers, rng)),
+    }
+    if engine.dialect.name == "postgresql":  # what autovacuum would soon do on its own after a bulk load
+        async with engine.connect() as connection:
+            await (await connection.execution_options(isolation_level="AUTOCOMMIT")).execute(text("VACUUM ANALYZE"))
+    return counts
+
+
+async def recompute(factory) -> list:
+    async with factory() as session:
+        return await standings(Repositories(session), Policy(), TODAY)
+
+
+async def reference(factory) -> list:
+    async with factory() as session:
+        query = select(Record.member_id, Record.kind, func.count()).group_by(Record.member_id, Record.kind)
+        return (await session.execute(query)).all()
+
+
+async def naive(factory, sample: list[int]) -> dict[int, float]:
+    """The row-by-row way, for contrast: points per sampled teacher."""
+    policy = Policy()
+    period, rules = current_period(policy, TODAY), rules_of(policy)
+    points = {}
+    async with factory() as session:
+        for member_id in sample:
+            records = (await session.scalars(select(Record).where(Record.member_id == member_id))).all()
+            lines = (await session.scalars(select(HoursLine).where(HoursLine.member_id == member_id))).all()
+            marks = (await session.scalars(select(TrainingMark).where(TrainingMark.member_id == member_id))).all()
+            inside = lambda row: period.first <= row.day <= period.last  # noqa: E731
+            counted = Counter((r.kind, (r.day.year, r.day.month)) for r in records
+                              if r.withdrawn_at is None and inside(r))
+            hours = Counter()
+            for line in filter(inside, lines):
+                hours[line.category] += line.hours
+            activity = Activity(
+                member_id, school_based_hours=hours["school"], online_hours=hours["online"],
+                reflections={m: n for (k, m), n in counted.items() if k == "reflection"},
+                cases={m: n for (k, m), n in counted.items() if k == "case"},
+                observations=sum(n for (k, _), n in counted.items() if k == "observation"),
+                marks=tuple(mark.mark for mark in marks if inside(mark)),
+            )
+            points[member_id] = score(activity, rules, months=period.months, hours_share=period.hours_share,
+                                      observations_due=period.final).points
+    return points
+
+
+async def best_of(work) -> tuple[float, object]:
+    """Seconds of the fastest of RUNS runs after one warm-up, and what the last run returned."""
+    result, times = await work(), []
+    for _ in range(RUNS):
+        started = perf_counter()
+        result = await work()
+        times.append(perf_counter() - started)
+    return min(times), result
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+async def _measure(database: str, url: str, teachers: int, records: int) -> dict:
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        started = perf_counter()
+        counts = await generate(engine, teachers, records)
+        setup, setup_rss = perf_counter() - started, _peak_mb()
+        async with engine.connect() as connection:
+            version = await connection.scalar(text(
+                "SHOW server_version" if database == "postgresql" else "SELECT sqlite_version()"))
+            version = version.split()[0]
+        recompute_s, scores = await best_of(lambda: recompute(factory))
+        rss = _peak_mb()
+        assert len(scores) == teachers, f"{len(scores)} scores for {teachers} teachers"
+        reference_s, groups = await best_of(lambda: reference(factory))
+        assert sum(count for *_, count in groups) == records
+        step = max(1, teachers // SAMPLE)
+        sample = list(range(1, teachers + 1, step))[:SAMPLE]
+        naive_s, naive_points = await best_of(lambda: naive(factory, sample))
+        points = {s.who.member_id: s.score.points for s in scores}
+        assert naive_points == {m: points[m] for m in sample}, "the naive way scores differently"
+    finally:
+        await engine.dispose()
+    return {
+        "database": database, "version": version, "counts": counts, "setup": setup, "setup_rss": setup_rss,
+        "recompute": recompute_s, "reference": reference_s, "naive": naive_s * teachers / len(sample),
+        "sample": len(sample), "rss": rss, "scores": len(scores),
+        "failing": sum(s.score.grade == "fail" for s in scores),
+    }
+
+
+def run(database: str, url: str, teachers: int, records: int) -> dict:
+    """One database, measured in the calling process (run it in a fresh one: peak RSS is per process)."""
+    return asyncio.run(_measure(database, url, teachers, records))
+
+
+def table(results: list[dict]) -> str:
+    head = ("| database | setup s | recompute s | reference s | recompute / reference "
+            "| naive s (extrapolated) | naive / recompute | peak RSS MB | scores |")
+    rows = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for r in results:
+        rows.append(
+            f"| {r['database']} {r['version']} | {r['setup']:.1f} | {r['recompute']:.2f} | {r['reference']:.2f} "
+            f"| {r['recompute'] / r['reference']:.1f}× | {r['naive']:.1f} | {r['naive'] / r['recompute']:.1f}× "
+            f"| {r['rss']:.0f} | {r['scores']:,} |")
+    return "\n".join(rows)
