@@ -1,5 +1,6 @@
-"""Scheduled work around online sessions, as rows in the outbox: reminders before a session, its
-result when it ends, the 20th-of-the-month warning, and summary deadlines.
+"""Scheduled work, as rows in the outbox: reminders before a session, its result when it ends, the
+20th-of-the-month warning, summary deadlines, and (from reminders/assessment.py) score
+announcements and nudges.
 
 `queue_due_work` decides what is due and writes it to the outbox in one transaction; `send_queued`
 delivers what the outbox holds. Keys make each item once: a restart re-plans without repeating,
