@@ -36,10 +36,14 @@ of a ratio are measured in the same run on the same machine.
 """
 
 
-def _isolated(database: str, url: str, args: argparse.Namespace) -> dict:
-    """Run one database in a fresh interpreter, so its peak RSS is its own."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(scoring.run, database, url, args.teachers, args.records).result()
+def _run(database: str, url: str, args: argparse.Namespace) -> dict:
+    """Setup, then the measurements, each in a fresh interpreter: the peak RSS is the measurements' own."""
+    result = {"database": database}
+    for step in (scoring.setup, scoring.measure):
+        print(f"{database}: {step.__name__}…", flush=True)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            result |= pool.submit(step, database, url, args.teachers, args.records).result()
+    return result
 
 
 @contextmanager
@@ -66,52 +70,58 @@ def _postgres() -> Iterator[str | None]:
             server.stop()
 
 
-def machine() -> dict[str, str]:
+def machine(results: list[dict]) -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
     meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    total = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
+    total = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
     return {
         "CPU": model.group(1) if model else platform.processor() or "unknown",
         "cores": str(os.cpu_count()),
         "RAM": f"{int(total.group(1)) / 1024 ** 2:.0f} GB" if total else "unknown",
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,
+        "PostgreSQL": next((r["version"] for r in results if r["database"] == "postgresql"), "not measured"),
     }
 
 
 def section(results: list[dict], facts: dict[str, str], args: argparse.Namespace, elapsed: float) -> str:
-    counts = results[0]["counts"]
-    lines = [
-        SECTION, "",
-        f"A program of {args.teachers:,} teachers in {counts['schools']} schools with {counts['records']:,} "
-        f"records (reflections, cases, observation logs over the semester's months), "
-        f"{counts['hours_ledger']:,} hours lines and {counts['training_marks']:,} training marks; "
-        "`python -m bench` generates it, then measures, best of 3 runs after a warm-up:", "",
-        "- **recompute**: `bot.assessment.standings()` for every teacher on 2026-12-02 (SQL aggregates, "
-        "then the pure scoring of each teacher);",
-        "- **reference**: `SELECT member_id, kind, count(*) FROM records GROUP BY member_id, kind`, the "
-        "cheapest query that reads every record;",
-        f"- **naive**, for contrast: per teacher, load its records, hours lines and marks as ORM objects and "
-        f"count in Python. Run on a sample of {results[0]['sample']} teachers and **extrapolated** to all "
-        "of them; its scores are checked equal to the recompute's.", "",
-        "Setup (schema, generated data; `VACUUM ANALYZE` on PostgreSQL) is timed but is not the subject. "
-        "Peak RSS is the process's high-water mark after the recompute (one process per database, "
-        "setup included).", "",
-        scoring.table(results), "",
-        "Machine: " + ", ".join(f"{k} {v}" for k, v in facts.items())
-        + "; " + ", ".join(f"{r['database']} {r['version']}" for r in results) + ".",
-        f"Run on {date.today().isoformat()} with `python -m bench --teachers {args.teachers} --records "
-        f"{args.records}`; the whole run took {elapsed / 60:.1f} minutes.",
-    ]
-    return "\n".join(lines) + "\n"
+    counts, sample = results[0]["counts"], results[0]["sample"]
+    command = f"python -m bench --teachers {args.teachers} --records {args.records}"
+    command += f" --only {args.only}" if args.only else ""
+    machine_line = ", ".join(f"{key} {value}" for key, value in facts.items())
+    return f"""{SECTION}
+
+A program of {args.teachers:,} teachers in {counts["schools"]} schools with {counts["records"]:,} records
+(reflections, cases and observation logs over the semester's months), {counts["hours_ledger"]:,} hours
+lines and {counts["training_marks"]:,} training marks. `python -m bench` generates it, then measures,
+best of 3 runs after a warm-up:
+
+- **recompute**: `bot.assessment.standings()` for every teacher on 2026-12-02: SQL aggregates, then
+  the pure scoring of each teacher;
+- **reference**: `SELECT member_id, kind, count(*) FROM records GROUP BY member_id, kind`, the
+  cheapest query that reads every record;
+- **naive**, for contrast: per teacher, load its records, hours lines and marks as ORM objects and
+  count in Python. Run on a sample of {sample} teachers and **extrapolated** to all of them; its
+  scores are checked equal to the recompute's.
+
+Setup (schema, generated data; `VACUUM ANALYZE` on PostgreSQL) runs in its own process; it is timed
+but is not the subject. The measurements run in a fresh process per database, and peak RSS is its
+high-water mark after the recompute. On SQLite the reference says `NOT INDEXED`: left to itself,
+SQLite walks `ix_records_member_id` and takes about three times as long.
+
+{scoring.table(results)}
+
+Machine: {machine_line}.
+Run on {date.today().isoformat()} with `{command}`; the whole run took {elapsed:.0f} s.
+"""
 
 
 def write_section(text: str) -> None:
     """Replace this benchmark's section of docs/benchmarks.md, or add it; the rest stays as it is."""
     DOCS.parent.mkdir(exist_ok=True)
     doc = DOCS.read_text(encoding="utf-8") if DOCS.exists() else INTRO
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(doc):
         doc = pattern.sub(lambda _: text + "\n", doc, count=1)
     else:
@@ -129,12 +139,11 @@ def main(argv: list[str] | None = None) -> None:
     started, results = perf_counter(), []
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory(prefix="yanxiu-bench-") as tmp:
-            results.append(_isolated("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db", args))
-            print(f"sqlite done in {perf_counter() - started:.0f} s", flush=True)
+            results.append(_run("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db", args))
     if args.only in (None, "postgresql"):
         with _postgres() as url:
             if url is not None:
-                results.append(_isolated("postgresql", url, args))
+                results.append(_run("postgresql", url, args))
     elapsed = perf_counter() - started
     if not results:
         raise SystemExit("no database could be measured")
@@ -142,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.teachers:,} teachers, {args.records:,} records; naive figures are extrapolated from "
           f"{results[0]['sample']} teachers; whole run {elapsed:.0f} s")
     if args.write_docs:
-        write_section(section(results, machine(), args, elapsed))
+        write_section(section(results, machine(results), args, elapsed))
         print(f"wrote {DOCS}")
 
 
