@@ -33,6 +33,20 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    onebot_ws_url: str | None = None
+    onebot_reverse_listen: str = "127.0.0.1"
+    onebot_reverse_port: int | None = Field(default=None, ge=1, le=65535)
+    onebot_access_token: str | None = None
+    wecom_corp_id: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_secret: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_listen: str = "127.0.0.1"
+    wecom_port: int = Field(default=8080, ge=1, le=65535)
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wecom_robot_webhooks: str = ""
+    """Comma-separated `chat_id=robot key` pairs: ordinary WeCom groups reached through a group robot."""
     admins: str = ""
     policy: Path | None = None
     timezone: TimeZoneName = "Asia/Shanghai"
@@ -61,6 +75,16 @@ class Settings(BaseSettings):
             self.platform = "telegram" if self.telegram_token else "console"
         if self.platform == "telegram" and not self.telegram_token:
             raise ValueError("YANXIU_TELEGRAM_TOKEN is required when YANXIU_PLATFORM=telegram")
+        if self.platform == "onebot" and not (self.onebot_ws_url or self.onebot_reverse_port):
+            raise ValueError(
+                "YANXIU_ONEBOT_WS_URL or YANXIU_ONEBOT_REVERSE_PORT is required when YANXIU_PLATFORM=onebot"
+            )
+        if self.platform == "wecom":
+            for name in ("corp_id", "agent_id", "secret", "token", "aes_key"):
+                if not getattr(self, f"wecom_{name}"):
+                    raise ValueError(f"YANXIU_WECOM_{name.upper()} is required when YANXIU_PLATFORM=wecom")
+            if len(self.wecom_aes_key) != 43:
+                raise ValueError("YANXIU_WECOM_AES_KEY must be the 43-character EncodingAESKey")
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError(
                 "YANXIU_TELEGRAM_WEBHOOK_SECRET is required when YANXIU_TELEGRAM_WEBHOOK_URL is set"
@@ -75,6 +99,11 @@ class Settings(BaseSettings):
     def admin_ids(self) -> frozenset[tuple[str, str]]:
         pairs = (item.strip().partition(":") for item in self.admins.split(",") if item.strip())
         return frozenset((platform, user_id) for platform, _, user_id in pairs)
+
+    @property
+    def robot_webhooks(self) -> dict[str, str]:
+        pairs = (item.strip().partition("=") for item in self.wecom_robot_webhooks.split(",") if item.strip())
+        return {chat_id.strip(): key.strip() for chat_id, _, key in pairs}
 
     @property
     def file_base_url(self) -> str:
