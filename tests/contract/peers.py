@@ -1,0 +1,269 @@
+"""One driver per platform for the adapter contract: each starts the whole bot on its adapter,
+talks to it through that platform's protocol-faithful fake peer on 127.0.0.1, and reports what
+the bot sent back — so one scenario can check every adapter the same way."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import queue
+import re
+from abc import ABC, abstractmethod
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.adapters.base import Adapter
+from bot.app import Yanxiu, build, prepare_database
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.policy import Policy
+from storage.models import ChatBinding
+from storage.repositories import Repositories
+from tests.support.roster import enrol
+
+SCHOOL = "紫阳县第二小学"
+HELP_HEADER = "研修助手可以做这些事"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one sent message looked like to the peer."""
+
+    chat: str
+    text: str
+    has_file: bool = False
+
+
+class Peer(ABC):
+    """A platform seen from outside: users who write, chats that receive."""
+
+    platform: str
+    has_connection = False
+    """Whether the platform keeps a connection that can drop (and must be resumed)."""
+
+    def __init__(self, database_url: str, clock: FixedClock) -> None:
+        self.database_url, self.clock = database_url, clock
+        self.app: Yanxiu | None = None
+        self._stack = AsyncExitStack()
+        self._task: asyncio.Task | None = None
+
+    # --- set-up -------------------------------------------------------------------------
+    async def __aenter__(self) -> Peer:
+        adapter = await self.start_fake()
+        settings = Settings(_env_file=None, database_url=self.database_url, **self.settings())
+        self.app = build(settings, adapter, clock=self.clock, policy=Policy())
+        await prepare_database(self.app.engine)
+        await self._seed()
+        self._task = asyncio.create_task(self.app.run())
+        await asyncio.sleep(0.3)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.adapter.stop()
+        try:
+            await asyncio.wait_for(self._task, 15)
+        finally:
+            await self.app.close()
+            await self._stack.aclose()
+
+    def settings(self) -> dict:
+        return {}
+
+    async def _seed(self) -> None:
+        """The roster and the school group's binding, as a program office would have set them up."""
+        now = datetime.now(UTC)
+        factory = self.app.session_factory
+        await enrol(factory, "王芳", SCHOOL, now)
+        await enrol(factory, "教研室", SCHOOL, now, roles=("coordinator", "host"))
+        async with factory() as session, session.begin():
+            repos = Repositories(session)
+            school = await repos.schools.by_name(SCHOOL)
+            school.role = "base"
+            await repos.bindings.bind(ChatBinding(
+                platform=self.platform, chat_id=self.group_chat_id, scope="school", school_id=school.id,
+                workshop_id=None, title="校本研修群", bound_at=now,
+            ))
+
+    @abstractmethod
+    async def start_fake(self) -> Adapter:
+        """Start the fake peer and return the adapter connected to it."""
+
+    # --- the conversation ------------------------------------------------------------------
+    group_chat_id: str
+    """The school group's chat id as the bot sees it."""
+
+    @abstractmethod
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        """Write `text` in the school group as `user` (with a photo); returns a handle for redelivery."""
+
+    @abstractmethod
+    async def redeliver(self, handle: str) -> None:
+        """Deliver the same event again, as the platform does after a timeout."""
+
+    @abstractmethod
+    def seen(self) -> list[Seen]:
+        """Everything the bot sent, in order."""
+
+    async def say(self, user: str, text: str, *, photo: bool = False) -> list[str]:
+        """Post and wait until the bot has answered (a /help marker after it proves silence)."""
+        before = len(self.seen())
+        await self.post(user, text, photo=photo)
+        await self.post(user, "/help")
+        await self.wait_for(lambda seen: any(s.text.startswith(HELP_HEADER) for s in seen[before:]))
+        answered = self.seen()[before:]
+        marker = max(i for i, s in enumerate(answered) if s.text.startswith(HELP_HEADER))
+        return [s.text for s in answered[:marker]]
+
+    async def wait_for(self, condition, timeout: float = 10) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition(self.seen()):
+            if loop.time() > deadline:
+                raise TimeoutError(f"{self.platform}: not seen; last sent {self.seen()[-3:]}")
+            await asyncio.sleep(0.02)
+
+    # --- adversity ---------------------------------------------------------------------------
+    async def forged_is_rejected(self) -> bool | None:
+        """Send an event without valid credentials; True if refused, None where no such thing exists."""
+        return None
+
+    async def drop_connection(self) -> None:
+        """Break the connection to the platform (only where `has_connection`)."""
+
+
+class LineFeed(io.TextIOBase):
+    """A stdin the test writes lines into while the console adapter reads them."""
+
+    def __init__(self) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+
+    def readline(self, *_args) -> str:
+        return self.lines.get()
+
+    def isatty(self) -> bool:
+        return False
+
+
+class Transcript(io.StringIO):
+    pass
+
+
+class ConsolePeer(Peer):
+    platform = "console"
+    group_chat_id = "group"
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.console import ConsoleAdapter
+
+        self.feed, self.out = LineFeed(), Transcript()
+        self.speaker = None
+        return ConsoleAdapter(stdin=self.feed, stdout=self.out, interactive=False)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.feed.lines.put("")  # end of input: the console returns
+        await super().__aexit__(*exc)
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        if user != self.speaker:
+            self.feed.lines.put(f":as {user} {user}\n")
+            self.speaker = user
+        self.feed.lines.put((f":photo {text}" if photo else text) + "\n")
+        return text
+
+    async def redeliver(self, handle: str) -> None:
+        raise NotImplementedError("a console line is never delivered twice")
+
+    def seen(self) -> list[Seen]:
+        found = []
+        for block in re.split(r"\n(?=\S+@\S+> )", self.out.getvalue()):
+            for reply in re.findall(r"^🤖 \[([^\]]*)\] (.*?)(?=^🤖 |\Z)", block, re.M | re.S):
+                where, text = reply
+                chat = where.removeprefix("私聊 ") if where.startswith("私聊") else self.group_chat_id
+                text = text.rstrip("\n")
+                found.append(Seen(chat, re.sub(r"\n   📎 .*$", "", text), "\n   📎 " in text))
+        return found
+
+
+class TelegramPeer(Peer):
+    platform = "telegram"
+    group_chat_id = "-100123"
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.telegram import TelegramAdapter
+        from tests.fakes.telegram_api import FakeBotApi
+
+        self.users: dict[str, int] = {}
+        self.api = await self._stack.enter_async_context(FakeBotApi(token="4242:TEST"))
+        config = Settings(_env_file=None, telegram_token=self.api.token, telegram_base_url=self.api.base_url)
+        adapter = TelegramAdapter.from_settings(config)
+        adapter.poll_timeout = 1
+        return adapter
+
+    def user_id(self, user: str) -> int:
+        return self.users.setdefault(user, 500 + len(self.users))
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        from tests.fakes.telegram_api import photo_update, text_message_update
+
+        uid, chat = self.user_id(user), int(self.group_chat_id)
+        if photo:
+            update = photo_update(chat, uid, caption=text, file_id=f"photo-{len(self.api.sent)}", chat_type="supergroup")
+        else:
+            update = text_message_update(chat, uid, text, chat_type="supergroup", first_name=user)
+        return str(self.api.push_update(update))
+
+    async def redeliver(self, handle: str) -> None:
+        self.api.redeliver(int(handle))
+
+    def seen(self) -> list[Seen]:
+        return [Seen(str(m["chat_id"]), m["text"] or "", bool(m["document"] or m["photo"])) for m in self.api.sent]
+
+
+class TelegramWebhookPeer(TelegramPeer):
+    """Telegram in webhook mode: updates are POSTed to the bot with the secret token."""
+
+    SECRET = "s3cret-token"
+
+    async def start_fake(self) -> Adapter:
+        import socket
+
+        from bot.adapters.telegram import TelegramAdapter
+        from tests.fakes.telegram_api import FakeBotApi
+
+        self.users, self.updates = {}, {}
+        self.api = await self._stack.enter_async_context(FakeBotApi(token="4242:TEST"))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/telegram"
+        return TelegramAdapter.from_settings(Settings(
+            _env_file=None, telegram_token=self.api.token, telegram_base_url=self.api.base_url,
+            telegram_webhook_url=self.url, telegram_webhook_secret=self.SECRET, telegram_webhook_port=port,
+        ))
+
+    def _update(self, user: str, text: str, photo: bool = False) -> dict:
+        from tests.fakes.telegram_api import photo_update, text_message_update
+
+        chat, uid = int(self.group_chat_id), self.user_id(user)
+        if photo:
+            return photo_update(chat, uid, caption=text, file_id=f"photo-{len(self.updates)}", chat_type="supergroup")
+        return text_message_update(chat, uid, text, chat_type="supergroup", first_name=user)
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        update = self._update(user, text, photo)
+        assert await self.api.post_to_webhook(update, self.url, self.SECRET) == 200
+        self.updates[str(update["update_id"])] = update
+        return str(update["update_id"])
+
+    async def redeliver(self, handle: str) -> None:
+        assert await self.api.post_to_webhook(self.updates[handle], self.url, self.SECRET) == 200
+
+    async def forged_is_rejected(self) -> bool:
+        from tests.fakes.telegram_api import post_to_webhook
+
+        forged = self._update("wang", "签到")
+        forged["update_id"] = 999_999
+        wrong = await post_to_webhook(forged, self.url, "not-the-secret")
+        unsigned = await post_to_webhook(forged, self.url, None)
+        return wrong == 403 and unsigned == 403
