@@ -11,6 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Self
 from datetime import UTC, datetime
 
 from bot.adapters.base import Adapter
@@ -49,7 +50,7 @@ class Peer(ABC):
         self._task: asyncio.Task | None = None
 
     # --- set-up -------------------------------------------------------------------------
-    async def __aenter__(self) -> Peer:
+    async def __aenter__(self) -> Self:
         adapter = await self.start_fake()
         settings = Settings(_env_file=None, database_url=self.database_url, **self.settings())
         self.app = build(settings, adapter, clock=self.clock, policy=Policy())
@@ -177,7 +178,7 @@ class ConsolePeer(Peer):
     def seen(self) -> list[Seen]:
         found = []
         for block in re.split(r"\n(?=\S+@\S+> )", self.out.getvalue()):
-            for reply in re.findall(r"^🤖 \[([^\]]*)\] (.*?)(?=^🤖 |\Z)", block, re.M | re.S):
+            for reply in re.findall(r"^🤖 \[([^\]]*)\] (.*?)(?=^🤖 |\Z)", block, re.MULTILINE | re.DOTALL):
                 where, text = reply
                 chat = where.removeprefix("私聊 ") if where.startswith("私聊") else self.group_chat_id
                 text = text.rstrip("\n")
