@@ -11,8 +11,8 @@ import re
 from abc import ABC, abstractmethod
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Self
 from datetime import UTC, datetime
+from typing import Self
 
 from bot.adapters.base import Adapter
 from bot.app import Yanxiu, build, prepare_database
