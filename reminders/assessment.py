@@ -44,7 +44,8 @@ async def queue_announcement(repos: Repositories, env: Env, now: datetime) -> in
 
 async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
     """Days before a month ends, at a decent hour, each teacher missing this month's reflection or
-    case hears it once: privately, or with a mention in their school's group where that fails."""
+    case hears it once: privately (a mention in their school's group where the platform refuses),
+    and those without a chat account here are named together in one gentle group message."""
     settings, records, semester = env.policy.announcements, env.policy.records, env.policy.semester
     local = now.astimezone(env.zone)
     today = local.date()
@@ -55,6 +56,7 @@ async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
         return 0
     activities = await repos.scores.activities("", first, last)
     queued = 0
+    unreachable: dict[ChatRef, list[str]] = {}
     for who in await repos.scores.assessed():
         key = f"nudge:{who.member_id}:{today:%Y-%m}"
         activity = activities.get(who.member_id) or Activity(who.member_id)
@@ -66,17 +68,24 @@ async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
                 missing.append(env.t("nudge_item", label=label, count=short))
         if not missing or await repos.outbox.has(key):
             continue
-        member = await repos.members.get(who.member_id)
+        chats = await repos.bindings.for_schools(env.platform, [who.school_id], with_program=False)
+        group = ChatRef(chats[0].platform, chats[0].chat_id, ChatKind.GROUP, chats[0].title) if chats else None
         text = env.t("nudge", name=who.name, month=today.month, items="、".join(missing),
                      deadline=f"{last.month}月{last.day}日")
-        chats = await repos.bindings.for_schools(env.platform, [who.school_id], with_program=False)
-        fallback = ChatRef(chats[0].platform, chats[0].chat_id, ChatKind.GROUP, chats[0].title) if chats else None
-        messages = await to_member(repos, env, member, text, fallback)
-        if not messages and fallback is not None:
-            messages = [OutgoingMessage(chat=fallback, text=text)]
-        queued += await repos.outbox.enqueue(key, "nudge", _stored(messages), now, datetime.combine(
-            last + timedelta(days=1), datetime.min.time(), env.zone))
+        messages = await to_member(repos, env, await repos.members.get(who.member_id), text, group)
+        if not messages and group is not None:
+            unreachable.setdefault(group, []).append(who.name)
+        queued += await repos.outbox.enqueue(key, "nudge", _stored(messages), now, _after(last, env))
+    for group, names in unreachable.items():
+        text = env.t("nudge_group", month=today.month, names="、".join(names), deadline=f"{last.month}月{last.day}日")
+        key = f"nudge-group:{group.platform}:{group.chat_id}:{now.astimezone(env.zone):%Y-%m-%d}"
+        queued += await repos.outbox.enqueue(key, "nudge", _stored([OutgoingMessage(chat=group, text=text)]), now,
+                                             _after(last, env))
     return queued
+
+
+def _after(day, env: Env) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), env.zone)
 
 
 def _stored(messages: list[OutgoingMessage]) -> list[dict]:

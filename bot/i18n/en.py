@@ -333,6 +333,7 @@ MESSAGES: dict[str, str] = {
     "adjusted": "{member}: {points} points ({reason})",
     "nudge_item": "{count} {label}",
     "nudge": "{name}, for month {month} you still need: {items}, due {deadline}. Send 反思：… or 案例：… to hand them in.",
+    "nudge_group": "The month {month} reflections and cases are due {deadline}; still missing from: {names}. Send 反思：… or 案例：… to hand them in.",
     "cmd_export": "Export the workbook (XLSX) or the monthly briefing (private chat)",
     "usage_export": "Usage: /export [from to] [school|workshop <name>] · /export briefing [2026-11]",
     "export_ready": "Workbook for {unit}, {first} to {last}: {records} records, {hours} hour lines, {scores} teachers.",

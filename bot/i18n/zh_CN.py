@@ -347,6 +347,7 @@ MESSAGES: dict[str, str] = {
     "adjusted": "已为 {member} 调整 {points} 分：{reason}",
     "nudge_item": "{label}{count}篇",
     "nudge": "{name}老师您好，{month}月还差：{items}，{deadline}截止。发送“反思：……”或“案例：……”即可提交。",
+    "nudge_group": "{month}月的教学反思和教学案例{deadline}截止，以下老师还没有交齐：{names}。发送“反思：……”或“案例：……”即可提交。",
     "cmd_export": "导出台账（XLSX）或月度简报（私聊）",
     "usage_export": "用法：/export [开始日期 结束日期] [school|workshop 名称] · /export briefing [2026-11]",
     "export_ready": "{unit} {first} 至 {last} 的研修台账：记录{records}条，学时{hours}条，积分{scores}人。",

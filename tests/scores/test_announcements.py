@@ -82,16 +82,21 @@ async def test_the_scheduled_announcement_goes_out_once_on_the_first_at_nine(cha
 
 async def test_nudges_go_privately_once_a_few_days_before_month_end_at_a_decent_hour(chat):
     await school_with_teachers(chat, count=2)
+    await chat.enrol("赵强", SCHOOL)
+    await chat.enrol("钱多", SCHOOL)
     chat.clock.set(at(2026, 11, 20))
     await chat.one(REFLECTION, user="u1")
     chat.clock.set(at(2026, 11, 27, 15))
     assert [m for m in await tick(chat) if "还差" in m.text] == []
     chat.clock.set(at(2026, 11, 27, 16))
-    nudges = [m for m in await tick(chat) if "还差" in m.text]
-    by_user = {m.chat.chat_id: m.text for m in nudges}
+    nudges = [m for m in await tick(chat) if "还差" in m.text or "还没有交齐" in m.text]
+    by_user = {m.chat.chat_id: m.text for m in nudges if m.chat.kind.value == "private"}
     assert by_user["u1"] == "老师01老师您好，11月还差：教学案例1篇，11月30日截止。发送“反思：……”或“案例：……”即可提交。"
     assert "教学反思1篇、教学案例1篇" in by_user["u2"]
-    assert all(m.chat.kind.value == "private" for m in nudges)
+    private = [m for m in nudges if m.chat.kind.value == "private"]
+    [group] = [m for m in nudges if m.chat.kind.value == "group"]
+    assert {m.chat.chat_id for m in private} == {"u1", "u2"}
+    assert group.chat.chat_id == "group-school" and "以下老师还没有交齐：赵强、钱多" in group.text
     chat.clock.set(at(2026, 11, 28, 16))
     assert [m for m in await tick(chat) if "还差" in m.text] == []
 
