@@ -95,7 +95,7 @@ async def test_nudges_go_privately_once_a_few_days_before_month_end_at_a_decent_
     assert "教学反思1篇、教学案例1篇" in by_user["u2"]
     private = [m for m in nudges if m.chat.kind.value == "private"]
     [group] = [m for m in nudges if m.chat.kind.value == "group"]
-    assert {m.chat.chat_id for m in private} == {"u1", "u2"}
+    assert {m.chat.chat_id for m in private} == {"u1", "u2", "x1"}
     assert group.chat.chat_id == "group-school" and "以下老师还没有交齐：赵强、钱多" in group.text
     chat.clock.set(at(2026, 11, 28, 16))
     assert [m for m in await tick(chat) if "还差" in m.text] == []
