@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, Rule] = {
     "myfile": Rule(MEMBERS.roles, PRIVATE),
     "dialog:record": MEMBERS,
     "dialog:observe": MEMBERS,
+    "files": ANYONE,
+    "dialog:files": MEMBERS,
     "sessions": MEMBERS,
     "here": MEMBERS,
     "bye": MEMBERS,

@@ -14,6 +14,9 @@ from storage.repositories import Repositories
 
 log = logging.getLogger("yanxiu.reminders")
 
+SILENT_KINDS = {"files"}
+"""Dialogs nobody was asked anything in (a photo kept for the next record) end without a note."""
+
 
 async def expire_dialogs(
     session_factory: async_sessionmaker[AsyncSession],
@@ -30,6 +33,8 @@ async def expire_dialogs(
         repos = Repositories(session)
         for dialog in await repos.dialogs.expired(now):
             if dialog.platform != platform or not await repos.dialogs.claim_expired(dialog, now):
+                continue
+            if dialog.kind in SILENT_KINDS:
                 continue
             member = await repos.members.by_account(dialog.platform, dialog.user_id)
             kind = ChatKind(dialog.chat_kind)

@@ -10,6 +10,7 @@ MESSAGES: dict[str, str] = {
     "unknown_command": "There is no /{command} command. Send /help for the list.",
     "unknown_private": "I did not understand that. Send /help to see what I can do.",
     "attachment_without_text": "I got a file without a caption, so I don't know what it is. Add a caption such as 反思 (reflection) or 案例 (case).",
+    "files_kept": "Got {count} picture(s) or file(s). Send 反思：…, 案例：… or an observation log next and they are saved with it (within {minutes} minutes).",
     "edited_ignored": "Edited messages are not processed again. Please send a new message instead.",
     "internal_error": "Sorry, something went wrong and nothing was saved. Please try again later; if it keeps failing, give the administrator the error code {error_id}.",
     "join_first": "Please register first: /join <name> <school>",

@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
     "unknown_command": "没有 /{command} 这个命令。发送 /help 查看全部命令。",
     "unknown_private": "没看懂这条消息。发送 /help 查看我能做什么。",
     "attachment_without_text": "收到文件了，但没有说明文字，我不知道它是什么。请在发送时附上说明，例如“反思”或“案例”。",
+    "files_kept": "收到{count}个图片或文件。接着发送“反思：……”“案例：……”或听课记录，它们会一起保存（{minutes}分钟内有效）。",
     "edited_ignored": "修改后的消息不会重新处理。如需更正，请重新发送。",
     "internal_error": "抱歉，处理这条消息时出了点问题，内容没有保存。请稍后再试；如果一直不行，请把错误编号 {error_id} 告诉管理员。",
     "join_first": "请先登记身份：/join 姓名 学校（例如 /join 王芳 紫阳县第二小学）",

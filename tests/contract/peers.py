@@ -24,7 +24,8 @@ from storage.repositories import Repositories
 from tests.support.roster import enrol
 
 SCHOOL = "紫阳县第二小学"
-HELP_HEADER = "研修助手可以做这些事"
+MARKER, MARKER_REPLY = "/help help", "/help — "
+"""A message whose short, single answer proves that everything before it has been answered."""
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,13 @@ class Peer(ABC):
         """Everything the bot sent, in order."""
 
     async def say(self, user: str, text: str, *, photo: bool = False) -> list[str]:
-        """Post and wait until the bot has answered (a /help marker after it proves silence)."""
+        """Post and wait until the bot has answered (the marker after it also proves silence)."""
         before = len(self.seen())
         await self.post(user, text, photo=photo)
-        await self.post(user, "/help")
-        await self.wait_for(lambda seen: any(s.text.startswith(HELP_HEADER) for s in seen[before:]))
+        await self.post(user, MARKER)
+        await self.wait_for(lambda seen: any(s.text.startswith(MARKER_REPLY) for s in seen[before:]))
         answered = self.seen()[before:]
-        marker = max(i for i, s in enumerate(answered) if s.text.startswith(HELP_HEADER))
+        marker = max(i for i, s in enumerate(answered) if s.text.startswith(MARKER_REPLY))
         return [s.text for s in answered[:marker]]
 
     async def wait_for(self, condition, timeout: float = 10) -> None:
@@ -268,3 +269,68 @@ class TelegramWebhookPeer(TelegramPeer):
         wrong = await post_to_webhook(forged, self.url, "not-the-secret")
         unsigned = await post_to_webhook(forged, self.url, None)
         return wrong == 403 and unsigned == 403
+
+
+class WeComPeer(Peer):
+    """WeCom: signed, encrypted callbacks in; API calls out, recorded by the fake server.
+
+    A WeCom picture and its words are two messages, so a photo is posted before its text.
+    """
+
+    platform = "wecom"
+    group_chat_id = "appchat:school-1"
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.wecom import WeComAdapter
+        from tests.fakes.wecom import FakeWeCom
+
+        self.fake = await self._stack.enter_async_context(FakeWeCom())
+        self.adapter = WeComAdapter(
+            self.fake.corp_id, self.fake.agent_id, self.fake.secret, self.fake.token, self.fake.aes_key,
+            port=0, api_base=self.fake.base_url,
+        )
+        self.bodies: dict[str, str] = {}
+        self.message_ids = 7_000_000
+        return self.adapter
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        from tests.fakes.wecom import image_xml, text_xml
+
+        await self.adapter.ready.wait()
+        if photo:
+            media = self.fake.add_media(b"\\xff\\xd8 photo", "image/jpeg", "photo.jpg")
+            await self._callback(image_xml(user, media, self._next_id(), ChatId="school-1"))
+        handle = self._next_id()
+        await self._callback(text_xml(user, text, handle, chat_id="school-1"), handle)
+        return handle
+
+    def _next_id(self) -> str:
+        self.message_ids += 1
+        return str(self.message_ids)
+
+    async def _callback(self, inner: str, handle: str | None = None) -> None:
+        if handle is not None:
+            self.bodies[handle] = inner
+        status, _ = await self.fake.post_callback(self.adapter.callback_url, inner)
+        assert status == 200
+
+    async def redeliver(self, handle: str) -> None:
+        await self._callback(self.bodies[handle])
+
+    def seen(self) -> list[Seen]:
+        found = []
+        for body in self.fake.sent:
+            chat = f"appchat:{body['chatid']}" if "chatid" in body else body.get("touser", "")
+            text = body.get("text", {}).get("content", "")
+            found.append(Seen(chat, text, body.get("msgtype") in ("image", "file")))
+        return found
+
+    async def forged_is_rejected(self) -> bool:
+        from tests.fakes.wecom import text_xml
+
+        await self.adapter.ready.wait()
+        forged = text_xml("wang", "签到", "666", chat_id="school-1")
+        bad, _ = await self.fake.post_callback(self.adapter.callback_url, forged,
+                                               params={"msg_signature": "0" * 40, "timestamp": "1", "nonce": "2"})
+        unsigned, _ = await self.fake.post_callback(self.adapter.callback_url, forged, params={})
+        return bad == 403 and unsigned == 403

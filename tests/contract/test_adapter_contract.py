@@ -14,9 +14,9 @@ from reminders.scheduler import session_env
 from reminders.sessions import sweep
 from storage.models import CheckIn, Record
 from tests.conftest import SHANGHAI
-from tests.contract.peers import ConsolePeer, Peer, TelegramPeer, TelegramWebhookPeer
+from tests.contract.peers import ConsolePeer, Peer, TelegramPeer, TelegramWebhookPeer, WeComPeer
 
-PEERS = [ConsolePeer, TelegramPeer, TelegramWebhookPeer]
+PEERS = [ConsolePeer, TelegramPeer, TelegramWebhookPeer, WeComPeer]
 REFLECTION = (
     "反思：今天《分数的初步认识》一课，我先用分披萨的情境导入，学生兴趣很高，但在比较分数大小时讲得太快，"
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
@@ -60,7 +60,7 @@ async def test_the_group_gets_the_session_reminder_and_the_score_announcement(pe
     announcement = [s for s in peer.seen() if s.text.startswith("📊 紫阳县第二小学 成绩公示")]
     assert announcement and announcement[0].chat == peer.group_chat_id and "王芳" in announcement[0].text
     if app.adapter.capabilities.can_send_images:
-        await peer.wait_for(lambda seen: any(s.has_file and "积分图" in s.text for s in seen))
+        await peer.wait_for(lambda seen: any(s.has_file and s.chat == peer.group_chat_id for s in seen))
 
 
 async def test_a_redelivered_event_stores_nothing_twice(peer):
