@@ -15,4 +15,12 @@ def make_adapter(settings: Settings) -> Adapter:
         from bot.adapters.telegram import TelegramAdapter
 
         return TelegramAdapter.from_settings(settings)
+    if settings.platform == "onebot":
+        from bot.adapters.onebot import OneBotAdapter
+
+        return OneBotAdapter.from_settings(settings)
+    if settings.platform == "wecom":
+        from bot.adapters.wecom import WeComAdapter
+
+        return WeComAdapter.from_settings(settings)
     raise ConfigError(f"YANXIU_PLATFORM: {settings.platform} is not available in this version")

@@ -13,35 +13,29 @@ import base64
 import hashlib
 import json
 import logging
-import mimetypes
 import time
-import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
 
 from bot.adapters import wecom_crypto
 from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
 from bot.config import Settings
 from bot.messages import (
     Attachment,
-    AttachmentKind,
     ChatKind,
     ChatRef,
     IncomingMessage,
     OutgoingFile,
     OutgoingMessage,
-    Sender,
 )
 
 log = logging.getLogger("yanxiu.wecom")
 
-PLATFORM = "wecom"
 CALLBACK_PATH = "/wecom/callback"
-APPCHAT_PREFIX = "appchat:"
 TEXT_BYTES = 2048
 """Text messages (application and robot alike) carry at most 2048 bytes of UTF-8."""
 TOKEN_ERRORS = frozenset({40014, 42001})
@@ -163,7 +157,7 @@ class WeComAdapter(Adapter):
 
     async def _callback(self, request: web.Request) -> web.Response:
         body = await request.read()
-        outer = _parse_xml(body)
+        outer = parse_xml(body)
         if outer is None:
             return web.Response(status=400, text="bad request")
         encrypted = outer.get("Encrypt", "")
@@ -171,7 +165,7 @@ class WeComAdapter(Adapter):
             log.warning("wecom callback with a bad signature refused")
             return web.Response(status=403, text="forbidden")
         try:
-            inner = _parse_xml(wecom_crypto.decrypt(self.aes_key, encrypted, self.corp_id))
+            inner = parse_xml(wecom_crypto.decrypt(self.aes_key, encrypted, self.corp_id))
         except wecom_crypto.CryptoError as error:
             log.warning("wecom callback could not be decrypted: %s", error)
             return web.Response(status=403, text="forbidden")
@@ -372,53 +366,6 @@ class WeComAdapter(Adapter):
             return self._access_token
 
 
-def to_incoming(fields: dict[str, str]) -> IncomingMessage | None:
-    """The platform-neutral view of a decrypted callback; None for what is not a message for us.
-
-    A menu click (event "click") becomes its EventKey typed by the user, so menus can carry commands.
-    """
-    user, msgtype = fields.get("FromUserName", ""), fields.get("MsgType", "")
-    if not user:
-        return None
-    chat_id = fields.get("ChatId")
-    chat = ChatRef(PLATFORM, APPCHAT_PREFIX + chat_id, ChatKind.GROUP) if chat_id else ChatRef(
-        PLATFORM, user, ChatKind.PRIVATE)
-    created = fields.get("CreateTime", "")
-    sent_at = datetime.fromtimestamp(int(created), UTC) if created.isdigit() else datetime.now(UTC)
-    message_id, text, attachments = fields.get("MsgId", ""), "", ()
-    if msgtype == "text":
-        text = fields.get("Content", "")
-    elif msgtype == "image" and fields.get("MediaId"):
-        attachments = (Attachment(AttachmentKind.PHOTO, fields["MediaId"], None, "image/jpeg"),)
-    elif msgtype == "file" and fields.get("MediaId"):
-        name = fields.get("FileName") or None
-        mime = mimetypes.guess_type(name)[0] if name else None
-        size = int(fields["FileSize"]) if fields.get("FileSize", "").isdigit() else None
-        attachments = (Attachment(AttachmentKind.DOCUMENT, fields["MediaId"], name, mime, size),)
-    elif msgtype == "event" and fields.get("Event") == "click" and fields.get("EventKey"):
-        text = fields["EventKey"]
-        message_id = f"click:{user}:{created}:{text}"
-    else:
-        return None
-    if not message_id:
-        return None
-    return IncomingMessage(chat=chat, sender=Sender(user), message_id=message_id, text=text,
-                           sent_at=sent_at, attachments=attachments)
-
-
-def _parse_xml(body: bytes) -> dict[str, str] | None:
-    """The child elements of a flat WeCom XML document; None if malformed or declaring a DTD/entities."""
-    upper = body.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-        log.warning("wecom xml with a DTD or entity declaration refused")
-        return None
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError:
-        return None
-    return {child.tag: (child.text or "") for child in root}
-
-
 def _json(raw: bytes) -> dict:
     try:
         answer = json.loads(raw)
@@ -443,26 +390,3 @@ def _form(file: OutgoingFile) -> aiohttp.FormData:
     name = "".join("_" if ch in '"\\\r\n' else ch for ch in file.file_name) or "file"
     form.add_field("media", file.content or b"", filename=name, content_type=file.mime_type)
     return form
-
-
-def split_bytes(text: str, limit: int) -> list[str]:
-    """Cut `text` into pieces of at most `limit` UTF-8 bytes, preferring line breaks, then "。", then spaces."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest.encode("utf-8")) > limit:
-        fit, used = 0, 0
-        while used + len(rest[fit].encode("utf-8")) <= limit:
-            used += len(rest[fit].encode("utf-8"))
-            fit += 1
-        window, cut = rest[:fit], max(fit, 1)
-        for separator in ("\n", "。", " "):
-            at = window.rfind(separator)
-            if at >= fit // 2:
-                cut = at + 1
-                break
-        piece, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        if piece:
-            pieces.append(piece)
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces

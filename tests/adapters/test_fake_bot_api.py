@@ -188,13 +188,12 @@ async def test_edit_message_text(api):
 
 @ignore_retry_after_deprecation
 async def test_flood_limit_raises_retry_after():
-    async with FakeBotApi(token=TOKEN, flood_limit_per_chat_per_minute=2) as api:
-        async with make_bot(api) as bot:
-            await bot.send_message(GROUP, "1")
-            await bot.send_message(GROUP, "2")
-            with pytest.raises(RetryAfter) as caught:
-                await bot.send_message(GROUP, "3")
-            await bot.send_message(GROUP + 1, "other chat")
+    async with FakeBotApi(token=TOKEN, flood_limit_per_chat_per_minute=2) as api, make_bot(api) as bot:
+        await bot.send_message(GROUP, "1")
+        await bot.send_message(GROUP, "2")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(GROUP, "3")
+        await bot.send_message(GROUP + 1, "other chat")
     assert caught.value.retry_after in (59, 60)
     assert api.rejected_429 == 1
     assert api.sent_texts() == ["1", "2", "other chat"]
@@ -202,11 +201,10 @@ async def test_flood_limit_raises_retry_after():
 
 @ignore_retry_after_deprecation
 async def test_global_flood_limit():
-    async with FakeBotApi(token=TOKEN, flood_limit_global_per_second=1) as api:
-        async with make_bot(api) as bot:
-            await bot.send_message(1, "a")
-            with pytest.raises(RetryAfter) as caught:
-                await bot.send_message(2, "b")
+    async with FakeBotApi(token=TOKEN, flood_limit_global_per_second=1) as api, make_bot(api) as bot:
+        await bot.send_message(1, "a")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(2, "b")
     assert caught.value.retry_after == 1
     assert api.rejected_429 == 1
 

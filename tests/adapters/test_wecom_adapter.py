@@ -14,7 +14,8 @@ import pytest
 
 from bot.adapters import make_adapter, wecom_crypto
 from bot.adapters.base import FileUnavailable, PrivateChatUnavailable
-from bot.adapters.wecom import WeComAdapter, WeComApiError, split_bytes
+from bot.adapters.wecom import WeComAdapter, WeComApiError
+from bot.adapters.wecom_messages import split_bytes
 from bot.config import Settings
 from bot.messages import (
     Attachment,

@@ -10,7 +10,7 @@ import queue
 import re
 from abc import ABC, abstractmethod
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Self
 
@@ -334,3 +334,98 @@ class WeComPeer(Peer):
                                                params={"msg_signature": "0" * 40, "timestamp": "1", "nonce": "2"})
         unsigned, _ = await self.fake.post_callback(self.adapter.callback_url, forged, params={})
         return bad == 403 and unsigned == 403
+
+
+def _unpaced(adapter: Adapter) -> Adapter:
+    """QQ's conservative one-message-a-second pacing (tested on its own) would make each test a minute."""
+    adapter.capabilities = replace(adapter.capabilities, messages_per_second=None, messages_per_chat_per_minute=None)
+    return adapter
+
+
+class OneBotPeer(Peer):
+    """QQ through OneBot v11: the bot connects to the implementation's WebSocket (forward mode)."""
+
+    platform = "onebot"
+    group_chat_id = "group:123"
+    has_connection = True
+    TOKEN = "s3cret"
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.onebot import OneBotAdapter
+        from tests.fakes.onebot import FakeOneBot
+
+        self.fake = await self._stack.enter_async_context(FakeOneBot(access_token=self.TOKEN))
+        self.users: dict[str, int] = {}
+        self.adapter = OneBotAdapter(self.fake.ws_url, access_token=self.TOKEN, backoff_initial=0.05, backoff_max=0.2)
+        return _unpaced(self.adapter)
+
+    def user_id(self, user: str) -> int:
+        return self.users.setdefault(user, 20000 + len(self.users))
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        segments = [{"type": "text", "data": {"text": text}}]
+        if photo:
+            url = self.fake.add_file(f"photo-{len(self.fake.calls)}", b"\xff\xd8 photo", "photo.jpg")
+            segments.insert(0, {"type": "image", "data": {"file": "photo.jpg", "url": url}})
+        event = await self.fake.push_group_message(123, self.user_id(user), segments, nickname=user)
+        self.events = getattr(self, "events", {})
+        self.events[str(event["message_id"])] = (user, segments)
+        return str(event["message_id"])
+
+    async def redeliver(self, handle: str) -> None:
+        user, segments = self.events[handle]
+        await self.fake.push_group_message(123, self.user_id(user), segments, message_id=int(handle), nickname=user)
+
+    def seen(self) -> list[Seen]:
+        found = []
+        for action, params, _echo in list(self.fake.calls):
+            if action not in ("send_group_msg", "send_private_msg", "upload_group_file"):
+                continue
+            chat = f"group:{params['group_id']}" if "group_id" in params else f"private:{params.get('user_id')}"
+            message = params.get("message") or []
+            text = "".join(s["data"].get("text", "") for s in message if s.get("type") == "text").strip()
+            has_file = action == "upload_group_file" or any(s.get("type") == "image" for s in message)
+            found.append(Seen(chat, text, has_file))
+        return found
+
+    async def drop_connection(self) -> None:
+        connections = self.fake.connections
+        await self.fake.drop()
+        await self.fake.wait_for_connections(connections + 1)
+
+
+class OneBotReversePeer(OneBotPeer):
+    """OneBot v11 in reverse mode: the implementation connects to the bot, with the access token."""
+
+    has_connection = False
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.onebot import OneBotAdapter
+        from tests.fakes.onebot import FakeOneBot
+
+        self.fake = await self._stack.enter_async_context(FakeOneBot(access_token=self.TOKEN))
+        self.users = {}
+        self.adapter = OneBotAdapter(None, access_token=self.TOKEN, reverse_port=0)
+        return _unpaced(self.adapter)
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        await self.fake.connect(self.reverse_url, self.TOKEN)
+        return self
+
+    @property
+    def reverse_url(self) -> str:
+        return f"ws://127.0.0.1:{self.adapter.bound_port}/onebot/v11/ws"
+
+    async def forged_is_rejected(self) -> bool:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session:
+            for headers in ({"Authorization": "Bearer forged"}, {}):
+                try:
+                    async with session.ws_connect(self.reverse_url, headers={"X-Self-ID": "10001", **headers}):
+                        return False
+                except aiohttp.WSServerHandshakeError as refused:
+                    if refused.status != 401:
+                        return False
+        return True

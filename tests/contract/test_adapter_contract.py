@@ -14,9 +14,17 @@ from reminders.scheduler import session_env
 from reminders.sessions import sweep
 from storage.models import CheckIn, Record
 from tests.conftest import SHANGHAI
-from tests.contract.peers import ConsolePeer, Peer, TelegramPeer, TelegramWebhookPeer, WeComPeer
+from tests.contract.peers import (
+    ConsolePeer,
+    OneBotPeer,
+    OneBotReversePeer,
+    Peer,
+    TelegramPeer,
+    TelegramWebhookPeer,
+    WeComPeer,
+)
 
-PEERS = [ConsolePeer, TelegramPeer, TelegramWebhookPeer, WeComPeer]
+PEERS = [ConsolePeer, TelegramPeer, TelegramWebhookPeer, OneBotPeer, OneBotReversePeer, WeComPeer]
 REFLECTION = (
     "反思：今天《分数的初步认识》一课，我先用分披萨的情境导入，学生兴趣很高，但在比较分数大小时讲得太快，"
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
