@@ -1,4 +1,4 @@
-"""The `yanxiu` command line: run, console, db upgrade, roster import, export."""
+"""The `yanxiu` command line: run, console, db upgrade, roster import, bind, export."""
 
 from __future__ import annotations
 
@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     choice.add_argument("--yes", action="store_true", help="apply without asking")
     choice.add_argument("--dry-run", action="store_true", help="only show what would change")
     roster_import.set_defaults(action=_roster_import)
+
+    bind = commands.add_parser("bind", help="bind a chat that cannot send commands (a WeCom group robot) to a unit")
+    bind.add_argument("chat", help="the chat id, e.g. robot:紫阳二小")
+    bind.add_argument("scope", choices=("school", "workshop", "program"))
+    bind.add_argument("name", nargs="?", default="", help="the school's or workshop's name")
+    bind.add_argument("--platform", help="the platform of the chat (default: the configured one)")
+    bind.set_defaults(action=_bind)
 
     export = commands.add_parser("export", help="export records, hours and scores (XLSX or CSV), or a monthly briefing")
     export.add_argument("--from", dest="first", type=_date, help="first day (default: the semester's start)")
@@ -182,6 +189,36 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
                        "rejected": plan.count(Action.REJECT)},
             ))
     print(t("roster_imported", created=applied.created, updated=applied.updated, rejected=plan.count(Action.REJECT)))
+    return 0
+
+
+async def _bind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import prepare_database
+    from storage.db import make_session_factory
+    from storage.models import AuditEntry, ChatBinding
+    from storage.repositories import Repositories
+
+    if (args.scope == "program") == bool(args.name):
+        print("yanxiu: bind: school and workshop need a name; program takes none", file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    async with _engine(settings) as engine:
+        await prepare_database(engine)
+        async with make_session_factory(engine)() as session, session.begin():
+            repos = Repositories(session)
+            binding = ChatBinding(platform=args.platform or settings.platform, chat_id=args.chat, scope=args.scope,
+                                  school_id=None, workshop_id=None, title=args.chat, bound_at=now)
+            if args.scope != "program":
+                unit = await (repos.schools if args.scope == "school" else repos.workshops).by_name(args.name)
+                if unit is None:
+                    print(f"yanxiu: bind: no such {args.scope}: {args.name!r}", file=sys.stderr)
+                    return 2
+                setattr(binding, f"{args.scope}_id", unit.id)
+            await repos.bindings.bind(binding)
+            await repos.audit.add(AuditEntry(at=now, actor=f"cli:{getpass.getuser()}"[:120], action="chat.bind",
+                                             target=f"{binding.platform}:{args.chat}"[:200],
+                                             after={"scope": args.scope, "name": args.name}))
+    print(f"{binding.platform}:{args.chat} → {args.scope} {args.name}".rstrip())
     return 0
 
 

@@ -139,3 +139,14 @@ def test_program_zone_comes_from_the_environment_or_else_the_policy(monkeypatch)
     assert program_zone(load_settings(_env_file=None), urumqi).key == "Asia/Urumqi"
     monkeypatch.setenv("YANXIU_TIMEZONE", "Asia/Shanghai")
     assert program_zone(load_settings(_env_file=None), urumqi).key == "Asia/Shanghai"
+
+
+def test_cli_binds_a_chat_that_cannot_send_commands(tmp_path):
+    assert run_cli("console", stdin=":as coordinator 教研室\n/school add 紫阳县第二小学\n", cwd=tmp_path).returncode == 0
+    bound = run_cli("bind", "robot:二小", "school", "紫阳县第二小学", "--platform", "wecom", cwd=tmp_path)
+    assert bound.returncode == 0 and "wecom:robot:二小 → school 紫阳县第二小学" in bound.stdout
+    assert run_cli("bind", "robot:二小", "school", cwd=tmp_path).returncode == 2
+    missing = run_cli("bind", "robot:x", "workshop", "没有这个坊", cwd=tmp_path)
+    assert missing.returncode == 2 and "no such workshop" in missing.stderr
+    audit = run_cli("console", stdin=":as coordinator 教研室\n/audit 5 chat\n", cwd=tmp_path)
+    assert "chat.bind wecom:robot:二小" in audit.stdout

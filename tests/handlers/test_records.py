@@ -85,7 +85,10 @@ async def test_photo_and_document_with_a_caption_keep_the_file_reference(teacher
 async def test_photo_without_caption_is_silent_in_group_and_explained_in_private(teacher):
     photo = Attachment(AttachmentKind.PHOTO, "p")
     assert await teacher.say("", attachments=(photo,)) == []
-    assert "没有说明文字" in (await teacher.say("", attachments=(photo,), private=True))[0]
+    assert "接着发送“反思：……”" in (await teacher.say("", attachments=(photo,), private=True))[0]
+    voice = Attachment(AttachmentKind.VOICE, "v")
+    await teacher.say("/cancel", private=True)
+    assert "没有说明文字" in (await teacher.say("", attachments=(voice,), private=True))[0]
     assert await rows(teacher, Record) == []
 
 
