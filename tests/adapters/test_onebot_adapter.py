@@ -27,6 +27,7 @@ from bot.messages import (
     OutgoingMessage,
 )
 from tests.fakes.onebot import FakeOneBot
+from tests.support.inbox import Inbox
 
 TOKEN, BOT, GROUP, WANG, LI = "s3cret", 10001, 7654321, 501, 502
 GROUP_CHAT = ChatRef("onebot", f"group:{GROUP}", ChatKind.GROUP)
@@ -40,23 +41,6 @@ def text(value: str) -> dict:
 
 def at(qq: int | str) -> dict:
     return {"type": "at", "data": {"qq": str(qq)}}
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[IncomingMessage] = []
-        self._changed = asyncio.Event()
-
-    async def __call__(self, message: IncomingMessage) -> None:
-        self.messages.append(message)
-        self._changed.set()
-
-    async def wait_for(self, count: int, timeout: float = 5) -> list[IncomingMessage]:
-        async with asyncio.timeout(timeout):
-            while len(self.messages) < count:
-                self._changed.clear()
-                await self._changed.wait()
-        return self.messages
 
 
 Running = tuple[OneBotAdapter, Inbox]

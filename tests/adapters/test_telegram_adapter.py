@@ -19,10 +19,10 @@ from bot.messages import (
     Button,
     ChatKind,
     ChatRef,
-    IncomingMessage,
     OutgoingMessage,
 )
 from tests.fakes.telegram_api import FakeBotApi, callback_query_update, document_update
+from tests.support.inbox import Inbox
 
 GROUP, WANG = -100777, 501
 ROSTER = "姓名,学校\n王芳,紫阳县第二小学\n李明,紫阳县第二小学\n".encode()
@@ -33,23 +33,6 @@ CONFIRM = (Button("确认导入", "/confirm"), Button("取消", "/cancel"))
 async def api() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi(token="4242:TEST") as fake:
         yield fake
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[IncomingMessage] = []
-        self._changed = asyncio.Event()
-
-    async def __call__(self, message: IncomingMessage) -> None:
-        self.messages.append(message)
-        self._changed.set()
-
-    async def wait_for(self, count: int, timeout: float = 5) -> list[IncomingMessage]:
-        async with asyncio.timeout(timeout):
-            while len(self.messages) < count:
-                self._changed.clear()
-                await self._changed.wait()
-        return self.messages
 
 
 @asynccontextmanager

@@ -28,6 +28,7 @@ from bot.messages import (
     Sender,
 )
 from tests.fakes.wecom import AES_KEY, CORP_ID, TOKEN, FakeWeCom, file_xml, image_xml, text_xml
+from tests.support.inbox import Inbox
 
 WANG, ROBOT_CHAT, ROBOT_KEY = "WangFang", "robot:ziyang", "robot-key-1"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,23 +52,6 @@ async def adapter(api: FakeWeCom) -> AsyncIterator[WeComAdapter]:
     adapter = adapter_for(api)
     yield adapter
     await adapter.close()
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[IncomingMessage] = []
-        self._changed = asyncio.Event()
-
-    async def __call__(self, message: IncomingMessage) -> None:
-        self.messages.append(message)
-        self._changed.set()
-
-    async def wait_for(self, count: int, timeout: float = 5) -> list[IncomingMessage]:
-        async with asyncio.timeout(timeout):
-            while len(self.messages) < count:
-                self._changed.clear()
-                await self._changed.wait()
-        return self.messages
 
 
 @asynccontextmanager
