@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import Delivery
 from bot.dispatcher import Dispatcher
 from bot.i18n import Translator
+from bot.observability import HealthServer
 from bot.policy import Policy, load_policy
 from handlers import build_router
 from storage.db import make_engine, make_session_factory
@@ -36,12 +37,18 @@ class Yanxiu:
         from reminders.scheduler import make_scheduler
 
         log.info("yanxiu running platform=%s", self.adapter.platform)
+        port = self.settings.health_port
+        health = None if port is None else HealthServer(self.session_factory, self.settings.health_listen, port)
         scheduler = make_scheduler(self)
         scheduler.start()
         try:
+            if health is not None:
+                await health.start()
             await self.adapter.run(self.dispatcher.handle)
         finally:
             scheduler.shutdown(wait=False)
+            if health is not None:
+                await health.stop()
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -47,11 +47,16 @@ class Settings(BaseSettings):
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     wecom_robot_webhooks: str = ""
     """Comma-separated `chat_id=robot key` pairs: ordinary WeCom groups reached through a group robot."""
+    sweep_seconds: int = Field(default=60, ge=1, le=3600)
+    """How often the scheduler looks for due work (reminders, results, announcements)."""
     admins: str = ""
     policy: Path | None = None
     timezone: TimeZoneName = "Asia/Shanghai"
     locale: Locale = "zh_CN"
     log_level: str | None = None
+    health_listen: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    """`/healthz`, `/livez` and `/metrics` are served only when a port is set (0: any free port)."""
 
     @field_validator("database_url")
     @classmethod

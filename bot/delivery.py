@@ -26,6 +26,7 @@ from bot.messages import (
     OutgoingMessage,
     Reply,
 )
+from bot.observability import SEND_ERRORS
 
 log = logging.getLogger("yanxiu.delivery")
 
@@ -104,6 +105,7 @@ class Delivery:
                     await self._send(piece)
                 except Exception:
                     delivered = False
+                    SEND_ERRORS.inc(platform=piece.chat.platform)
                     log.exception("send failed platform=%s chat=%s", piece.chat.platform, piece.chat.chat_id)
         return delivered
 

@@ -25,6 +25,7 @@ from bot.commands import ParsedCommand, clean_text, normalize, parse_command
 from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
 from bot.messages import Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
+from bot.observability import record_update
 from bot.policy import Policy
 from bot.router import Route, Router
 from storage.models import AuditEntry, Dialog, Member
@@ -152,11 +153,13 @@ class Dispatcher:
                 if hint:
                     await self._send_now(message, [Reply(hint)])
         finally:
+            elapsed = time.perf_counter() - started
             log.info(
                 "update platform=%s chat=%s msg=%s route=%s outcome=%s ms=%.1f",
                 message.platform, message.chat.chat_id, message.message_id, route_name, outcome,
-                (time.perf_counter() - started) * 1000,
+                elapsed * 1000,
             )
+            record_update(message.platform, route_name, outcome, elapsed)
 
     def _route(self, message: IncomingMessage, command: ParsedCommand | None) -> Route | None:
         if command is not None:

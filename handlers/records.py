@@ -18,6 +18,7 @@ from bot.domain.records import (
     progress,
 )
 from bot.messages import Attachment, AttachmentKind, IncomingMessage, Reply
+from bot.observability import RECORDS
 from bot.router import Router
 from storage.models import HoursLine, Record
 
@@ -101,6 +102,7 @@ async def store_record(
             **observation,
         )
     )
+    RECORDS.inc(kind=kind.value)
     worth = getattr(ctx.policy.hours, kind.value)
     if worth > 0:
         await ctx.repos.hours.credit(HoursLine(

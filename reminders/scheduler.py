@@ -8,9 +8,6 @@ from bot.online_sessions import Env
 from reminders.dialogs import expire_dialogs
 from reminders.sessions import sweep
 
-DIALOG_SWEEP_SECONDS = 60
-SESSION_SWEEP_SECONDS = 60
-
 
 def make_scheduler(app) -> AsyncIOScheduler:
     """Jobs for a running bot; started and stopped with it."""
@@ -19,7 +16,7 @@ def make_scheduler(app) -> AsyncIOScheduler:
     scheduler.add_job(
         expire_dialogs,
         "interval",
-        seconds=DIALOG_SWEEP_SECONDS,
+        seconds=app.settings.sweep_seconds,
         args=[
             app.session_factory, dispatcher.delivery, dispatcher.translator, dispatcher.clock,
             app.policy.records.dialog_timeout_minutes,
@@ -31,7 +28,7 @@ def make_scheduler(app) -> AsyncIOScheduler:
     scheduler.add_job(
         sweep,
         "interval",
-        seconds=SESSION_SWEEP_SECONDS,
+        seconds=app.settings.sweep_seconds,
         args=[app.session_factory, dispatcher.delivery, session_env(app), dispatcher.clock],
         id="sessions",
         max_instances=1,

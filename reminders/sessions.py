@@ -21,6 +21,7 @@ from bot.domain.checkins import month_bounds
 from bot.domain.roles import COORDINATOR
 from bot.domain.sessions import HeldSession, month_needs_warning
 from bot.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.observability import REMINDERS_SENT
 from bot.online_sessions import Env, close, describe, group_chats, to_groups, to_member, when
 from reminders.assessment import queue_announcement, queue_nudges
 from storage.models import OnlineSession
@@ -172,6 +173,7 @@ async def send_queued(session_factory: async_sessionmaker[AsyncSession], deliver
             if delivered:
                 await outbox.mark_sent(key, clock.now())
                 sent += 1
+                REMINDERS_SENT.inc(kind=kind)
             else:
                 await outbox.release(key)
                 log.warning("outbox send failed key=%s kind=%s", key, kind)

@@ -7,12 +7,14 @@ persistence, ConversationHandler or JobQueue), so the bot behaves the same on ev
 from __future__ import annotations
 
 import asyncio
+import hmac
 import html
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -43,6 +45,7 @@ from bot.messages import (
     OutgoingMessage,
     Sender,
 )
+from bot.observability import FLOOD_WAITS
 
 log = logging.getLogger("yanxiu.telegram")
 
@@ -118,12 +121,11 @@ class TelegramAdapter(Adapter):
             await self._publish_command_menu()
             await app.start()
             updates = list(ALLOWED_UPDATES)
+            server = None
             if self.webhook:
-                await app.updater.start_webhook(
-                    listen=self.webhook.listen, port=self.webhook.port, url_path=self.webhook.path,
-                    webhook_url=self.webhook.url, secret_token=self.webhook.secret,
-                    allowed_updates=updates,
-                )
+                server = await self._serve_webhook(on_update)
+                await app.bot.set_webhook(self.webhook.url, secret_token=self.webhook.secret,
+                                          allowed_updates=updates)
             else:
                 await app.updater.start_polling(
                     poll_interval=0, timeout=self.poll_timeout, allowed_updates=updates
@@ -132,8 +134,34 @@ class TelegramAdapter(Adapter):
             try:
                 await self._stop.wait()
             finally:
-                await app.updater.stop()
+                if server is not None:
+                    await server.cleanup()
+                else:
+                    await app.updater.stop()
                 await app.stop()
+
+    async def _serve_webhook(self, on_update) -> web.AppRunner:
+        """Receive updates and answer Telegram only after each is handled, so an update a worker
+        did not finish (it crashed, was killed) is retried by Telegram, on this worker or another."""
+        webhook, bot = self.webhook, self.application.bot
+
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+            if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
+                return web.Response(status=403)
+            try:
+                update = Update.de_json(await request.json(), bot)
+            except (ValueError, TypeError, KeyError):
+                return web.Response(status=400)
+            await on_update(update, None)
+            return web.Response(text="ok")
+
+        server = web.Application(client_max_size=1024 * 1024)
+        server.router.add_post("/" + webhook.path, receive)
+        runner = web.AppRunner(server, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, webhook.listen, webhook.port).start()
+        return runner
 
     async def stop(self) -> None:
         self._stop.set()
@@ -191,6 +219,7 @@ class TelegramAdapter(Adapter):
             except RetryAfter as flood:
                 wait = _seconds(flood.retry_after)
                 log.warning("telegram flood control chat=%s wait_s=%.1f", message.chat.chat_id, wait)
+                FLOOD_WAITS.inc(platform=self.platform)
                 await asyncio.sleep(wait)
             except Forbidden as refused:
                 if message.chat.kind is ChatKind.PRIVATE:
