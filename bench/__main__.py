@@ -1,4 +1,4 @@
-"""`python -m bench`: the scoring recompute on SQLite and PostgreSQL, each in a fresh process.
+"""`python -m bench`: scoring recompute, inbound check-ins and announcement fan-out, in fresh processes.
 
 PostgreSQL is a throwaway cluster started like the test suite's (tests/support/postgres.py), or the
 server at YANXIU_BENCH_POSTGRES_URL (a database is created there and dropped afterwards).
@@ -27,6 +27,8 @@ from tests.support.postgres import PostgresAdmin, PostgresServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION = "## Scoring recompute"
+INBOUND, FANOUT = "## Inbound check-ins", "## Announcement fan-out"
+BENCHMARKS = ("scoring", "inbound", "fanout")
 INTRO = """# Benchmarks
 
 Run them with `make bench` (it installs PostgreSQL if it can, then runs `python -m bench` in the
@@ -34,6 +36,12 @@ project venv); `python -m bench --help` lists the options. `python -m bench --wr
 the sections below with the numbers of that run. Compare the ratios, not the seconds: both sides
 of a ratio are measured in the same run on the same machine.
 """
+
+
+def _fresh(function, *args):
+    """`function(*args)` in a fresh interpreter: its peak RSS is the measurement's own."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
 def _run(database: str, url: str, args: argparse.Namespace) -> dict:
@@ -117,11 +125,11 @@ Run on {date.today().isoformat()} with `{command}`; the whole run took {elapsed:
 """
 
 
-def write_section(text: str) -> None:
+def write_section(text: str, title: str = SECTION) -> None:
     """Replace this benchmark's section of docs/benchmarks.md, or add it; the rest stays as it is."""
     DOCS.parent.mkdir(exist_ok=True)
     doc = DOCS.read_text(encoding="utf-8") if DOCS.exists() else INTRO
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(doc):
         doc = pattern.sub(lambda _: text + "\n", doc, count=1)
     else:
@@ -129,21 +137,24 @@ def write_section(text: str) -> None:
     DOCS.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--teachers", type=int, default=10_000)
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=("sqlite", "postgresql"))
-    parser.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS.name}")
-    args = parser.parse_args(argv)
-    started, results = perf_counter(), []
+def _databases(name: str, args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """(database, url) for each database --only selects: a fresh SQLite file, a fresh PostgreSQL database."""
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory(prefix="yanxiu-bench-") as tmp:
-            results.append(_run("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db", args))
+            yield "sqlite", f"sqlite+aiosqlite:///{tmp}/{name}.db"
     if args.only in (None, "postgresql"):
         with _postgres() as url:
             if url is not None:
-                results.append(_run("postgresql", url, args))
+                yield "postgresql", url
+
+
+def _machine_line(results: list[dict]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in machine(results).items() if value != "not measured")
+
+
+def run_scoring(args: argparse.Namespace) -> None:
+    started = perf_counter()
+    results = [_run(database, url, args) for database, url in _databases("bench", args)]
     elapsed = perf_counter() - started
     if not results:
         raise SystemExit("no database could be measured")
@@ -153,6 +164,61 @@ def main(argv: list[str] | None = None) -> None:
     if args.write_docs:
         write_section(section(results, machine(results), args, elapsed))
         print(f"wrote {DOCS}")
+
+
+# inbound and fanout are imported where they run: importing them here would load the whole bot (and
+# PTB) into every spawned worker, the scoring ones too, and inflate the peak RSS scoring reports.
+def run_inbound(args: argparse.Namespace) -> None:
+    from bench import inbound
+
+    started, results = perf_counter(), []
+    for database, url in _databases("inbound", args):
+        print(f"inbound: yanxiu on {database}…", flush=True)
+        results.append(_fresh(inbound.measure, database, url, args.checkins))
+    print("inbound: echo bot…", flush=True)
+    results.append(_fresh(inbound.measure, "echo", "", args.checkins))
+    elapsed = perf_counter() - started
+    print(inbound.table(results))
+    print(f"{args.checkins:,} check-ins from {inbound.GROUPS} groups, Pacer off; whole run {elapsed:.0f} s")
+    if args.write_docs:
+        command = f"python -m bench --bench inbound --checkins {args.checkins}"
+        command += f" --only {args.only}" if args.only else ""
+        write_section(inbound.section(INBOUND, results, _machine_line(results), command, elapsed), INBOUND)
+        print(f"wrote {DOCS}")
+
+
+def run_fanout(args: argparse.Namespace) -> None:
+    from bench import fanout
+
+    started = perf_counter()
+    least = (args.groups - 1) / fanout.PER_SECOND
+    print(f"fanout: {args.groups:,} groups, at least {least:.0f} s…", flush=True)
+    with tempfile.TemporaryDirectory(prefix="yanxiu-bench-") as tmp:
+        results = [_fresh(fanout.measure, f"sqlite+aiosqlite:///{tmp}/fanout.db", args.groups)]
+    elapsed = perf_counter() - started
+    print(fanout.table(results))
+    print(f"whole run {elapsed:.0f} s")
+    if args.write_docs:
+        command = f"python -m bench --bench fanout --groups {args.groups}"
+        facts = _machine_line([{"database": "sqlite"}])
+        write_section(fanout.section(FANOUT, results, facts, command, elapsed), FANOUT)
+        print(f"wrote {DOCS}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", action="append", choices=BENCHMARKS,
+                        help="run this benchmark (repeatable; default: all of them)")
+    parser.add_argument("--teachers", type=int, default=10_000, help="scoring: teachers in the program")
+    parser.add_argument("--records", type=int, default=1_000_000, help="scoring: records in the program")
+    parser.add_argument("--checkins", type=int, default=2_000, help="inbound: check-ins sent at once")
+    parser.add_argument("--groups", type=int, default=1_000, help="fanout: groups the announcement goes to")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="scoring and inbound: one database")
+    parser.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS.name}")
+    args = parser.parse_args(argv)
+    runners = {"scoring": run_scoring, "inbound": run_inbound, "fanout": run_fanout}
+    for name in dict.fromkeys(args.bench or BENCHMARKS):
+        runners[name](args)
 
 
 if __name__ == "__main__":
