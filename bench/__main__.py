@@ -49,8 +49,7 @@ def _run(database: str, url: str, args: argparse.Namespace) -> dict:
     result = {"database": database}
     for step in (scoring.setup, scoring.measure):
         print(f"{database}: {step.__name__}…", flush=True)
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            result |= pool.submit(step, database, url, args.teachers, args.records).result()
+        result |= _fresh(step, database, url, args.teachers, args.records)
     return result
 
 
@@ -95,7 +94,7 @@ def machine(results: list[dict]) -> dict[str, str]:
 
 def section(results: list[dict], facts: dict[str, str], args: argparse.Namespace, elapsed: float) -> str:
     counts, sample = results[0]["counts"], results[0]["sample"]
-    command = f"python -m bench --teachers {args.teachers} --records {args.records}"
+    command = f"python -m bench --bench scoring --teachers {args.teachers} --records {args.records}"
     command += f" --only {args.only}" if args.only else ""
     machine_line = ", ".join(f"{key} {value}" for key, value in facts.items())
     return f"""{SECTION}

@@ -1,0 +1,127 @@
+"""Announcement fan-out: one score announcement to `groups` school groups, through a fake Bot API that
+enforces Telegram's flood limits (30 messages a second overall, 20 a minute per chat).
+
+What runs is the scheduler's sweep, in its two halves: `queue_due_work` composes the monthly
+announcement into one outbox entry (timed as "compose"), then `send_queued` delivers it through
+`Delivery` (its Pacer) and the real TelegramAdapter, which waits out any 429 (timed as "deliver").
+The reference is the least time the limits allow: (groups - 1) / 30 s after the first message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime
+from time import perf_counter
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+
+from bench.inbound import TOKEN, RemoteApi, peak_mb, quiet_production_logging
+from bot.adapters.telegram import TelegramAdapter
+from bot.app import build
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.policy import Announcements, Policy
+from reminders.scheduler import session_env
+from reminders.sessions import queue_due_work, send_queued
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.models import ChatBinding, Member, MemberRole, School
+
+PER_SECOND, PER_CHAT_PER_MINUTE = 30, 20  # Telegram's limits for bots, as TelegramAdapter declares them
+TEACHERS_PER_SCHOOL = 10  # a one-page table per group
+CHAT0 = -1_008_000_000_000
+ANNOUNCE_AT = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # the policy's cron: 1st, 09:00
+NOW = datetime.now(UTC)
+
+
+async def _program(engine, groups: int) -> None:
+    """`groups` schools of TEACHERS_PER_SCHOOL teachers, each school with its group chat bound to it."""
+    schools, teachers = range(1, groups + 1), range(1, groups * TEACHERS_PER_SCHOOL + 1)
+    tables = (
+        (School, [{"id": s, "name": f"第{s}中学", "role": "partner", "created_at": NOW} for s in schools]),
+        (Member, [{"id": i, "name": f"教师{i}", "school_id": (i - 1) // TEACHERS_PER_SCHOOL + 1,
+                   "subject": "数学", "created_at": NOW, "updated_at": NOW} for i in teachers]),
+        (MemberRole, [{"member_id": i, "role": "teacher", "granted_at": NOW} for i in teachers]),
+        (ChatBinding, [{"platform": "telegram", "chat_id": str(CHAT0 - s), "scope": "school", "school_id": s,
+                        "title": f"第{s}中学研修群", "bound_at": NOW} for s in schools]),
+    )
+    async with engine.begin() as connection:
+        for model, rows in tables:
+            await connection.execute(insert(model.__table__), rows)
+
+
+async def _fanout(url: str, groups: int) -> dict:
+    quiet_production_logging()
+    engine = make_engine(url)
+    await upgrade(engine)
+    await _program(engine, groups)
+    clock = FixedClock(ANNOUNCE_AT)
+    policy = Policy(announcements=Announcements(chart=False))  # one text message per group (see docs)
+    with RemoteApi(flood_limit_global_per_second=PER_SECOND,
+                   flood_limit_per_chat_per_minute=PER_CHAT_PER_MINUTE) as api:
+        config = Settings(_env_file=None, telegram_token=TOKEN, telegram_base_url=api.base_url,
+                          database_url=url)
+        app = build(config, TelegramAdapter.from_settings(config), clock=clock, policy=policy, engine=engine)
+        async with app.adapter.application:  # what app.run() opens: the HTTP client, getMe
+            started = perf_counter()
+            queued = await queue_due_work(app.session_factory, session_env(app), clock)
+            composed = perf_counter()
+            sent = await send_queued(app.session_factory, app.dispatcher.delivery, clock)
+            finished = perf_counter()
+        rss, report = peak_mb(), await api.call("report")
+    await app.close()
+    per_chat = Counter(chat for chat, _ in report["sent"])
+    assert queued == 1 and sent == 1, f"{queued} queued, {sent} sent: expected the one announcement"
+    assert len(per_chat) == groups and set(per_chat.values()) == {1}, "each group should get one message"
+    return {"groups": groups, "messages": len(report["sent"]), "compose": composed - started,
+            "deliver": finished - composed, "minimum": (groups - 1) / PER_SECOND,
+            "rejected_429": report["rejected_429"], "rss": rss}
+
+
+def measure(url: str, groups: int) -> dict:
+    """One fan-out on a fresh SQLite database; run it in a fresh process (peak RSS is per process)."""
+    start_rss = peak_mb()
+    return asyncio.run(_fanout(url, groups)) | {"start_rss": start_rss}
+
+
+def table(results: list[dict]) -> str:
+    head = ("| groups | messages | compose s | deliver s | minimum s | deliver / minimum | 429s received "
+            "| messages / s | peak RSS MB (at start) |")
+    rows = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for r in results:
+        rows.append(
+            f"| {r['groups']:,} | {r['messages']:,} | {r['compose']:.1f} | {r['deliver']:.1f} "
+            f"| {r['minimum']:.1f} | {r['deliver'] / r['minimum']:.2f}× | {r['rejected_429']} "
+            f"| {r['messages'] / r['deliver']:.1f} "
+            f"| {r['rss']:.0f} ({r['start_rss']:.0f}) |")
+    return "\n".join(rows)
+
+
+def section(title: str, results: list[dict], machine_line: str, command: str, elapsed: float) -> str:
+    r = results[0]
+    return f"""{title}
+
+One score announcement (成绩公示) to {r['groups']:,} school group chats, each bound to its school of
+{TEACHERS_PER_SCHOOL} teachers, on SQLite, against the fake Bot API (tests/fakes/telegram_api.py, in a
+process of its own) enforcing Telegram's limits for bots: {PER_SECOND} messages a second overall and
+{PER_CHAT_PER_MINUTE} a minute per chat, answering 429 with `retry_after` beyond them. What runs is the
+scheduler's sweep on the 1st at 09:30, in its two halves:
+
+- **compose**: `queue_due_work` composes the monthly announcement, one table per group, into one
+  outbox entry;
+- **deliver**: `send_queued` sends that entry through `Delivery`, whose Pacer spaces the sends to the
+  adapter's declared limits, and the real `TelegramAdapter`, which waits out any 429 it gets;
+- **minimum**: the least time the limits allow, ({r['groups']:,} − 1) / {PER_SECOND} s after the first send.
+
+The policy's chart is off, so each group gets one text message; with the chart (the default) each
+group also gets a PNG, which doubles the sends and so the minimum. Every group is checked to have
+received exactly one message. Peak RSS is the measuring process's high-water mark; "at start" is
+after its imports, before the database exists.
+
+{table(results)}
+
+Machine: {machine_line}.
+Run on {datetime.now().date().isoformat()} with `{command}`; the whole run took {elapsed:.0f} s.
+"""
