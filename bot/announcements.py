@@ -15,25 +15,32 @@ from storage.repositories import Repositories
 
 
 async def announcements(repos: Repositories, env: Env, today: date) -> list[OutgoingMessage]:
-    """One announcement for every group bound on this platform, each about its own people."""
+    """One announcement for every group bound on this platform, each about its own people.
+
+    The program's standings are computed once and split by school and workshop: a thousand groups
+    cost one aggregation, not a thousand.
+    """
+    everyone: list[Standing] | None = None
     messages = []
     for binding in await repos.bindings.all():
         if binding.platform != env.platform:
             continue
-        ranked, unit = await _people_of(repos, env, binding, today)
+        everyone = everyone if everyone is not None else await standings(repos, env.policy, today)
+        ranked, unit = await _people_of(repos, env, binding, everyone)
         if ranked:
             messages += announcement(env, binding, unit, ranked, today)
     return messages
 
 
-async def _people_of(repos: Repositories, env: Env, binding: ChatBinding, today: date) -> tuple[list[Standing], str]:
+async def _people_of(repos: Repositories, env: Env, binding: ChatBinding,
+                     everyone: list[Standing]) -> tuple[list[Standing], str]:
     if binding.scope == "school":
         school = await repos.schools.get(binding.school_id)
-        return await standings(repos, env.policy, today, school_id=binding.school_id), school.name
+        return [s for s in everyone if s.who.school_id == binding.school_id], school.name
     if binding.scope == "workshop":
         workshop = await repos.workshops.get(binding.workshop_id)
-        return await standings(repos, env.policy, today, workshop_id=binding.workshop_id), workshop.name
-    return await standings(repos, env.policy, today), env.t("announce_program")
+        return [s for s in everyone if s.who.workshop_id == binding.workshop_id], workshop.name
+    return everyone, env.t("announce_program")
 
 
 def shown_name(env: Env, name: str) -> str:

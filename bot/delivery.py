@@ -71,18 +71,22 @@ class Pacer:
         self.lock = asyncio.Lock()
 
     async def wait(self, chat_id: str) -> None:
+        """Reserve the next free slot for this chat, then sleep until it outside the lock, so a busy
+        chat waiting out its per-minute limit does not hold up sends to other chats."""
         async with self.lock:
             now = self.clock()
-            delay = self.last + self.interval - now
             sent = self.recent[chat_id]
             while sent and sent[0] <= now - 60:
                 sent.popleft()
-            if self.per_chat and len(sent) >= self.per_chat:
-                delay = max(delay, sent[0] + 60 - now)
-            if delay > 0:
-                await self.sleep(delay)
-            self.last = self.clock()
-            sent.append(self.last)
+            overall = max(now, self.last + self.interval)
+            chat_free = sent[-self.per_chat] + 60 if self.per_chat and len(sent) >= self.per_chat else now
+            if chat_free > overall:
+                slot = chat_free  # this chat waits; the overall pace stays free for other chats
+            else:
+                slot = self.last = overall
+            sent.append(slot)
+        if slot > now:
+            await self.sleep(slot - now)
 
 
 class Delivery:

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.announcements import announcements
-from bot.delivery import outgoing_to_json
 from bot.domain.checkins import month_bounds
 from bot.domain.scoring import Activity
 from bot.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.online_sessions import Env, to_member
+from reminders.outbox import queue_messages
 from storage.repositories import Repositories
 
 ANNOUNCE_GRACE = timedelta(hours=6)
@@ -39,7 +39,7 @@ async def queue_announcement(repos: Repositories, env: Env, now: datetime) -> in
     if await repos.outbox.has(key):
         return 0
     messages = await announcements(repos, env, today)
-    return int(await repos.outbox.enqueue(key, "announcement", _stored(messages), now, fire + ANNOUNCE_GRACE))
+    return await queue_messages(repos, key, "announcement", messages, now, fire + ANNOUNCE_GRACE)
 
 
 async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
@@ -75,18 +75,14 @@ async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
         messages = await to_member(repos, env, await repos.members.get(who.member_id), text, group)
         if not messages and group is not None:
             unreachable.setdefault(group, []).append(who.name)
-        queued += await repos.outbox.enqueue(key, "nudge", _stored(messages), now, _after(last, env))
+        queued += await queue_messages(repos, key, "nudge", messages, now, _after(last, env))
     for group, names in unreachable.items():
         text = env.t("nudge_group", month=today.month, names="、".join(names), deadline=f"{last.month}月{last.day}日")
         key = f"nudge-group:{group.platform}:{group.chat_id}:{now.astimezone(env.zone):%Y-%m-%d}"
-        queued += await repos.outbox.enqueue(key, "nudge", _stored([OutgoingMessage(chat=group, text=text)]), now,
-                                             _after(last, env))
+        queued += await queue_messages(repos, key, "nudge", [OutgoingMessage(chat=group, text=text)], now,
+                                       _after(last, env))
     return queued
 
 
 def _after(day, env: Env) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), env.zone)
-
-
-def _stored(messages: list[OutgoingMessage]) -> list[dict]:
-    return [outgoing_to_json(message) for message in messages]

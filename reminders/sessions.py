@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json
+from bot.delivery import Delivery, outgoing_from_json
 from bot.domain.checkins import month_bounds
 from bot.domain.roles import COORDINATOR
 from bot.domain.sessions import HeldSession, month_needs_warning
@@ -24,6 +24,7 @@ from bot.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.observability import REMINDERS_SENT
 from bot.online_sessions import Env, close, describe, group_chats, to_groups, to_member, when
 from reminders.assessment import queue_announcement, queue_nudges
+from reminders.outbox import queue_messages
 from storage.models import OnlineSession
 from storage.repositories import Repositories
 from storage.sessions import session_end
@@ -51,12 +52,6 @@ async def queue_due_work(session_factory: async_sessionmaker[AsyncSession], env:
     return queued
 
 
-async def _queue(repos: Repositories, key: str, kind: str, messages: list[OutgoingMessage], now: datetime,
-                 expires_at: datetime | None = None) -> int:
-    stored = [outgoing_to_json(message) for message in messages]
-    return int(await repos.outbox.enqueue(key, kind, stored, now, expires_at))
-
-
 async def _reminders(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> int:
     grace = timedelta(minutes=env.policy.sessions.reminder_grace_minutes)
     queued = 0
@@ -72,7 +67,7 @@ async def _reminders(repos: Repositories, env: Env, online: OnlineSession, now: 
             "session_reminder_now" if offset == 0 else "session_reminder", line=describe(env, online, schools),
             link=online.link or env.t("session_no_link"), within=_within(env, offset),
         )
-        queued += await _queue(repos, key, "reminder", await to_groups(repos, env, schools, text), now, due + grace)
+        queued += await queue_messages(repos, key, "reminder", await to_groups(repos, env, schools, text), now, due + grace)
     return queued
 
 
@@ -91,7 +86,7 @@ async def _result(repos: Repositories, env: Env, online: OnlineSession, now: dat
         return 0
     async with repos.session.begin_nested() as savepoint:
         messages = await close(repos, env, online, now)
-        if not await _queue(repos, key, "result", messages, now):
+        if not await queue_messages(repos, key, "result", messages, now):
             await savepoint.rollback()
             return 0
     return 1
@@ -109,12 +104,12 @@ async def _summary_deadline(repos: Repositories, env: Env, online: OnlineSession
         text = env.t("summary_reminder", id=online.id, topic=online.topic, name=writer.name, due=when(env, due))
         if not await repos.outbox.has(key):
             messages = await to_member(repos, env, writer, text, chats[0] if chats else None)
-            return await _queue(repos, key, "summary", messages, now, due)
+            return await queue_messages(repos, key, "summary", messages, now, due)
     if now >= due:
         key = f"session:{online.id}:summary-overdue:{due:%Y%m%d%H%M}"
         if not await repos.outbox.has(key):
             text = env.t("summary_overdue", id=online.id, topic=online.topic, name=writer.name, host=online.host.name)
-            return await _queue(repos, key, "summary", [OutgoingMessage(chat=c, text=text) for c in chats], now)
+            return await queue_messages(repos, key, "summary", [OutgoingMessage(chat=c, text=text) for c in chats], now)
     return 0
 
 
@@ -136,7 +131,7 @@ async def _month_warning(repos: Repositories, env: Env, now: datetime) -> int:
     if not month_needs_warning(today, held, warn_day=rules.warn_day, per_month=rules.per_month):
         return 0
     text = env.t("month_warning", month=today.month, required=rules.per_month)
-    return await _queue(repos, key, "warning", await _coordinators(repos, env, text), now)
+    return await queue_messages(repos, key, "warning", await _coordinators(repos, env, text), now)
 
 
 async def _coordinators(repos: Repositories, env: Env, text: str) -> list[OutgoingMessage]:
@@ -172,8 +167,9 @@ async def send_queued(session_factory: async_sessionmaker[AsyncSession], deliver
             outbox = Repositories(session).outbox
             if delivered:
                 await outbox.mark_sent(key, clock.now())
-                sent += 1
-                REMINDERS_SENT.inc(kind=kind)
+                if messages:  # an event's own row carries no messages
+                    sent += 1
+                    REMINDERS_SENT.inc(kind=kind)
             else:
                 await outbox.release(key)
                 log.warning("outbox send failed key=%s kind=%s", key, kind)

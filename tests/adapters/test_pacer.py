@@ -45,3 +45,23 @@ async def test_no_limits_never_wait():
     for _ in range(100):
         await pacer.wait("group")
     assert time.slept == []
+
+
+async def test_a_chat_waiting_out_its_limit_does_not_hold_up_the_others():
+    import asyncio
+
+    time = FakeTime()
+    released = asyncio.Event()
+
+    async def blocking_sleep(seconds: float) -> None:
+        time.slept.append(seconds)
+        await released.wait()
+
+    pacer = Pacer(None, 1, clock=time.clock, sleep=blocking_sleep)
+    await pacer.wait("busy")
+    waiting = asyncio.create_task(pacer.wait("busy"))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(pacer.wait("other"), 1)
+    assert not waiting.done() and time.slept == [60.0]
+    released.set()
+    await waiting

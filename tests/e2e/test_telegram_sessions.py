@@ -52,7 +52,7 @@ async def test_a_session_from_scheduling_to_the_published_summary(api, sqlite_ur
         env = session_env(app)
         clock.set(datetime(2026, 11, 24, 19, 0, tzinfo=SHANGHAI))
         before = len(api.sent)
-        assert await sweep(app.session_factory, app.dispatcher.delivery, env, clock) == 1
+        assert await sweep(app.session_factory, app.dispatcher.delivery, env, clock) == 2  # one per group
         assert sent_to(BASE_GROUP, before)[0].startswith("⏰ 1天后开始网络研讨：#1")
         assert sent_to(PARTNER_GROUP, before)[0].startswith("⏰ 1天后开始网络研讨：#1")
 

@@ -156,3 +156,15 @@ async def test_compliance_matches_a_hand_count_of_a_scripted_semester(partnershi
         "🕒 1月：有效0次，已安排1次（要求1次）",
         "本学期：有效3次，要求3次，已达标。",
     ]
+
+
+async def test_a_group_that_fails_is_retried_alone(partnership):
+    chat = partnership.chat
+    await chat.say(LINE, user="coord", chat=BASE_GROUP)
+    chat.clock.set(at(24, 19, 0))
+    chat.adapter.fail_next = True
+    first = await partnership.sweep()
+    assert len(first) == 1, "one group's send failed"
+    retried = await partnership.sweep()
+    assert len(retried) == 1 and retried[0].chat.chat_id != first[0].chat.chat_id
+    assert await partnership.sweep() == []
