@@ -209,7 +209,7 @@ async def _bind(args: argparse.Namespace, settings: Settings) -> int:
             binding = ChatBinding(platform=args.platform or settings.platform, chat_id=args.chat, scope=args.scope,
                                   school_id=None, workshop_id=None, title=args.chat, bound_at=now)
             if args.scope != "program":
-                unit = await (repos.schools if args.scope == "school" else repos.workshops).by_name(args.name)
+                unit = await repos.units(args.scope).by_name(args.name)
                 if unit is None:
                     print(f"yanxiu: bind: no such {args.scope}: {args.name!r}", file=sys.stderr)
                     return 2

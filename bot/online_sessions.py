@@ -8,14 +8,16 @@ scheduler queues them in the outbox, so both paths say the same thing to the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.sessions import (
+    HeldSession,
     Presence,
     SessionRules,
     Verdict,
     WriterCandidate,
+    compliance,
     evaluate,
     pick_summary_writer,
 )
@@ -170,3 +172,27 @@ async def assign_writer(
     messages = [OutgoingMessage(chat=chat, text=text) for chat in chats]
     return messages + await to_member(repos, env, writer, env.t("summary_requested_private", id=online.id,
                                       topic=online.topic, due=when(env, online.summary_due)), chats[0] if chats else None)
+
+
+async def held_sessions(repos: Repositories, zone: ZoneInfo, first: date, last: date) -> list[HeldSession]:
+    """The sessions starting on [first, last] as compliance counts them: not cancelled, valid once ended."""
+    start = datetime.combine(first, time.min, zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    return [
+        HeldSession(session_start(online).astimezone(zone).date(), online.valid if online.status == "ended" else None)
+        for online in await repos.sessions.between(start, end) if online.status != "cancelled"
+    ]
+
+
+async def compliance_lines(repos: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date) -> list[str]:
+    """Month by month and for the semester: valid sessions against the rule, as /compliance and the briefing say it."""
+    semester, rules = policy.semester, policy.sessions
+    result = compliance(
+        await held_sessions(repos, zone, semester.start, semester.end), semester_start=semester.start,
+        semester_end=semester.end, breaks=semester.breaks, today=today, per_month=rules.per_month,
+        per_semester=rules.per_semester,
+    )
+    lines = [t(f"compliance_month_{m.status}", month=m.month, valid=m.valid, pending=m.pending, required=m.required)
+             for m in result.months]
+    return lines + [t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
+                      required=result.required)]

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from bot.assessment import current_period, grade_label, missing_text, standings
 from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind
-from bot.domain.sessions import HeldSession, compliance
 from bot.exports import Briefing, Sheet
 from bot.i18n import Translator
+from bot.online_sessions import compliance_lines
 from bot.policy import Policy
 from storage.repositories import Repositories
 
@@ -70,21 +70,7 @@ async def briefing(
         + {"ended": "有效" if s.valid else "不符合要求", "cancelled": "已取消"}.get(s.status, "已安排")
         for s in held
     ] or ["本月没有网络研讨。"]
-    semester = policy.semester
-    status = compliance(
-        [HeldSession(s.planned_start.astimezone(zone).date(), s.valid if s.status == "ended" else None)
-         for s in await repos.sessions.between(datetime.combine(semester.start, datetime.min.time(), zone),
-                                               datetime.combine(semester.end + timedelta(days=1),
-                                                                datetime.min.time(), zone))
-         if s.status != "cancelled"],
-        semester_start=semester.start, semester_end=semester.end, breaks=semester.breaks, today=today,
-        per_month=policy.sessions.per_month, per_semester=policy.sessions.per_semester,
-    )
-    compliance_lines = [
-        t(f"compliance_month_{m.status}", month=m.month, valid=m.valid, pending=m.pending, required=m.required)
-        for m in status.months
-    ] + [t(f"compliance_semester_{status.status}", valid=status.valid, pending=status.pending,
-           required=status.required)]
+    compliance = await compliance_lines(repos, policy, t, zone, today)
     highlights = [f"{name}：{LABELS[RecordKind(kind)]}《{title}》"
                   for name, kind, title in await repos.reports.longest_records(first, last)] or ["（暂无）"]
     ranked = await standings(repos, policy, today)
@@ -95,6 +81,6 @@ async def briefing(
     return Briefing(
         title=title, period=f"{month.year}年{month.month}月",
         figures=figures,
-        sections=[("网络研讨", session_lines), ("达标情况", compliance_lines), ("优秀记录", highlights)],
+        sections=[("网络研讨", session_lines), ("达标情况", compliance), ("优秀记录", highlights)],
         table=top,
     )

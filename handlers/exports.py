@@ -11,6 +11,7 @@ from bot.exports import briefing_docx, briefing_markdown, to_xlsx
 from bot.messages import OutgoingFile, Reply
 from bot.reports import briefing, workbook
 from bot.router import Router
+from handlers.lookup import unit_scope
 
 router = Router()
 
@@ -31,17 +32,7 @@ async def export(ctx: Context) -> list[Reply]:
         first, last = sorted(dates)
     elif dates:
         raise UserError("usage_export")
-    scope, label = {}, ctx.t("announce_program")
-    if rest:
-        if len(rest) < 2 or rest[0] not in ("school", "学校", "workshop", "工作坊"):
-            raise UserError("usage_export")
-        is_school = rest[0] in ("school", "学校")
-        unit = await (ctx.repos.schools if is_school else ctx.repos.workshops).by_name(" ".join(rest[1:]))
-        if unit is None:
-            raise UserError("unit_not_found", kind=ctx.t("unit_school" if is_school else "unit_workshop"),
-                            name=" ".join(rest[1:]))
-        scope = {"school_id": unit.id} if is_school else {"workshop_id": unit.id}
-        label = unit.name
+    scope, label = await unit_scope(ctx, rest, "usage_export")
     sheets = await workbook(ctx.repos, ctx.policy, ctx.t, ctx.zone, ctx.today, first, last, **scope)
     content = to_xlsx(sheets, title=f"{ctx.policy.name} {label}")
     name = f"研修台账-{label}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"

@@ -51,3 +51,20 @@ def numbered(args: str, usage_key: str) -> tuple[int, str]:
     if not number.isdigit():
         raise UserError(usage_key)
     return int(number), rest[0].strip() if rest else ""
+
+
+SCOPE_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊")}
+
+
+async def unit_scope(ctx: Context, words: list[str], usage_key: str) -> tuple[dict[str, int], str]:
+    """`school|workshop <名称>` as standings/export filters and the unit's name; no words: the program."""
+    if not words:
+        return {}, ctx.t("announce_program")
+    kind = next((key for key, names in SCOPE_WORDS.items() if words[0] in names), None)
+    name = " ".join(words[1:])
+    if kind is None or not name:
+        raise UserError(usage_key)
+    unit = await ctx.repos.units(kind).by_name(name)
+    if unit is None:
+        raise UserError("unit_not_found", kind=ctx.t(f"unit_{kind}"), name=name)
+    return {f"{kind}_id": unit.id}, unit.name

@@ -71,7 +71,7 @@ async def assign(ctx: Context) -> Reply:
     unit_key = next(key for key, words in UNIT_WORDS.items() if fields[position].lower() in words)
     member = await find_member(ctx, " ".join(fields[:position]))
     name = " ".join(fields[position + 1:])
-    repo = {"school": ctx.repos.schools, "workshop": ctx.repos.workshops, "group": ctx.repos.groups}[unit_key]
+    repo = ctx.repos.units(unit_key)
     label = ctx.t(f"unit_{unit_key}")
     old_unit = getattr(member, unit_key)
     if name.lower() in CLEAR_WORDS:

@@ -55,8 +55,7 @@ async def _show(ctx: Context, unit_key: str | None, name: str) -> Reply:
     if unit_key is None:
         unit_key, unit = await _default_unit(ctx)
     else:
-        repo = {"school": ctx.repos.schools, "workshop": ctx.repos.workshops, "group": ctx.repos.groups}[unit_key]
-        unit = await repo.by_name(name) if name else None
+        unit = await ctx.repos.units(unit_key).by_name(name) if name else None
         if unit is None:
             raise UserError("unit_not_found", kind=ctx.t(f"unit_{unit_key}"), name=name)
     if not is_organiser(ctx) and not _leads(ctx, unit_key, unit):

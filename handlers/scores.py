@@ -18,7 +18,7 @@ from bot.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
 from bot.messages import OutgoingMessage, Reply
 from bot.router import Router
-from handlers.lookup import find_member, is_organiser, member_label
+from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
 from storage.models import ChatBinding, HoursLine, Member, ScoreAdjustment, TrainingMark
 
@@ -57,26 +57,14 @@ async def score_command(ctx: Context) -> Reply:
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
 async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
-    words = ctx.args.split(maxsplit=1)
-    env = env_of(ctx)
+    scope, name = await unit_scope(ctx, ctx.args.split(), "usage_scores")
+    ranked = await standings(ctx.repos, ctx.policy, ctx.today, **scope)
     binding = await ctx.repos.bindings.get(ctx.message.platform, ctx.message.chat.chat_id)
-    if words and words[0] in ("school", "学校", "workshop", "工作坊") and len(words) == 2:
-        is_school = words[0] in ("school", "学校")
-        repo = ctx.repos.schools if is_school else ctx.repos.workshops
-        unit = await repo.by_name(words[1].strip())
-        if unit is None:
-            raise UserError("unit_not_found", kind=ctx.t("unit_school" if is_school else "unit_workshop"), name=words[1])
-        key = {"school_id": unit.id} if is_school else {"workshop_id": unit.id}
-        ranked, name = await standings(ctx.repos, ctx.policy, ctx.today, **key), unit.name
-    elif words:
-        raise UserError("usage_scores")
-    else:
-        ranked, name = await standings(ctx.repos, ctx.policy, ctx.today), ctx.t("announce_program")
     if not ranked:
         raise UserError("scores_none")
     here = ChatBinding(platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id, scope="program",
                        title=ctx.message.chat.title)
-    messages = announcement(env, binding or here, name, ranked, ctx.today)
+    messages = announcement(env_of(ctx), binding or here, name, ranked, ctx.today)
     return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in messages]
 
 

@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 from bot.dispatcher import Context, UserError
 from bot.domain.dates import parse_datetime
 from bot.domain.roles import HOST
-from bot.domain.sessions import HeldSession, compliance, parse_minutes, schedule_warnings
+from bot.domain.sessions import parse_minutes, schedule_warnings
 from bot.messages import OutgoingMessage, Reply
-from bot.online_sessions import Env, assign_writer, close, describe, to_groups
+from bot.online_sessions import Env, assign_writer, close, compliance_lines, describe, to_groups
 from bot.router import Router
 from handlers.lookup import find_member, is_organiser
 from storage.models import Member, OnlineSession, School
-from storage.sessions import session_start
 
 router = Router()
 
@@ -254,19 +253,5 @@ async def sessions(ctx: Context) -> Reply:
 
 @router.command("compliance", summary_key="cmd_compliance")
 async def compliance_view(ctx: Context) -> Reply:
-    semester, rules = ctx.policy.semester, ctx.policy.sessions
-    first = datetime.combine(semester.start, datetime.min.time(), ctx.zone)
-    last = datetime.combine(semester.end + timedelta(days=1), datetime.min.time(), ctx.zone)
-    held = [
-        HeldSession(ctx.local(session_start(online)).date(), online.valid if online.status == "ended" else None)
-        for online in await ctx.repos.sessions.between(first, last) if online.status != "cancelled"
-    ]
-    result = compliance(held, semester_start=semester.start, semester_end=semester.end, breaks=semester.breaks,
-                        today=ctx.today, per_month=rules.per_month, per_semester=rules.per_semester)
-    lines = [ctx.t("compliance_header", semester=semester.name)]
-    for month in result.months:
-        lines.append(ctx.t(f"compliance_month_{month.status}", month=month.month, valid=month.valid,
-                           pending=month.pending, required=month.required))
-    lines.append(ctx.t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
-                       required=result.required))
-    return Reply("\n".join(lines))
+    lines = await compliance_lines(ctx.repos, ctx.policy, ctx.t, ctx.zone, ctx.today)
+    return Reply("\n".join([ctx.t("compliance_header", semester=ctx.policy.semester.name), *lines]))

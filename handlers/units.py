@@ -32,7 +32,6 @@ VERBS = {
 class UnitKind:
     key: str
     """`school`, `workshop` or `group`: the command name, audit prefix and i18n label key."""
-    repo: Callable[[Context], object]
     create: Callable[[Context, str, list[str]], Awaitable[object]]
     describe: Callable[[Context, object], str]
 
@@ -90,9 +89,9 @@ def _describe_group(ctx: Context, group: StudyGroup) -> str:
 
 
 KINDS = {
-    "school": UnitKind("school", lambda ctx: ctx.repos.schools, _create_school, _describe_school),
-    "workshop": UnitKind("workshop", lambda ctx: ctx.repos.workshops, _create_workshop, _describe_workshop),
-    "group": UnitKind("group", lambda ctx: ctx.repos.groups, _create_group, _describe_group),
+    "school": UnitKind("school", _create_school, _describe_school),
+    "workshop": UnitKind("workshop", _create_workshop, _describe_workshop),
+    "group": UnitKind("group", _create_group, _describe_group),
 }
 
 
@@ -108,7 +107,7 @@ async def _run(ctx: Context, kind: UnitKind) -> Reply:
         raise UserError(f"usage_{kind.key}")
     if verb == "add":
         return await _add(ctx, kind, rest)
-    unit = await kind.repo(ctx).by_name(rest[0])
+    unit = await ctx.repos.units(kind.key).by_name(rest[0])
     if unit is None:
         raise UserError("unit_not_found", kind=ctx.t(f"unit_{kind.key}"), name=rest[0])
     label = ctx.t(f"unit_{kind.key}")
@@ -116,7 +115,7 @@ async def _run(ctx: Context, kind: UnitKind) -> Reply:
         if len(rest) < 2:
             raise UserError(f"usage_{kind.key}")
         new_name = _unit_name(ctx, " ".join(rest[1:]))
-        if await kind.repo(ctx).by_name(new_name) is not None:
+        if await ctx.repos.units(kind.key).by_name(new_name) is not None:
             raise UserError("unit_exists", kind=label, name=new_name)
         old_name, unit.name = unit.name, new_name
         await ctx.audit(f"{kind.key}.rename", new_name, before={"name": old_name}, after={"name": new_name})
@@ -143,16 +142,16 @@ async def _run(ctx: Context, kind: UnitKind) -> Reply:
 async def _add(ctx: Context, kind: UnitKind, rest: list[str]) -> Reply:
     name = _unit_name(ctx, rest[0])
     label = ctx.t(f"unit_{kind.key}")
-    if await kind.repo(ctx).by_name(name) is not None:
+    if await ctx.repos.units(kind.key).by_name(name) is not None:
         raise UserError("unit_exists", kind=label, name=name)
-    unit = await kind.repo(ctx).add(await kind.create(ctx, name, rest[1:]))
+    unit = await ctx.repos.units(kind.key).add(await kind.create(ctx, name, rest[1:]))
     detail = kind.describe(ctx, unit)
     await ctx.audit(f"{kind.key}.add", name, after={"name": name, "detail": detail})
     return ctx.reply("unit_added", kind=label, name=name, detail=f"（{detail}）" if detail else "")
 
 
 async def _list(ctx: Context, kind: UnitKind) -> Reply:
-    units = await kind.repo(ctx).listing(include_archived=True)
+    units = await ctx.repos.units(kind.key).listing(include_archived=True)
     label = ctx.t(f"unit_{kind.key}")
     if not units:
         return ctx.reply("unit_list_empty", kind=label, command=kind.key)

@@ -19,10 +19,10 @@ from bot.clock import Clock
 from bot.delivery import Delivery, outgoing_from_json
 from bot.domain.checkins import month_bounds
 from bot.domain.roles import COORDINATOR
-from bot.domain.sessions import HeldSession, month_needs_warning
+from bot.domain.sessions import month_needs_warning
 from bot.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.observability import REMINDERS_SENT
-from bot.online_sessions import Env, close, describe, group_chats, to_groups, to_member, when
+from bot.online_sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
 from reminders.assessment import queue_announcement, queue_nudges
 from reminders.outbox import queue_messages
 from storage.models import OnlineSession
@@ -123,11 +123,7 @@ async def _month_warning(repos: Repositories, env: Env, now: datetime) -> int:
     if await repos.outbox.has(key):
         return 0
     first, last = month_bounds(today)
-    held = [
-        HeldSession(online.planned_start.astimezone(env.zone).date(), online.valid if online.status == "ended" else None)
-        for online in await repos.sessions.between(_midnight(env, first), _midnight(env, last + timedelta(days=1)))
-        if online.status != "cancelled"
-    ]
+    held = await held_sessions(repos, env.zone, first, last)
     if not month_needs_warning(today, held, warn_day=rules.warn_day, per_month=rules.per_month):
         return 0
     text = env.t("month_warning", month=today.month, required=rules.per_month)
@@ -147,10 +143,6 @@ async def _coordinators(repos: Repositories, env: Env, text: str) -> list[Outgoi
 
 def _in_break(day: date, breaks: list[tuple[date, date]]) -> bool:
     return any(first <= day <= last for first, last in breaks)
-
-
-def _midnight(env: Env, day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), env.zone)
 
 
 async def send_queued(session_factory: async_sessionmaker[AsyncSession], delivery: Delivery, clock: Clock) -> int:

@@ -214,3 +214,7 @@ class Repositories:
         self.handled = HandledMessages(session)
         self.records = Records(session)
         self.dialogs = Dialogs(session)
+
+    def units(self, kind: str) -> Schools | Workshops | StudyGroups:
+        """Schools, workshops or study groups, by the kind's name."""
+        return {"school": self.schools, "workshop": self.workshops, "group": self.groups}[kind]

@@ -51,8 +51,7 @@ class _UnitIds:
         if not name:
             return None
         if (kind, name) not in self.cache:
-            repo = {"school": self.repos.schools, "workshop": self.repos.workshops, "group": self.repos.groups}[kind]
-            unit, _ = await repo.get_or_create(name, self.now)
+            unit, _ = await self.repos.units(kind).get_or_create(name, self.now)
             self.cache[kind, name] = unit.id
         return self.cache[kind, name]
 
