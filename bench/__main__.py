@@ -104,7 +104,7 @@ A program of {args.teachers:,} teachers in {counts["schools"]} schools with {cou
 lines and {counts["training_marks"]:,} training marks. `python -m bench` generates it, then measures,
 best of 3 runs after a warm-up:
 
-- **recompute**: `bot.assessment.standings()` for every teacher on 2026-12-02: SQL aggregates, then
+- **recompute**: `bot.services.scores.standings()` for every teacher on 2026-12-02: SQL aggregates, then
   the pure scoring of each teacher;
 - **reference**: `SELECT member_id, kind, count(*) FROM records GROUP BY member_id, kind`, the
   cheapest query that reads every record;

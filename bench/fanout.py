@@ -19,10 +19,10 @@ from sqlalchemy import insert
 
 from bench.inbound import TOKEN, RemoteApi, peak_mb, quiet_production_logging
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import build
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.policy import Announcements, Policy
+from bot.ops.app import build
+from bot.kernel.clock import FixedClock
+from bot.ops.config import Settings
+from bot.domain.policy import Announcements, Policy
 from reminders.scheduler import session_env
 from reminders.sessions import queue_due_work, send_queued
 from storage.db import make_engine

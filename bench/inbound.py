@@ -22,12 +22,12 @@ from typing import Self
 from sqlalchemy import func, insert, select, text
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-from bot import logs
+from bot.ops import logs
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import build, prepare_database
-from bot.config import Settings
-from bot.delivery import Pacer
-from bot.policy import Policy
+from bot.ops.app import build, prepare_database
+from bot.ops.config import Settings
+from bot.kernel.delivery import Pacer
+from bot.domain.policy import Policy
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Account, CheckIn, HandledMessage, Member, MemberRole, School

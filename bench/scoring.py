@@ -21,9 +21,9 @@ from time import perf_counter
 
 from sqlalchemy import event, insert, select, text
 
-from bot.assessment import current_period, rules_of, standings
+from bot.services.scores import current_period, rules_of, standings
 from bot.domain.scoring import Activity, score
-from bot.policy import Policy
+from bot.domain.policy import Policy
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import HoursLine, Member, MemberRole, Record, School, StudyGroup, TrainingMark, Workshop

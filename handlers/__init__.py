@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.access import PERMISSIONS
-from bot.router import Router
+from bot.kernel.access import PERMISSIONS
+from bot.kernel.router import Router
 from handlers import (
     approvals,
     attendance,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.people import match_school
-from bot.messages import ChatKind, ChatRef, Reply
-from bot.router import Router
+from bot.kernel.messages import ChatKind, ChatRef, Reply
+from bot.kernel.router import Router
 from handlers.lookup import find_member, member_label, numbered
 from storage.models import JoinRequest, Member
 
@@ -14,7 +14,7 @@ router = Router()
 
 @router.command("pending", summary_key="cmd_pending")
 async def pending(ctx: Context) -> Reply:
-    requests = await ctx.repos.join_requests.open()
+    requests = await ctx.uow.join_requests.open()
     if not requests:
         return ctx.reply("pending_none")
     lines = [ctx.t("pending_header", count=len(requests))]
@@ -24,7 +24,7 @@ async def pending(ctx: Context) -> Reply:
             who=request.display_name or request.user_id, reason=ctx.t(f"pending_reason_{request.reason}"),
         ))
         for member_id in request.candidates:
-            member = await ctx.repos.members.get(member_id)
+            member = await ctx.uow.members.get(member_id)
             if member is not None:
                 lines.append(f"    · {member_label(member)}")
     lines.append(ctx.t("pending_footer"))
@@ -35,8 +35,8 @@ async def pending(ctx: Context) -> Reply:
 async def approve(ctx: Context) -> list[Reply]:
     request, rest = await _open_request(ctx, "usage_approve")
     member = await _approved_member(ctx, request, rest)
-    await ctx.repos.members.link_account(member, request.platform, request.user_id, request.display_name, ctx.now)
-    await ctx.repos.join_requests.decide(request, "approved", ctx.now)
+    await ctx.uow.members.link_account(member, request.platform, request.user_id, request.display_name, ctx.now)
+    await ctx.uow.join_requests.decide(request, "approved", ctx.now)
     await ctx.audit(
         "join.approve", f"#{request.id} {request.name}",
         before={"account": f"{request.platform}:{request.user_id}", "reason": request.reason},
@@ -51,7 +51,7 @@ async def approve(ctx: Context) -> list[Reply]:
 @router.command("reject", summary_key="cmd_reject", usage_key="usage_reject")
 async def reject(ctx: Context) -> list[Reply]:
     request, reason = await _open_request(ctx, "usage_reject")
-    await ctx.repos.join_requests.decide(request, "rejected", ctx.now)
+    await ctx.uow.join_requests.decide(request, "rejected", ctx.now)
     await ctx.audit(
         "join.reject", f"#{request.id} {request.name}",
         before={"account": f"{request.platform}:{request.user_id}", "school": request.school_name},
@@ -63,7 +63,7 @@ async def reject(ctx: Context) -> list[Reply]:
 
 async def _open_request(ctx: Context, usage_key: str) -> tuple[JoinRequest, str]:
     number, rest = numbered(ctx.args, usage_key)
-    request = await ctx.repos.join_requests.get(number)
+    request = await ctx.uow.join_requests.get(number)
     if request is None or request.platform != ctx.message.platform:
         raise UserError("request_not_found", id=number)
     if request.decided_at is not None:
@@ -77,13 +77,13 @@ async def _approved_member(ctx: Context, request: JoinRequest, choice: str) -> M
         return await find_member(ctx, choice)
     if request.reason in {"ambiguous", "taken"} and not choice:
         raise UserError("approve_pick", id=request.id)
-    schools = [school for school, _ in await ctx.repos.schools.listing()]
+    schools = [school for school, _ in await ctx.uow.schools.listing()]
     wanted = choice or request.school_name
     matched = match_school(wanted, [school.name for school in schools])
     if len(matched) != 1:
         raise UserError("approve_school_unknown", id=request.id, school=wanted)
     school = next(school for school in schools if school.name == matched[0])
-    member = await ctx.repos.members.add(
+    member = await ctx.uow.members.add(
         Member(name=request.name, school_id=school.id, created_at=ctx.now, updated_at=ctx.now),
         roles=("teacher",),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dispatcher import Context, UserError
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.dispatcher import Context, UserError
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 from storage.models import Attendance, OnlineSession
 from storage.sessions import session_end, session_start
 
@@ -15,7 +15,7 @@ router = Router()
 
 async def live_sessions(ctx: Context) -> list[OnlineSession]:
     opens = timedelta(minutes=ctx.policy.sessions.opens_before_minutes)
-    return await ctx.repos.sessions.live_for_school(ctx.member.school_id, ctx.now, opens)
+    return await ctx.uow.online_sessions.live_for_school(ctx.member.school_id, ctx.now, opens)
 
 
 async def _pick(ctx: Context) -> OnlineSession:
@@ -32,11 +32,11 @@ async def _pick(ctx: Context) -> OnlineSession:
 
 async def arrive(ctx: Context, online: OnlineSession) -> str:
     """Record the arrival (once per stretch) and say whether it was late."""
-    existing = await ctx.repos.attendance.open_stretch(online.id, ctx.member.id)
+    existing = await ctx.uow.attendance.open_stretch(online.id, ctx.member.id)
     if existing is not None:
         return ctx.t("here_already", id=online.id, time=ctx.local(existing.arrived_at).strftime("%H:%M"))
     arrived = min(ctx.sent_at, ctx.now)
-    await ctx.repos.attendance.arrive(Attendance(
+    await ctx.uow.attendance.arrive(Attendance(
         session_id=online.id, member_id=ctx.member.id, arrived_at=arrived, platform=ctx.message.platform,
         chat_id=ctx.message.chat.chat_id, message_id=ctx.message.message_id,
     ))
@@ -53,7 +53,7 @@ async def here(ctx: Context) -> Reply:
 @router.command("bye", summary_key="cmd_bye")
 async def bye(ctx: Context) -> Reply:
     online = await _pick(ctx)
-    stretch = await ctx.repos.attendance.open_stretch(online.id, ctx.member.id)
+    stretch = await ctx.uow.attendance.open_stretch(online.id, ctx.member.id)
     if stretch is None:
         raise UserError("bye_not_here", id=online.id)
     stretch.left_at = min(ctx.sent_at, ctx.now)

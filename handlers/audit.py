@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from bot.commands import split_args
-from bot.dispatcher import Context, UserError
-from bot.messages import Reply
-from bot.router import Router
+from bot.domain.text import split_args
+from bot.kernel.dispatcher import Context, UserError
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 
 router = Router()
 
@@ -30,7 +30,7 @@ async def audit(ctx: Context) -> Reply:
             prefix = field
     if not 1 <= limit <= MAX_ENTRIES:
         raise UserError("usage_audit")
-    entries = await ctx.repos.audit.recent(limit, prefix)
+    entries = await ctx.uow.audit.recent(limit, prefix)
     if not entries:
         return ctx.reply("audit_empty")
     lines = [ctx.t("audit_header", count=len(entries))]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.checkins import current_streak, month_bounds
-from bot.messages import IncomingMessage, Reply
-from bot.router import Router
+from bot.kernel.messages import IncomingMessage, Reply
+from bot.kernel.router import Router
 from handlers.attendance import arrive, live_sessions
 from storage.models import CheckIn
 
@@ -49,7 +49,7 @@ async def checkin_figures(ctx: Context) -> tuple[int, int]:
     """(check-in days this month, current streak) for the sender, as of the message's day."""
     today = ctx.today
     first, _ = month_bounds(today)
-    days = await ctx.repos.checkins.days_between(ctx.member.id, first.replace(year=first.year - 1), today)
+    days = await ctx.uow.checkins.days_between(ctx.member.id, first.replace(year=first.year - 1), today)
     return sum(1 for day in days if day >= first), current_streak(days, today)
 
 
@@ -65,7 +65,7 @@ async def _daily_check_in(ctx: Context, note: str) -> Reply:
     if len(note) > NOTE_MAX:
         raise UserError("checkin_note_too_long", limit=NOTE_MAX)
     member, today = ctx.member, ctx.today
-    stored = await ctx.repos.checkins.add(
+    stored = await ctx.uow.checkins.add(
         CheckIn(
             member_id=member.id, day=today, checked_at=ctx.now,
             platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id,
@@ -74,7 +74,7 @@ async def _daily_check_in(ctx: Context, note: str) -> Reply:
     )
     this_month, streak = await checkin_figures(ctx)
     if not stored:
-        existing = await ctx.repos.checkins.on_day(member.id, today)
+        existing = await ctx.uow.checkins.on_day(member.id, today)
         return ctx.reply(
             "checkin_already", name=member.name,
             time=ctx.local(existing.checked_at).strftime("%H:%M"), month_days=this_month, streak=streak,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.dispatcher import Context
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 
 router = Router()
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.dates import parse_date
-from bot.exports import briefing_docx, briefing_markdown, to_xlsx
-from bot.messages import OutgoingFile, Reply
-from bot.reports import briefing, workbook
-from bot.router import Router
+from bot.render.exports import briefing_docx, briefing_markdown, to_xlsx
+from bot.kernel.messages import OutgoingFile, Reply
+from bot.services.reports import briefing, workbook
+from bot.kernel.router import Router
 from handlers.lookup import unit_scope
 
 router = Router()
@@ -33,7 +33,7 @@ async def export(ctx: Context) -> list[Reply]:
     elif dates:
         raise UserError("usage_export")
     scope, label = await unit_scope(ctx, rest, "usage_export")
-    sheets = await workbook(ctx.repos, ctx.policy, ctx.t, ctx.zone, ctx.today, first, last, **scope)
+    sheets = await workbook(ctx.uow, ctx.policy, ctx.t, ctx.zone, ctx.today, first, last, **scope)
     content = to_xlsx(sheets, title=f"{ctx.policy.name} {label}")
     name = f"研修台账-{label}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
     await ctx.audit("export.workbook", name, after={"rows": [len(sheet.rows) for sheet in sheets]})
@@ -62,7 +62,7 @@ async def _briefing(ctx: Context, text: str) -> list[Reply]:
         month = month_of(text, ctx.today)
     except ValueError:
         raise UserError("usage_export") from None
-    report = await briefing(ctx.repos, ctx.policy, ctx.t, ctx.zone, month, f"{ctx.policy.name}研修简报", ctx.today)
+    report = await briefing(ctx.uow, ctx.policy, ctx.t, ctx.zone, month, f"{ctx.policy.name}研修简报", ctx.today)
     stem = f"研修简报-{month:%Y年%m月}"
     await ctx.audit("export.briefing", stem)
     return [

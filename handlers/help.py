@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.access import MEMBER, rule_for
-from bot.dispatcher import Context
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.access import MEMBER, rule_for
+from bot.kernel.dispatcher import Context
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 
 router = Router()
 

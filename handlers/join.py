@@ -6,12 +6,12 @@ several matches, or an entry already linked to another account waits for a coord
 
 from __future__ import annotations
 
-from bot.commands import split_args
-from bot.dispatcher import Context, UserError
+from bot.domain.text import split_args
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.people import match_school, name_problem, school_problem
 from bot.domain.roles import ADMIN
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 from storage.models import JoinRequest, Member
 
 router = Router()
@@ -26,7 +26,7 @@ async def join(ctx: Context) -> Reply:
         ):
             return ctx.reply("join_unchanged", name=ctx.member.name, school=ctx.member.school.name)
         raise UserError("join_already", name=ctx.member.name, school=ctx.member.school.name)
-    schools = [school for school, _ in await ctx.repos.schools.listing()]
+    schools = [school for school, _ in await ctx.uow.schools.listing()]
     matched = match_school(typed_school, [school.name for school in schools])
     if len(matched) > 1:
         raise UserError("join_which_school", schools="、".join(matched[:8]))
@@ -35,15 +35,15 @@ async def join(ctx: Context) -> Reply:
             raise UserError("join_admin_no_school", school=typed_school)
         return await _ask_for_approval(ctx, name, typed_school, "no_school", [])
     school = next(school for school in schools if school.name == matched[0])
-    entries = await ctx.repos.members.in_school(school.id, name)
+    entries = await ctx.uow.members.in_school(school.id, name)
     if len(entries) == 1:
         entry = entries[0]
-        if await ctx.repos.members.account_on(entry.id, ctx.message.platform) is None:
+        if await ctx.uow.members.account_on(entry.id, ctx.message.platform) is None:
             await _link(ctx, entry)
             return ctx.reply("joined", name=entry.name, school=school.name)
         return await _ask_for_approval(ctx, name, school.name, "taken", [entry.id])
     if not entries and ADMIN in ctx.roles:
-        entry = await ctx.repos.members.add(
+        entry = await ctx.uow.members.add(
             Member(name=name, school_id=school.id, created_at=ctx.now, updated_at=ctx.now)
         )
         await _link(ctx, entry)
@@ -68,10 +68,10 @@ def _parse(args: str) -> tuple[str, str]:
 
 async def _link(ctx: Context, member: Member) -> None:
     sender = ctx.message.sender
-    await ctx.repos.members.link_account(member, ctx.message.platform, sender.user_id, sender.display_name, ctx.now)
-    request = await ctx.repos.join_requests.open_for(ctx.message.platform, sender.user_id)
+    await ctx.uow.members.link_account(member, ctx.message.platform, sender.user_id, sender.display_name, ctx.now)
+    request = await ctx.uow.join_requests.open_for(ctx.message.platform, sender.user_id)
     if request is not None:
-        await ctx.repos.join_requests.decide(request, "matched", ctx.now)
+        await ctx.uow.join_requests.decide(request, "matched", ctx.now)
 
 
 async def _ask_for_approval(
@@ -79,10 +79,10 @@ async def _ask_for_approval(
 ) -> Reply:
     """Open (or refresh) the sender's one pending request and tell them what happens next."""
     sender, chat = ctx.message.sender, ctx.message.chat
-    request = await ctx.repos.join_requests.open_for(ctx.message.platform, sender.user_id)
+    request = await ctx.uow.join_requests.open_for(ctx.message.platform, sender.user_id)
     if request is None:
         request = JoinRequest(platform=ctx.message.platform, user_id=sender.user_id, created_at=ctx.now)
     request.display_name, request.chat_id, request.chat_kind = sender.display_name[:200], chat.chat_id, chat.kind.value
     request.name, request.school_name, request.reason, request.candidates = name, school, reason, candidates
-    await ctx.repos.join_requests.save(request)
+    await ctx.uow.join_requests.save(request)
     return ctx.reply(f"join_pending_{reason}", id=request.id, name=name, school=school)

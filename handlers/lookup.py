@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.people import parse_member_ref
 from bot.domain.roles import ADMIN, COORDINATOR, person_role
 from storage.models import Member
@@ -18,11 +18,11 @@ async def find_member(ctx: Context, text: str) -> Member:
     if ref is None or not (ref.member_id or ref.name):
         raise UserError("member_ref_bad", ref=text)
     if ref.member_id is not None:
-        member = await ctx.repos.members.get(ref.member_id)
+        member = await ctx.uow.members.get(ref.member_id)
         if member is None or member.left_at is not None:
             raise UserError("member_not_found", ref=text)
         return member
-    found = await ctx.repos.members.named(ref.name)
+    found = await ctx.uow.members.named(ref.name)
     if ref.school:
         found = [m for m in found if ref.school in m.school.name]
     if not found:
@@ -64,7 +64,7 @@ async def unit_scope(ctx: Context, words: list[str], usage_key: str) -> tuple[di
     name = " ".join(words[1:])
     if kind is None or not name:
         raise UserError(usage_key)
-    unit = await ctx.repos.units(kind).by_name(name)
+    unit = await ctx.uow.units(kind).by_name(name)
     if unit is None:
         raise UserError("unit_not_found", kind=ctx.t(f"unit_{kind}"), name=name)
     return {f"{kind}_id": unit.id}, unit.name

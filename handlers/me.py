@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context
+from bot.kernel.dispatcher import Context
 from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind, progress
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 from handlers.checkin import checkin_figures
 
 router = Router()
@@ -22,7 +22,7 @@ async def me(ctx: Context) -> Reply:
     ]
     semester = ctx.policy.semester
     first, _ = month_bounds(today)
-    written = await ctx.repos.records.days_by_kind(member.id, min(first, semester.start), today)
+    written = await ctx.uow.records.days_by_kind(member.id, min(first, semester.start), today)
     for kind in RecordKind:
         status = progress(kind, written.get(kind.value, []), today, ctx.policy.records, semester)
         if status.required == 0 and status.done == 0:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.record_text import title_of
 from bot.domain.records import LABELS, RecordKind, is_open, length_problem, period_of
-from bot.messages import OutgoingFile, Reply
-from bot.router import Router
+from bot.kernel.messages import OutgoingFile, Reply
+from bot.kernel.router import Router
 from storage.models import Record
 
 router = Router()
@@ -17,7 +17,7 @@ PREVIEW = 24
 
 @router.command("mine", summary_key="cmd_mine")
 async def mine(ctx: Context) -> Reply:
-    records = await ctx.repos.records.recent(ctx.member.id, RECENT)
+    records = await ctx.uow.records.recent(ctx.member.id, RECENT)
     if not records:
         return ctx.reply("mine_empty")
     lines = [ctx.t("mine_header", count=len(records))]
@@ -28,7 +28,7 @@ async def mine(ctx: Context) -> Reply:
 
 @router.command("undo", summary_key="cmd_undo")
 async def undo(ctx: Context) -> Reply:
-    record = await ctx.repos.records.latest_own(ctx.member.id)
+    record = await ctx.uow.records.latest_own(ctx.member.id)
     if record is None:
         raise UserError("undo_nothing")
     return await _withdraw(ctx, record)
@@ -54,14 +54,14 @@ async def edit(ctx: Context) -> Reply:
         key, limit = problem
         raise UserError(key, label=LABELS[kind], limit=limit, length=len(text))
     title = record.title if kind is RecordKind.OBSERVATION else (title_of(text) or record.title)
-    version = await ctx.repos.records.replace_text(record, title, text, ctx.now)
+    version = await ctx.uow.records.replace_text(record, title, text, ctx.now)
     return ctx.reply("edited", id=record.id, label=LABELS[kind], version=version)
 
 
 @router.command("myfile", summary_key="cmd_myfile")
 async def myfile(ctx: Context) -> Reply:
     semester = ctx.policy.semester
-    records = await ctx.repos.records.between(ctx.member.id, semester.start, semester.end)
+    records = await ctx.uow.records.between(ctx.member.id, semester.start, semester.end)
     document = training_file(ctx, records)
     if not ctx.capabilities.can_send_files:
         return Reply(document)
@@ -120,7 +120,7 @@ async def _own_record(ctx: Context, reference: str, usage_key: str) -> Record:
     number = reference.strip().lstrip("#＃")
     if not number.isdigit():
         raise UserError(usage_key)
-    record = await ctx.repos.records.get_own(ctx.member.id, int(number))
+    record = await ctx.uow.records.get_own(ctx.member.id, int(number))
     if record is None:
         raise UserError("record_not_found", id=number)
     return record
@@ -135,8 +135,8 @@ def _ensure_open(ctx: Context, record: Record) -> None:
 
 async def _withdraw(ctx: Context, record: Record) -> Reply:
     _ensure_open(ctx, record)
-    await ctx.repos.records.withdraw(record, ctx.now)
-    await ctx.repos.hours.remove(record.member_id, f"record:{record.id}")
+    await ctx.uow.records.withdraw(record, ctx.now)
+    await ctx.uow.hours.remove(record.member_id, f"record:{record.id}")
     return ctx.reply("withdrawn", id=record.id, label=LABELS[RecordKind(record.kind)])
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands import clean_text
-from bot.dispatcher import Context, UserError
+from bot.domain.text import clean_text
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.dates import parse_date
 from bot.domain.people import name_problem
 from bot.domain.record_text import (
@@ -18,8 +18,8 @@ from bot.domain.record_text import (
     parse_observation_text,
 )
 from bot.domain.records import RecordKind
-from bot.messages import IncomingMessage, Reply
-from bot.router import Router
+from bot.kernel.messages import IncomingMessage, Reply
+from bot.kernel.router import Router
 from handlers.records import store_record
 
 router = Router()
@@ -90,7 +90,7 @@ async def _store(ctx: Context, draft: ObservationDraft) -> list[Reply]:
     observed_on = draft.observed_on or ctx.today
     if observed_on > ctx.today:
         raise UserError("observe_future_date")
-    matches = await ctx.repos.members.named(draft.teacher)
+    matches = await ctx.uow.members.named(draft.teacher)
     observed = matches[0] if len(matches) == 1 else None
     if observed is not None and observed.id == ctx.member.id:
         raise UserError("observe_self")
@@ -104,7 +104,7 @@ async def _store(ctx: Context, draft: ObservationDraft) -> list[Reply]:
         observed_on=observed_on, class_subject=draft.class_subject[:100],
     )
     replies = [confirmation]
-    account = await ctx.repos.members.account_on(observed.id, ctx.message.platform) if observed else None
+    account = await ctx.uow.members.account_on(observed.id, ctx.message.platform) if observed else None
     if account is not None:
         replies.append(
             Reply(

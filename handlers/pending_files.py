@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.access import rule_for
-from bot.commands import clean_text, normalize
-from bot.dispatcher import Context
-from bot.messages import Attachment, AttachmentKind, IncomingMessage, Reply
-from bot.router import Router
+from bot.kernel.access import rule_for
+from bot.domain.text import clean_text, normalize
+from bot.kernel.dispatcher import Context
+from bot.kernel.messages import Attachment, AttachmentKind, IncomingMessage, Reply
+from bot.kernel.router import Router
 
 router = Router()
 

@@ -5,11 +5,11 @@ Coordinator and admin roles carry program powers, so only administrators grant o
 
 from __future__ import annotations
 
-from bot.commands import split_args
-from bot.dispatcher import Context, UserError
+from bot.domain.text import split_args
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import ADMIN, MENTOR, PRIVILEGED_ROLES, person_role_label
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 from handlers.lookup import find_member, member_label, role_from
 
 router = Router()
@@ -35,11 +35,11 @@ async def _change_role(ctx: Context, granting: bool) -> Reply:
     role = role_from(ctx, word)
     _check_may_change(ctx, role)
     member = await find_member(ctx, ref)
-    before = sorted(await ctx.repos.members.roles(member.id))
+    before = sorted(await ctx.uow.members.roles(member.id))
     labels = {"member": member_label(member), "role": person_role_label(role)}
-    if granting and not await ctx.repos.members.grant(member.id, role, ctx.now):
+    if granting and not await ctx.uow.members.grant(member.id, role, ctx.now):
         return ctx.reply("grant_already", **labels)
-    if not granting and not await ctx.repos.members.revoke(member.id, role):
+    if not granting and not await ctx.uow.members.revoke(member.id, role):
         return ctx.reply("revoke_absent", **labels)
     after = sorted({*before, role} if granting else set(before) - {role})
     await ctx.audit("role.grant" if granting else "role.revoke", member_label(member),
@@ -71,7 +71,7 @@ async def assign(ctx: Context) -> Reply:
     unit_key = next(key for key, words in UNIT_WORDS.items() if fields[position].lower() in words)
     member = await find_member(ctx, " ".join(fields[:position]))
     name = " ".join(fields[position + 1:])
-    repo = ctx.repos.units(unit_key)
+    repo = ctx.uow.units(unit_key)
     label = ctx.t(f"unit_{unit_key}")
     old_unit = getattr(member, unit_key)
     if name.lower() in CLEAR_WORDS:
@@ -84,8 +84,8 @@ async def assign(ctx: Context) -> Reply:
             raise UserError("unit_not_found", kind=label, name=name)
     setattr(member, f"{unit_key}_id", unit.id if unit else None)
     member.updated_at = ctx.now
-    await ctx.repos.session.flush()
-    await ctx.repos.session.refresh(member)
+    await ctx.uow.db.flush()
+    await ctx.uow.db.refresh(member)
     await ctx.audit(f"member.{unit_key}", member_label(member),
                     before={unit_key: old_unit.name if old_unit else None},
                     after={unit_key: unit.name if unit else None})
@@ -106,16 +106,16 @@ async def _pair_members(ctx: Context, usage_key: str):
 @router.command("pair", summary_key="cmd_pair", usage_key="usage_pair")
 async def pair(ctx: Context) -> Reply:
     if not ctx.args.strip():
-        pairs = await ctx.repos.mentorships.all_pairs()
+        pairs = await ctx.uow.mentorships.all_pairs()
         if not pairs:
             return ctx.reply("pairs_none")
         lines = [ctx.t("pairs_header", count=len(pairs))]
         lines += [f"· {mentor.name} → {apprentice.name}（{apprentice.school.name}）" for mentor, apprentice in pairs]
         return Reply("\n".join(lines))
     mentor, apprentice = await _pair_members(ctx, "usage_pair")
-    if MENTOR not in await ctx.repos.members.roles(mentor.id):
+    if MENTOR not in await ctx.uow.members.roles(mentor.id):
         raise UserError("pair_not_mentor", name=mentor.name)
-    if not await ctx.repos.mentorships.pair(mentor.id, apprentice.id, ctx.now):
+    if not await ctx.uow.mentorships.pair(mentor.id, apprentice.id, ctx.now):
         return ctx.reply("pair_exists", mentor=mentor.name, apprentice=apprentice.name)
     await ctx.audit("mentor.pair", f"{member_label(mentor)} → {member_label(apprentice)}",
                     after={"mentor": mentor.id, "apprentice": apprentice.id})
@@ -125,7 +125,7 @@ async def pair(ctx: Context) -> Reply:
 @router.command("unpair", summary_key="cmd_unpair", usage_key="usage_unpair")
 async def unpair(ctx: Context) -> Reply:
     mentor, apprentice = await _pair_members(ctx, "usage_unpair")
-    if not await ctx.repos.mentorships.unpair(mentor.id, apprentice.id):
+    if not await ctx.uow.mentorships.unpair(mentor.id, apprentice.id):
         return ctx.reply("pair_absent", mentor=mentor.name, apprentice=apprentice.name)
     await ctx.audit("mentor.unpair", f"{member_label(mentor)} → {member_label(apprentice)}",
                     before={"mentor": mentor.id, "apprentice": apprentice.id})

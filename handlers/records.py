@@ -5,8 +5,8 @@ Without text, the command opens a guided dialog (topic, then the text) kept in t
 
 from __future__ import annotations
 
-from bot.commands import clean_text
-from bot.dispatcher import Context, UserError
+from bot.domain.text import clean_text
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.record_text import parse_record_text, title_of
 from bot.domain.records import (
     LABELS,
@@ -17,9 +17,9 @@ from bot.domain.records import (
     period_of,
     progress,
 )
-from bot.messages import Attachment, AttachmentKind, IncomingMessage, Reply
-from bot.observability import RECORDS
-from bot.router import Router
+from bot.kernel.messages import Attachment, AttachmentKind, IncomingMessage, Reply
+from bot.kernel.metrics import RECORDS
+from bot.kernel.router import Router
 from storage.models import HoursLine, Record
 
 router = Router()
@@ -90,7 +90,7 @@ async def store_record(
     if problem is not None:
         key, limit = problem
         raise UserError(key, label=LABELS[kind], limit=limit, length=len(body.strip()))
-    record = await ctx.repos.records.add(
+    record = await ctx.uow.records.add(
         Record(
             member_id=ctx.member.id, kind=kind.value, day=ctx.today, title=title[:200], body=body,
             attachments=[
@@ -105,7 +105,7 @@ async def store_record(
     RECORDS.inc(kind=kind.value)
     worth = getattr(ctx.policy.hours, kind.value)
     if worth > 0:
-        await ctx.repos.hours.credit(HoursLine(
+        await ctx.uow.hours.credit(HoursLine(
             member_id=ctx.member.id, day=ctx.today, category="school", hours=worth,
             minutes=round(worth * ctx.policy.hours.minutes_per_hour), source=f"record:{record.id}",
             description=f"{LABELS[kind]}《{record.title}》"[:200], created_at=ctx.now,
@@ -122,7 +122,7 @@ async def store_record(
 async def current_progress(ctx: Context, kind: RecordKind) -> Progress:
     semester = ctx.policy.semester
     period = period_of(kind, ctx.today, semester)
-    days = await ctx.repos.records.days_by_kind(ctx.member.id, period.first, period.last)
+    days = await ctx.uow.records.days_by_kind(ctx.member.id, period.first, period.last)
     return progress(kind, days.get(kind.value, []), ctx.today, ctx.policy.records, semester)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from bot.adapters.base import FileUnavailable
-from bot.commands import split_args
-from bot.dispatcher import Context, UserError
+from bot.kernel.adapter import FileUnavailable
+from bot.domain.text import split_args
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import (
     ADMIN,
     LEADER,
@@ -23,11 +23,11 @@ from bot.domain.roster import (
     RosterRow,
     read_roster,
 )
-from bot.messages import AttachmentKind, Button, Reply
-from bot.router import Router
+from bot.kernel.messages import AttachmentKind, Button, Reply
+from bot.kernel.router import Router
 from handlers.lookup import find_member, is_organiser, member_label
 from storage.people import RosterLine
-from storage.roster import apply_plan, plan_against
+from bot.services.roster import apply_plan, plan_against
 
 router = Router()
 
@@ -55,25 +55,25 @@ async def _show(ctx: Context, unit_key: str | None, name: str) -> Reply:
     if unit_key is None:
         unit_key, unit = await _default_unit(ctx)
     else:
-        unit = await ctx.repos.units(unit_key).by_name(name) if name else None
+        unit = await ctx.uow.units(unit_key).by_name(name) if name else None
         if unit is None:
             raise UserError("unit_not_found", kind=ctx.t(f"unit_{unit_key}"), name=name)
     if not is_organiser(ctx) and not _leads(ctx, unit_key, unit):
         raise UserError("roster_not_yours")
     if unit is None:
         return await _program_summary(ctx)
-    lines = await ctx.repos.members.roster(**{f"{unit_key}_id": unit.id})
+    lines = await ctx.uow.members.roster(**{f"{unit_key}_id": unit.id})
     return Reply(_format_unit(ctx, ctx.t(f"unit_{unit_key}"), unit.name, lines))
 
 
 async def _default_unit(ctx: Context):
     """The unit this chat is bound to; for a leader outside such a chat, the unit they lead."""
     chat = ctx.message.chat
-    binding = await ctx.repos.bindings.get(chat.platform, chat.chat_id)
+    binding = await ctx.uow.bindings.get(chat.platform, chat.chat_id)
     if binding is not None and binding.scope == "school":
-        return "school", await ctx.repos.schools.get(binding.school_id)
+        return "school", await ctx.uow.schools.get(binding.school_id)
     if binding is not None and binding.scope == "workshop":
-        return "workshop", await ctx.repos.workshops.get(binding.workshop_id)
+        return "workshop", await ctx.uow.workshops.get(binding.workshop_id)
     if not is_organiser(ctx) and ctx.member is not None:
         if WORKSHOP_LEADER in ctx.roles and ctx.member.workshop is not None:
             return "workshop", ctx.member.workshop
@@ -94,7 +94,7 @@ def _leads(ctx: Context, unit_key: str, unit) -> bool:
 
 
 async def _program_summary(ctx: Context) -> Reply:
-    everyone = await ctx.repos.members.everyone()
+    everyone = await ctx.uow.members.everyone()
     current = [line for line in everyone if line.member.left_at is None]
     lines = [ctx.t("roster_program_header", count=len(current), linked=sum(line.linked for line in current))]
     by_school: dict[str, list[RosterLine]] = {}
@@ -133,7 +133,7 @@ async def _leave(ctx: Context, ref: str) -> Reply:
     if not ref:
         raise UserError("usage_roster")
     member = await find_member(ctx, ref)
-    accounts = await ctx.repos.members.mark_left(member, ctx.now)
+    accounts = await ctx.uow.members.mark_left(member, ctx.now)
     await ctx.audit("member.leave", member_label(member), before={"accounts": accounts}, after={"left": True})
     return ctx.reply("roster_member_left", member=member_label(member))
 
@@ -165,7 +165,7 @@ async def _import(ctx: Context) -> Reply:
 async def _plan(ctx: Context, rows: list[RosterRow]) -> RosterPlan:
     """Coordinators may not hand out coordinator or admin roles through a file; administrators may."""
     may_grant = set(PERSON_ROLES) if ADMIN in ctx.roles else set(PERSON_ROLES) - PRIVILEGED_ROLES
-    return await plan_against(ctx.repos, rows, may_grant)
+    return await plan_against(ctx.uow, rows, may_grant)
 
 
 def describe_plan(t, plan: RosterPlan, file_name: str) -> str:
@@ -207,7 +207,7 @@ def _change(t, field: str, old: str, new: str) -> str:
 
 @router.command("confirm", keywords=("确认",), summary_key="cmd_confirm", interrupts_dialogs=True)
 async def confirm(ctx: Context) -> Reply | None:
-    dialog = ctx.dialog or await ctx.repos.dialogs.get(*ctx.dialog_key)
+    dialog = ctx.dialog or await ctx.uow.dialogs.get(*ctx.dialog_key)
     if dialog is None or dialog.kind != IMPORT_DIALOG or dialog.expires_at <= ctx.now:
         typed_keyword_in_group = not ctx.message.is_private and not ctx.message.text.lstrip().startswith("/")
         return None if typed_keyword_in_group else ctx.reply("confirm_nothing")
@@ -216,7 +216,7 @@ async def confirm(ctx: Context) -> Reply | None:
     ctx.dialog = dialog
     rows = [RosterRow(**row) for row in dialog.data["rows"]]
     plan = await _plan(ctx, rows)
-    applied = await apply_plan(ctx.repos, plan, ctx.now)
+    applied = await apply_plan(ctx.uow, plan, ctx.now)
     await ctx.end_dialog()
     await ctx.audit("roster.import", dialog.data.get("file") or "", after={
         "created": applied.created, "updated": applied.updated, "rejected": plan.count(Action.REJECT),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.announcements import announcement, announcements
-from bot.assessment import (
+from bot.services.announcements import announcement, announcements
+from bot.services.scores import (
     current_period,
     frozen_row,
     grade_label,
@@ -14,10 +14,10 @@ from bot.assessment import (
     signed,
     standings,
 )
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
-from bot.messages import OutgoingMessage, Reply
-from bot.router import Router
+from bot.kernel.messages import OutgoingMessage, Reply
+from bot.kernel.router import Router
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
 from storage.models import ChatBinding, HoursLine, Member, ScoreAdjustment, TrainingMark
@@ -38,7 +38,7 @@ async def score_command(ctx: Context) -> Reply:
         if not (is_organiser(ctx) or ctx.roles & {WORKSHOP_LEADER, LEADER, MENTOR}):
             raise UserError("score_only_own")
         member = await find_member(ctx, ctx.args.strip())
-    ranked = await standings(ctx.repos, ctx.policy, ctx.today, school_id=member.school_id)
+    ranked = await standings(ctx.uow, ctx.policy, ctx.today, school_id=member.school_id)
     mine = next((s for s in ranked if s.who.member_id == member.id), None)
     if mine is None:
         raise UserError("score_not_assessed", name=member.name)
@@ -58,8 +58,8 @@ async def score_command(ctx: Context) -> Reply:
 async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
     scope, name = await unit_scope(ctx, ctx.args.split(), "usage_scores")
-    ranked = await standings(ctx.repos, ctx.policy, ctx.today, **scope)
-    binding = await ctx.repos.bindings.get(ctx.message.platform, ctx.message.chat.chat_id)
+    ranked = await standings(ctx.uow, ctx.policy, ctx.today, **scope)
+    binding = await ctx.uow.bindings.get(ctx.message.platform, ctx.message.chat.chat_id)
     if not ranked:
         raise UserError("scores_none")
     here = ChatBinding(platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id, scope="program",
@@ -70,7 +70,7 @@ async def scores(ctx: Context) -> list[OutgoingMessage]:
 
 @router.command("announce", summary_key="cmd_announce")
 async def announce(ctx: Context) -> list:
-    messages = await announcements(ctx.repos, env_of(ctx), ctx.today)
+    messages = await announcements(ctx.uow, env_of(ctx), ctx.today)
     chats = {m.chat.chat_id for m in messages}
     await ctx.audit("scores.announce", f"{len(chats)} chats", after={"messages": len(messages)})
     if not messages:
@@ -90,10 +90,10 @@ def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
 async def _people(ctx: Context, names: list[str]) -> list[Member]:
     """Everyone named, or the counted attendees of a session given as #编号."""
     if len(names) == 1 and names[0].startswith(("#", "＃")) and names[0][1:].isdigit():
-        online = await ctx.repos.sessions.get(int(names[0][1:]))
+        online = await ctx.uow.online_sessions.get(int(names[0][1:]))
         if online is None:
             raise UserError("session_not_found", id=names[0][1:])
-        return list({member.id: member for _, member in await ctx.repos.attendance.of_session(online.id)}.values())
+        return list({member.id: member for _, member in await ctx.uow.attendance.of_session(online.id)}.values())
     people = [await find_member(ctx, name) for name in names]
     return list({member.id: member for member in people}.values())
 
@@ -113,7 +113,7 @@ async def credit(ctx: Context) -> Reply:
     source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
     minutes = round(hours * ctx.policy.hours.minutes_per_hour)
     for member in people:
-        await ctx.repos.hours.credit(HoursLine(
+        await ctx.uow.hours.credit(HoursLine(
             member_id=member.id, day=ctx.today, category="school", minutes=minutes, hours=hours,
             source=source[:60], description=title, created_at=ctx.now,
         ))
@@ -132,7 +132,7 @@ async def mark(ctx: Context) -> Reply:
     names, title = _names_and_title(rest, "usage_mark")
     people = await _people(ctx, names)
     for member in people:
-        await ctx.repos.scores.mark(TrainingMark(member_id=member.id, title=title, day=ctx.today, mark=kind,
+        await ctx.uow.scores.mark(TrainingMark(member_id=member.id, title=title, day=ctx.today, mark=kind,
                                                  created_at=ctx.now))
     await ctx.audit("scores.mark", title, after={"mark": kind, "members": [m.name for m in people]})
     return ctx.reply("marked", mark=ctx.t(f"mark_{kind}"), count=len(people), title=title,
@@ -145,10 +145,10 @@ async def freeze(ctx: Context) -> Reply:
     period = current_period(ctx.policy, ctx.today)
     if not period.final and "force" not in ctx.args:
         raise UserError("freeze_not_over", end=f"{ctx.policy.semester.end:%Y-%m-%d}")
-    if await ctx.repos.scores.frozen(period.key):
+    if await ctx.uow.scores.frozen(period.key):
         raise UserError("freeze_already", period=period.name)
-    ranked = await standings(ctx.repos, ctx.policy, ctx.today)
-    await ctx.repos.scores.freeze([frozen_row(standing, period, ctx.now) for standing in ranked])
+    ranked = await standings(ctx.uow, ctx.policy, ctx.today)
+    await ctx.uow.scores.freeze([frozen_row(standing, period, ctx.now) for standing in ranked])
     await ctx.audit("scores.freeze", period.name, after={"teachers": len(ranked)})
     return ctx.reply("frozen", period=period.name, count=len(ranked))
 
@@ -164,7 +164,7 @@ async def adjust(ctx: Context) -> Reply:
     points = float(parts[position].replace("−", "-"))
     reason = " ".join(parts[position + 1:])[:200]
     period = current_period(ctx.policy, ctx.today)
-    await ctx.repos.scores.adjust(ScoreAdjustment(period=period.key, member_id=member.id, points=points,
+    await ctx.uow.scores.adjust(ScoreAdjustment(period=period.key, member_id=member.id, points=points,
                                                   reason=reason, actor=ctx.actor[:120], created_at=ctx.now))
     await ctx.audit("scores.adjust", member_label(member), after={"points": points, "reason": reason})
     return ctx.reply("adjusted", member=member_label(member), points=signed(points), reason=reason)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.dates import parse_datetime
 from bot.domain.roles import HOST
 from bot.domain.sessions import parse_minutes, schedule_warnings
-from bot.messages import OutgoingMessage, Reply
-from bot.online_sessions import Env, assign_writer, close, compliance_lines, describe, to_groups
-from bot.router import Router
+from bot.kernel.messages import OutgoingMessage, Reply
+from bot.services.sessions import Env, assign_writer, close, compliance_lines, describe, to_groups
+from bot.kernel.router import Router
 from handlers.lookup import find_member, is_organiser
 from storage.models import Member, OnlineSession, School
 
@@ -78,7 +78,7 @@ def _check_topic(topic: str) -> str:
 async def _host(ctx: Context, text: str) -> Member:
     """The host must hold the host role and belong to the base school (基地校)."""
     host = await find_member(ctx, text)
-    if HOST not in await ctx.repos.members.roles(host.id):
+    if HOST not in await ctx.uow.members.roles(host.id):
         raise UserError("session_host_not_host", name=host.name)
     if host.school.role != "base":
         raise UserError("session_host_not_base", name=host.name, school=host.school.name)
@@ -108,7 +108,7 @@ def _minutes(ctx: Context, text: str) -> int:
 
 async def _participants(ctx: Context, host: Member, text: str) -> list[School]:
     """The named schools, or by default every active school with a partnership role; always the host's."""
-    active = [school for school, _ in await ctx.repos.schools.listing()]
+    active = [school for school, _ in await ctx.uow.schools.listing()]
     if text:
         named = [name.strip() for name in text.replace(",", "、").replace("，", "、").split("、") if name.strip()]
         chosen = [school for school in active if school.name in named]
@@ -131,13 +131,13 @@ async def _schedule(ctx: Context, fields: list[str]) -> list:
     host = await _host(ctx, fields[3])
     link = fields[4] if len(fields) > 4 and fields[4].lower() not in NO_LINK else ""
     schools = await _participants(ctx, host, fields[5] if len(fields) > 5 else "")
-    online = await ctx.repos.sessions.add(OnlineSession(
+    online = await ctx.uow.online_sessions.add(OnlineSession(
         topic=topic, host_member_id=host.id, planned_start=start, planned_minutes=minutes, link=link[:500],
         status="scheduled", created_by_member_id=ctx.member.id if ctx.member else None,
         created_at=ctx.now, updated_at=ctx.now, summary_status="", summary_text="", summary_attachments=[],
         summary_comment="",
     ), [school.id for school in schools])
-    await ctx.repos.session.refresh(online)
+    await ctx.uow.db.refresh(online)
     await ctx.audit("session.add", f"#{online.id} {topic}", after={
         "start": start.isoformat(), "minutes": minutes, "host": host.name, "schools": [s.name for s in schools],
     })
@@ -146,7 +146,7 @@ async def _schedule(ctx: Context, fields: list[str]) -> list:
     reply = ctx.reply("session_scheduled", line=line, link=link or ctx.t("session_no_link")) 
     if warnings:
         reply = Reply(reply.text + "\n" + warnings)
-    announcement = await to_groups(ctx.repos, env, schools, ctx.t("session_announced", line=line,
+    announcement = await to_groups(ctx.uow, env, schools, ctx.t("session_announced", line=line,
                                                                   link=link or ctx.t("session_no_link")))
     return [reply, *_elsewhere(ctx, announcement)]
 
@@ -165,7 +165,7 @@ def _elsewhere(ctx: Context, messages: list[OutgoingMessage]) -> list[OutgoingMe
 
 async def _own_session(ctx: Context, text: str) -> OnlineSession:
     number = text.lstrip("#＃")
-    online = await ctx.repos.sessions.get(int(number)) if number.isdigit() else None
+    online = await ctx.uow.online_sessions.get(int(number)) if number.isdigit() else None
     if online is None:
         raise UserError("session_not_found", id=number)
     if not is_organiser(ctx) and (ctx.member is None or online.host_member_id != ctx.member.id):
@@ -184,9 +184,9 @@ async def _start(ctx: Context, online: OnlineSession, _rest: str) -> list:
         return [ctx.reply("session_already_live", id=online.id)]
     online.status, online.actual_start, online.updated_at = "live", ctx.now, ctx.now
     await ctx.audit("session.start", f"#{online.id}", after={"actual_start": ctx.now.isoformat()})
-    schools = await ctx.repos.sessions.schools_of(online.id)
+    schools = await ctx.uow.online_sessions.schools_of(online.id)
     text = ctx.t("session_started", line=describe(env_of(ctx), online, schools))
-    return [Reply(text), *_elsewhere(ctx, await to_groups(ctx.repos, env_of(ctx), schools, text))]
+    return [Reply(text), *_elsewhere(ctx, await to_groups(ctx.uow, env_of(ctx), schools, text))]
 
 
 async def _end(ctx: Context, online: OnlineSession, _rest: str) -> list:
@@ -196,7 +196,7 @@ async def _end(ctx: Context, online: OnlineSession, _rest: str) -> list:
     online.actual_start = online.actual_start or online.planned_start
     online.actual_end = ctx.now
     await ctx.audit("session.end", f"#{online.id}", after={"actual_end": ctx.now.isoformat()})
-    messages = await close(ctx.repos, env_of(ctx), online, ctx.now)
+    messages = await close(ctx.uow, env_of(ctx), online, ctx.now)
     return [ctx.reply("session_ended", id=online.id), *messages]
 
 
@@ -204,10 +204,10 @@ async def _cancel(ctx: Context, online: OnlineSession, reason: str) -> list:
     _require_open(online)
     online.status, online.updated_at = "cancelled", ctx.now
     await ctx.audit("session.cancel", f"#{online.id}", after={"reason": reason})
-    schools = await ctx.repos.sessions.schools_of(online.id)
+    schools = await ctx.uow.online_sessions.schools_of(online.id)
     text = ctx.t("session_cancelled", line=describe(env_of(ctx), online, schools),
                  reason=reason or ctx.t("session_no_reason"))
-    return [Reply(text), *_elsewhere(ctx, await to_groups(ctx.repos, env_of(ctx), schools, text))]
+    return [Reply(text), *_elsewhere(ctx, await to_groups(ctx.uow, env_of(ctx), schools, text))]
 
 
 async def _move(ctx: Context, online: OnlineSession, when_text: str) -> list:
@@ -218,10 +218,10 @@ async def _move(ctx: Context, online: OnlineSession, when_text: str) -> list:
     online.planned_start, online.updated_at = start, ctx.now
     await ctx.audit("session.move", f"#{online.id}", before={"start": before.isoformat()},
                     after={"start": start.isoformat()})
-    schools = await ctx.repos.sessions.schools_of(online.id)
+    schools = await ctx.uow.online_sessions.schools_of(online.id)
     text = ctx.t("session_moved", line=describe(env_of(ctx), online, schools))
     warnings = _warnings(ctx, start)
-    messages = _elsewhere(ctx, await to_groups(ctx.repos, env_of(ctx), schools, text))
+    messages = _elsewhere(ctx, await to_groups(ctx.uow, env_of(ctx), schools, text))
     return [Reply(text + ("\n" + warnings if warnings else "")), *messages]
 
 
@@ -231,21 +231,21 @@ async def _writer(ctx: Context, online: OnlineSession, who: str) -> list:
     if online.valid is not True or online.summary_status == "approved":
         raise UserError("summary_not_open", id=online.id)
     writer = await find_member(ctx, who)
-    schools = await ctx.repos.sessions.schools_of(online.id)
-    messages = await assign_writer(ctx.repos, env_of(ctx), online, schools, writer, ctx.now)
+    schools = await ctx.uow.online_sessions.schools_of(online.id)
+    messages = await assign_writer(ctx.uow, env_of(ctx), online, schools, writer, ctx.now)
     await ctx.audit("session.writer", f"#{online.id}", after={"writer": writer.name})
     return [ctx.reply("summary_writer_set", id=online.id, name=writer.name), *_elsewhere(ctx, messages)]
 
 
 @router.command("sessions", summary_key="cmd_sessions")
 async def sessions(ctx: Context) -> Reply:
-    listed = await ctx.repos.sessions.listing(ctx.now - timedelta(days=31))
+    listed = await ctx.uow.online_sessions.listing(ctx.now - timedelta(days=31))
     if not listed:
         return ctx.reply("sessions_none")
     env = env_of(ctx)
     lines = [ctx.t("sessions_header")]
     for online in listed:
-        schools = await ctx.repos.sessions.schools_of(online.id)
+        schools = await ctx.uow.online_sessions.schools_of(online.id)
         status = STATUS_KEYS.get(online.status) or ("status_valid" if online.valid else "status_invalid")
         lines.append(f"{describe(env, online, schools)} — {ctx.t(status)}")
     return Reply("\n".join(lines))
@@ -253,5 +253,5 @@ async def sessions(ctx: Context) -> Reply:
 
 @router.command("compliance", summary_key="cmd_compliance")
 async def compliance_view(ctx: Context) -> Reply:
-    lines = await compliance_lines(ctx.repos, ctx.policy, ctx.t, ctx.zone, ctx.today)
+    lines = await compliance_lines(ctx.uow, ctx.policy, ctx.t, ctx.zone, ctx.today)
     return Reply("\n".join([ctx.t("compliance_header", semester=ctx.policy.semester.name), *lines]))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context, UserError
-from bot.messages import OutgoingFile, OutgoingMessage
-from bot.online_sessions import describe, group_chats, to_groups, to_member
-from bot.router import Router
+from bot.kernel.dispatcher import Context, UserError
+from bot.kernel.messages import OutgoingFile, OutgoingMessage
+from bot.services.sessions import describe, group_chats, to_groups, to_member
+from bot.kernel.router import Router
 from handlers.lookup import is_organiser, numbered
 from handlers.sessions import env_of
 from storage.models import OnlineSession
@@ -17,7 +17,7 @@ SUMMARY_MIN_CHARS, SUMMARY_MAX_CHARS = 30, 20000
 
 async def _session_arg(ctx: Context, usage_key: str) -> tuple[OnlineSession, str]:
     number, rest = numbered(ctx.args, usage_key)
-    online = await ctx.repos.sessions.get(number)
+    online = await ctx.uow.online_sessions.get(number)
     if online is None:
         raise UserError("session_not_found", id=number)
     return online, rest
@@ -41,7 +41,7 @@ async def summary(ctx: Context) -> list:
     ]
     online.summary_comment = ""
     notice = ctx.t("summary_submitted_host", id=online.id, topic=online.topic, name=ctx.member.name, text=text[:1500])
-    messages = await to_member(ctx.repos, env_of(ctx), online.host, notice, await _fallback(ctx, online))
+    messages = await to_member(ctx.uow, env_of(ctx), online.host, notice, await _fallback(ctx, online))
     return [ctx.reply("summary_received", id=online.id, host=online.host.name), *messages]
 
 
@@ -49,7 +49,7 @@ async def _fallback(ctx: Context, online: OnlineSession):
     """Where a refused private notice goes instead: this group, or the session's first group."""
     if not ctx.message.is_private:
         return ctx.message.chat
-    chats = await group_chats(ctx.repos, env_of(ctx), await ctx.repos.sessions.schools_of(online.id))
+    chats = await group_chats(ctx.uow, env_of(ctx), await ctx.uow.online_sessions.schools_of(online.id))
     return chats[0] if chats else None
 
 
@@ -67,11 +67,11 @@ async def approve_summary(ctx: Context) -> list:
     online.summary_status, online.updated_at = "approved", ctx.now
     await ctx.audit("summary.approve", f"#{online.id}", after={"writer": online.summary_writer_id})
     env = env_of(ctx)
-    schools = await ctx.repos.sessions.schools_of(online.id)
-    writer = await ctx.repos.members.get(online.summary_writer_id)
+    schools = await ctx.uow.online_sessions.schools_of(online.id)
+    writer = await ctx.uow.members.get(online.summary_writer_id)
     text = ctx.t("summary_published", line=describe(env, online, schools), writer=writer.name if writer else "",
                  host=online.host.name, text=online.summary_text)
-    published = await to_groups(ctx.repos, env, schools, text)
+    published = await to_groups(ctx.uow, env, schools, text)
     document = next((a for a in online.summary_attachments if a.get("kind") == "document"), None)
     if document and published and ctx.capabilities.can_send_files:
         file = OutgoingFile(file_name=document.get("file_name") or f"纪要{online.id}", file_ref=document["file_ref"])
@@ -87,7 +87,7 @@ async def return_summary(ctx: Context) -> list:
     _check_reviewer(ctx, online)
     online.summary_status, online.summary_comment, online.updated_at = "returned", comment, ctx.now
     await ctx.audit("summary.return", f"#{online.id}", after={"comment": comment})
-    writer = await ctx.repos.members.get(online.summary_writer_id)
+    writer = await ctx.uow.members.get(online.summary_writer_id)
     notice = ctx.t("summary_returned_writer", id=online.id, topic=online.topic, host=online.host.name, comment=comment)
-    messages = await to_member(ctx.repos, env_of(ctx), writer, notice, await _fallback(ctx, online)) if writer else []
+    messages = await to_member(ctx.uow, env_of(ctx), writer, notice, await _fallback(ctx, online)) if writer else []
     return [ctx.reply("summary_returned", id=online.id, name=writer.name if writer else ""), *messages]

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.commands import split_args
-from bot.dispatcher import Context, UserError
+from bot.domain.text import split_args
+from bot.kernel.dispatcher import Context, UserError
 from bot.domain.people import school_problem
 from bot.domain.roles import school_role, school_role_label
-from bot.messages import Reply
-from bot.router import Router
+from bot.kernel.messages import Reply
+from bot.kernel.router import Router
 from storage.models import School, StudyGroup, Workshop
 
 router = Router()
@@ -62,7 +62,7 @@ async def _create_workshop(ctx: Context, name: str, extra: list[str]) -> Worksho
 async def _create_group(ctx: Context, name: str, extra: list[str]) -> StudyGroup:
     workshop_id = None
     if extra:
-        workshop = await ctx.repos.workshops.by_name(" ".join(extra))
+        workshop = await ctx.uow.workshops.by_name(" ".join(extra))
         if workshop is None:
             raise UserError("unit_not_found", kind=ctx.t("unit_workshop"), name=" ".join(extra))
         workshop_id = workshop.id
@@ -107,7 +107,7 @@ async def _run(ctx: Context, kind: UnitKind) -> Reply:
         raise UserError(f"usage_{kind.key}")
     if verb == "add":
         return await _add(ctx, kind, rest)
-    unit = await ctx.repos.units(kind.key).by_name(rest[0])
+    unit = await ctx.uow.units(kind.key).by_name(rest[0])
     if unit is None:
         raise UserError("unit_not_found", kind=ctx.t(f"unit_{kind.key}"), name=rest[0])
     label = ctx.t(f"unit_{kind.key}")
@@ -115,7 +115,7 @@ async def _run(ctx: Context, kind: UnitKind) -> Reply:
         if len(rest) < 2:
             raise UserError(f"usage_{kind.key}")
         new_name = _unit_name(ctx, " ".join(rest[1:]))
-        if await ctx.repos.units(kind.key).by_name(new_name) is not None:
+        if await ctx.uow.units(kind.key).by_name(new_name) is not None:
             raise UserError("unit_exists", kind=label, name=new_name)
         old_name, unit.name = unit.name, new_name
         await ctx.audit(f"{kind.key}.rename", new_name, before={"name": old_name}, after={"name": new_name})
@@ -142,16 +142,16 @@ async def _run(ctx: Context, kind: UnitKind) -> Reply:
 async def _add(ctx: Context, kind: UnitKind, rest: list[str]) -> Reply:
     name = _unit_name(ctx, rest[0])
     label = ctx.t(f"unit_{kind.key}")
-    if await ctx.repos.units(kind.key).by_name(name) is not None:
+    if await ctx.uow.units(kind.key).by_name(name) is not None:
         raise UserError("unit_exists", kind=label, name=name)
-    unit = await ctx.repos.units(kind.key).add(await kind.create(ctx, name, rest[1:]))
+    unit = await ctx.uow.units(kind.key).add(await kind.create(ctx, name, rest[1:]))
     detail = kind.describe(ctx, unit)
     await ctx.audit(f"{kind.key}.add", name, after={"name": name, "detail": detail})
     return ctx.reply("unit_added", kind=label, name=name, detail=f"（{detail}）" if detail else "")
 
 
 async def _list(ctx: Context, kind: UnitKind) -> Reply:
-    units = await ctx.repos.units(kind.key).listing(include_archived=True)
+    units = await ctx.uow.units(kind.key).listing(include_archived=True)
     label = ctx.t(f"unit_{kind.key}")
     if not units:
         return ctx.reply("unit_list_empty", kind=label, command=kind.key)

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.announcements import announcements
+from bot.services.announcements import announcements
 from bot.domain.checkins import month_bounds
 from bot.domain.scoring import Activity
-from bot.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.online_sessions import Env, to_member
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.services.sessions import Env, to_member
 from reminders.outbox import queue_messages
 from storage.repositories import Repositories
 

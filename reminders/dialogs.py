@@ -6,10 +6,10 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.delivery import Delivery
+from bot.kernel.clock import Clock
+from bot.kernel.delivery import Delivery
 from bot.i18n import Translator
-from bot.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from storage.repositories import Repositories
 
 log = logging.getLogger("yanxiu.reminders")

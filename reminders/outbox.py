@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.delivery import outgoing_to_json
-from bot.messages import OutgoingMessage
+from bot.kernel.delivery import outgoing_to_json
+from bot.kernel.messages import OutgoingMessage
 from storage.repositories import Repositories
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.online_sessions import Env
+from bot.services.sessions import Env
 from reminders.dialogs import expire_dialogs
 from reminders.sessions import sweep
 

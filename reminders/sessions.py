@@ -15,14 +15,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.delivery import Delivery, outgoing_from_json
+from bot.kernel.clock import Clock
+from bot.kernel.delivery import Delivery, outgoing_from_json
 from bot.domain.checkins import month_bounds
 from bot.domain.roles import COORDINATOR
 from bot.domain.sessions import month_needs_warning
-from bot.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.observability import REMINDERS_SENT
-from bot.online_sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.kernel.metrics import REMINDERS_SENT
+from bot.services.sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
 from reminders.assessment import queue_announcement, queue_nudges
 from reminders.outbox import queue_messages
 from storage.models import OnlineSession
@@ -40,11 +40,11 @@ async def queue_due_work(session_factory: async_sessionmaker[AsyncSession], env:
     queued = 0
     async with session_factory() as session, session.begin():
         repos = Repositories(session)
-        for online in await repos.sessions.open_sessions():
+        for online in await repos.online_sessions.open_sessions():
             queued += await _reminders(repos, env, online, now)
             if now >= session_end(online):
                 queued += await _result(repos, env, online, now)
-        for online in await repos.sessions.awaiting_summary():
+        for online in await repos.online_sessions.awaiting_summary():
             queued += await _summary_deadline(repos, env, online, now)
         queued += await _month_warning(repos, env, now)
         queued += await queue_announcement(repos, env, now)
@@ -62,7 +62,7 @@ async def _reminders(repos: Repositories, env: Env, online: OnlineSession, now: 
         key = f"session:{online.id}:remind:{offset}:{online.planned_start:%Y%m%d%H%M}"
         if await repos.outbox.has(key):
             continue
-        schools = await repos.sessions.schools_of(online.id)
+        schools = await repos.online_sessions.schools_of(online.id)
         text = env.t(
             "session_reminder_now" if offset == 0 else "session_reminder", line=describe(env, online, schools),
             link=online.link or env.t("session_no_link"), within=_within(env, offset),
@@ -84,7 +84,7 @@ async def _result(repos: Repositories, env: Env, online: OnlineSession, now: dat
     key = f"session:{online.id}:result"
     if await repos.outbox.has(key):
         return 0
-    async with repos.session.begin_nested() as savepoint:
+    async with repos.db.begin_nested() as savepoint:
         messages = await close(repos, env, online, now)
         if not await queue_messages(repos, key, "result", messages, now):
             await savepoint.rollback()
@@ -94,7 +94,7 @@ async def _result(repos: Repositories, env: Env, online: OnlineSession, now: dat
 
 async def _summary_deadline(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> int:
     due = online.summary_due
-    schools = await repos.sessions.schools_of(online.id)
+    schools = await repos.online_sessions.schools_of(online.id)
     writer = await repos.members.get(online.summary_writer_id)
     chats = await group_chats(repos, env, schools)
     if writer is None:

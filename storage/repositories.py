@@ -13,7 +13,7 @@ from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevisi
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
 from storage.reports import Reports
 from storage.scores import Scores
-from storage.sessions import Attendances, HoursLedger, Outbox, Sessions
+from storage.sessions import Attendances, HoursLedger, OnlineSessions, Outbox
 from storage.units import ChatBindings, Schools, StudyGroups, Workshops
 
 
@@ -195,7 +195,8 @@ class Repositories:
     """All repositories over one session: one unit of work per update."""
 
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+        self.db = session
+        """The database session; only repositories and the dispatcher's stages touch it."""
         self.schools = Schools(session)
         self.workshops = Workshops(session)
         self.groups = StudyGroups(session)
@@ -204,7 +205,7 @@ class Repositories:
         self.mentorships = Mentorships(session)
         self.join_requests = JoinRequests(session)
         self.audit = AuditLog(session)
-        self.sessions = Sessions(session)
+        self.online_sessions = OnlineSessions(session)
         self.attendance = Attendances(session)
         self.hours = HoursLedger(session)
         self.outbox = Outbox(session)

@@ -32,7 +32,7 @@ def session_end(session: OnlineSession) -> datetime:
     return session.actual_end or session_start(session) + timedelta(minutes=session.planned_minutes)
 
 
-class Sessions:
+class OnlineSessions:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

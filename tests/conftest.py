@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.base import Capabilities
+from bot.kernel.adapter import Capabilities
 from bot.adapters.memory import MemoryAdapter
-from bot.app import build
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.policy import Policy
+from bot.ops.app import build
+from bot.kernel.clock import FixedClock
+from bot.ops.config import Settings
+from bot.domain.policy import Policy
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.support.chat import ChatHarness

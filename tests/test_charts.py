@@ -14,8 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
-from bot import charts
-from bot.charts import MAX_BARS, Bar, chinese_font_name, score_chart
+from bot.render import charts
+from bot.render.charts import MAX_BARS, Bar, chinese_font_name, score_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.base import split_text
-from bot.commands import ParsedCommand, parse_command, split_args
+from bot.kernel.adapter import split_text
+from bot.kernel.commands import ParsedCommand, parse_command
+from bot.domain.text import split_args
 
 
 @pytest.mark.parametrize(

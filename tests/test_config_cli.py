@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.policy import PolicyError, load_policy
+from bot.ops.config import ConfigError, load_settings
+from bot.ops.policy import PolicyError, load_policy
 
 
 @pytest.fixture(autouse=True)
@@ -132,8 +132,8 @@ def test_example_policy_in_deploy_is_valid():
 
 
 def test_program_zone_comes_from_the_environment_or_else_the_policy(monkeypatch):
-    from bot.app import program_zone
-    from bot.policy import Policy
+    from bot.ops.app import program_zone
+    from bot.domain.policy import Policy
 
     urumqi = Policy(timezone="Asia/Urumqi")
     assert program_zone(load_settings(_env_file=None), urumqi).key == "Asia/Urumqi"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.ops.config import Settings
 
 try:  # optional: used when present, never required
     import yaml

@@ -7,7 +7,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from bot.exports import Briefing, Sheet, briefing_docx, briefing_markdown, to_csv, to_xlsx
+from bot.render.exports import Briefing, Sheet, briefing_docx, briefing_markdown, to_csv, to_xlsx
 
 INJECTIONS = ["=SUM(A1)", "+1", "-1", "@x", "\t=1", "\r=1"]
 

@@ -14,20 +14,12 @@ from telegram.error import RetryAfter
 
 from bot.adapters.memory import MemoryAdapter
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import build
-from bot.config import ConfigError, load_settings
-from bot.delivery import outgoing_to_json
-from bot.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.observability import (
-    FLOOD_WAITS,
-    HANDLER_SECONDS,
-    METRICS,
-    RECORDS,
-    REMINDERS_SENT,
-    SEND_ERRORS,
-    HealthServer,
-    Registry,
-)
+from bot.ops.app import build
+from bot.ops.config import ConfigError, load_settings
+from bot.kernel.delivery import outgoing_to_json
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.ops.health import HealthServer
+from bot.kernel.metrics import FLOOD_WAITS, HANDLER_SECONDS, METRICS, RECORDS, REMINDERS_SENT, SEND_ERRORS, Registry
 from reminders.sessions import send_queued
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade

@@ -10,7 +10,7 @@ import itertools
 
 from sqlalchemy import func, select
 
-from bot.access import PERMISSIONS
+from bot.kernel.access import PERMISSIONS
 from bot.i18n import Translator
 from storage.models import Base
 

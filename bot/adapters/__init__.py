@@ -1,9 +1,9 @@
-"""Adapters: one per chat platform, all behind `bot.adapters.base.Adapter`."""
+"""Adapters: one per chat platform, all behind `bot.kernel.adapter.Adapter`."""
 
 from __future__ import annotations
 
-from bot.adapters.base import Adapter
-from bot.config import ConfigError, Settings
+from bot.kernel.adapter import Adapter
+from bot.ops.config import ConfigError, Settings
 
 
 def make_adapter(settings: Settings) -> Adapter:

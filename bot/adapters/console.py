@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback
-from bot.messages import (
+from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback
+from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
     ChatKind,

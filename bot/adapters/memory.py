@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback
-from bot.messages import Attachment, OutgoingMessage
+from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback
+from bot.kernel.messages import Attachment, OutgoingMessage
 
 
 class MemoryAdapter(Adapter):

@@ -20,10 +20,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
 from bot.adapters.onebot_messages import PLATFORM, as_int, segment, to_incoming
-from bot.config import Settings
-from bot.messages import (
+from bot.ops.config import Settings
+from bot.kernel.messages import (
     Attachment,
     ChatKind,
     ChatRef,

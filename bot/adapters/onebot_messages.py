@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.messages import Attachment, AttachmentKind, ChatKind, ChatRef, IncomingMessage, Sender
+from bot.kernel.messages import Attachment, AttachmentKind, ChatKind, ChatRef, IncomingMessage, Sender
 
 log = logging.getLogger("yanxiu.onebot")
 

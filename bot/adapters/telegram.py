@@ -27,15 +27,15 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.adapters.base import (
+from bot.kernel.adapter import (
     Adapter,
     Capabilities,
     FileUnavailable,
     MessageCallback,
     PrivateChatUnavailable,
 )
-from bot.config import Settings
-from bot.messages import (
+from bot.ops.config import Settings
+from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
     Button,
@@ -45,7 +45,7 @@ from bot.messages import (
     OutgoingMessage,
     Sender,
 )
-from bot.observability import FLOOD_WAITS
+from bot.kernel.metrics import FLOOD_WAITS
 
 log = logging.getLogger("yanxiu.telegram")
 

@@ -21,10 +21,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapters import wecom_crypto
-from bot.adapters.base import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
 from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
-from bot.config import Settings
-from bot.messages import (
+from bot.ops.config import Settings
+from bot.kernel.messages import (
     Attachment,
     ChatKind,
     ChatRef,

@@ -7,7 +7,7 @@ import mimetypes
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from bot.messages import Attachment, AttachmentKind, ChatKind, ChatRef, IncomingMessage, Sender
+from bot.kernel.messages import Attachment, AttachmentKind, ChatKind, ChatRef, IncomingMessage, Sender
 
 log = logging.getLogger("yanxiu.wecom")
 

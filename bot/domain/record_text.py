@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from bot.commands import split_args
+from bot.domain.text import split_args
 from bot.domain.dates import find_date_prefix, parse_date
 from bot.domain.records import RecordKind
 

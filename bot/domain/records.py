@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.checkins import month_bounds
-from bot.policy import Records, Semester
+from bot.domain.policy import Records, Semester
 
 
 class RecordKind(str, enum.Enum):

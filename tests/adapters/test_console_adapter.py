@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from bot.adapters.base import FileUnavailable
+from bot.kernel.adapter import FileUnavailable
 from bot.adapters.console import ConsoleAdapter
-from bot.messages import (
+from bot.kernel.messages import (
     AttachmentKind,
     Button,
     ChatKind,

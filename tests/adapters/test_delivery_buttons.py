@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.adapters.base import (
+from bot.kernel.adapter import (
     Adapter,
     Capabilities,
     FileUnavailable,
@@ -14,8 +14,8 @@ from bot.adapters.base import (
     PrivateChatUnavailable,
 )
 from bot.adapters.memory import MemoryAdapter
-from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
-from bot.messages import (
+from bot.kernel.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
+from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
     Button,

@@ -12,12 +12,12 @@ import aiohttp
 import pytest
 
 from bot.adapters import make_adapter
-from bot.adapters.base import FileUnavailable, PrivateChatUnavailable
+from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable
 from bot.adapters.onebot import OneBotAdapter, OneBotDisconnected, OneBotError
 from bot.adapters.onebot_messages import cq_escape, cq_unescape, parse_cq, to_incoming
-from bot.config import Settings
-from bot.delivery import Delivery
-from bot.messages import (
+from bot.ops.config import Settings
+from bot.kernel.delivery import Delivery
+from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
     ChatKind,

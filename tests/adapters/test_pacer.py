@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery import Pacer
+from bot.kernel.delivery import Pacer
 
 
 class FakeTime:

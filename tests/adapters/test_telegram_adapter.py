@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Update
 
-from bot.adapters.base import FileUnavailable
+from bot.kernel.adapter import FileUnavailable
 from bot.adapters.telegram import ALLOWED_UPDATES, TelegramAdapter, to_incoming
-from bot.messages import (
+from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
     Button,

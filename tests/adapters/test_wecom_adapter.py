@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.adapters import make_adapter, wecom_crypto
-from bot.adapters.base import FileUnavailable, PrivateChatUnavailable
+from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable
 from bot.adapters.wecom import WeComAdapter, WeComApiError
 from bot.adapters.wecom_messages import split_bytes
-from bot.config import Settings
-from bot.messages import (
+from bot.ops.config import Settings
+from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
     ChatKind,

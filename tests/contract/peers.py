@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Self
 
-from bot.adapters.base import Adapter
-from bot.app import Yanxiu, build, prepare_database
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.policy import Policy
+from bot.kernel.adapter import Adapter
+from bot.ops.app import Yanxiu, build, prepare_database
+from bot.kernel.clock import FixedClock
+from bot.ops.config import Settings
+from bot.domain.policy import Policy
 from storage.models import ChatBinding
 from storage.repositories import Repositories
 from tests.support.roster import enrol

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import Yanxiu, build, prepare_database
-from bot.clock import Clock
-from bot.config import Settings
-from bot.policy import Policy, Semester
+from bot.ops.app import Yanxiu, build, prepare_database
+from bot.kernel.clock import Clock
+from bot.ops.config import Settings
+from bot.domain.policy import Policy, Semester
 from storage.models import CheckIn, Record
 from tests.fakes.telegram_api import (
     FakeBotApi,

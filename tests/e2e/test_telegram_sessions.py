@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import FixedClock
+from bot.kernel.clock import FixedClock
 from reminders.scheduler import session_env
 from reminders.sessions import sweep
 from tests.conftest import SHANGHAI

@@ -53,7 +53,7 @@ async def seed(url: str, now: datetime) -> None:
                                                   school_id=school.id, workshop_id=None, title="", bound_at=now))
         for batch, delay in ((1, timedelta(hours=1)), (2, timedelta(hours=1, seconds=50))):
             for number in range(3):
-                await repos.sessions.add(OnlineSession(
+                await repos.online_sessions.add(OnlineSession(
                     topic=f"第{batch}批研讨{number}", host_member_id=host.id, planned_start=now + delay,
                     planned_minutes=60, link="", status="scheduled", created_at=now, updated_at=now,
                     summary_status="", summary_text="", summary_attachments=[], summary_comment="",

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
-from bot.messages import Attachment, AttachmentKind
+from bot.kernel.messages import Attachment, AttachmentKind
 from storage.models import Account, CheckIn, HandledMessage, Member, School
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Attachment, AttachmentKind
+from bot.kernel.messages import Attachment, AttachmentKind
 from reminders.dialogs import expire_dialogs
 from storage.models import Dialog, Record
 

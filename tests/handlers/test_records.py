@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.adapters.base import Capabilities
-from bot.messages import Attachment, AttachmentKind
-from bot.policy import Policy, Records
+from bot.kernel.adapter import Capabilities
+from bot.kernel.messages import Attachment, AttachmentKind
+from bot.domain.policy import Policy, Records
 from reminders.dialogs import expire_dialogs
 from storage.models import Dialog, Record, RecordRevision
 from tests.conftest import open_chat

@@ -6,7 +6,7 @@ from io import BytesIO
 
 import openpyxl
 
-from bot.messages import Attachment, AttachmentKind
+from bot.kernel.messages import Attachment, AttachmentKind
 from storage.models import Account, AuditEntry, Dialog, Member, MemberRole, School, StudyGroup, Workshop
 from tests.handlers.test_people import make_coordinator
 from tests.test_config_cli import run_cli

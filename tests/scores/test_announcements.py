@@ -9,7 +9,7 @@ from io import BytesIO
 import openpyxl
 from docx import Document
 
-from bot.policy import Announcements, Policy
+from bot.domain.policy import Announcements, Policy
 from reminders.scheduler import session_env
 from storage.models import AuditEntry
 from reminders.sessions import sweep

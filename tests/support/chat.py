@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from bot.adapters.memory import MemoryAdapter
-from bot.app import Yanxiu
-from bot.clock import FixedClock
-from bot.messages import Attachment, ChatKind, ChatRef, IncomingMessage, Sender
+from bot.ops.app import Yanxiu
+from bot.kernel.clock import FixedClock
+from bot.kernel.messages import Attachment, ChatKind, ChatRef, IncomingMessage, Sender
 from tests.support.roster import enrol
 
 GROUP = "group-1"

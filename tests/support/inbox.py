@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.messages import IncomingMessage
+from bot.kernel.messages import IncomingMessage
 
 
 class Inbox:

@@ -18,16 +18,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.access import resolve_roles, rule_for
-from bot.adapters.base import Capabilities
-from bot.clock import Clock
-from bot.commands import ParsedCommand, clean_text, normalize, parse_command
-from bot.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
+from bot.kernel.access import resolve_roles, rule_for
+from bot.kernel.adapter import Capabilities
+from bot.kernel.clock import Clock
+from bot.kernel.commands import ParsedCommand, parse_command
+from bot.domain.text import clean_text, normalize
+from bot.kernel.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
-from bot.messages import Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
-from bot.observability import record_update
-from bot.policy import Policy
-from bot.router import Route, Router
+from bot.kernel.messages import Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
+from bot.kernel.metrics import record_update
+from bot.domain.policy import Policy
+from bot.kernel.router import Route, Router
 from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import Repositories
 
@@ -53,7 +54,8 @@ class Context:
 
     message: IncomingMessage
     args: str
-    repos: Repositories
+    uow: Repositories
+    """The unit of work of this update: every repository over one transaction."""
     member: Member | None
     roles: frozenset[str]
     now: datetime
@@ -80,7 +82,7 @@ class Context:
             updated_at=self.now,
             expires_at=self.now + timedelta(minutes=self.policy.records.dialog_timeout_minutes),
         )
-        await self.repos.dialogs.save(self.dialog)
+        await self.uow.dialogs.save(self.dialog)
 
     async def advance_dialog(self, step: str, **data: object) -> None:
         if self.dialog is None:
@@ -89,7 +91,7 @@ class Context:
 
     async def end_dialog(self) -> bool:
         self.dialog = None
-        return await self.repos.dialogs.end(*self.dialog_key)
+        return await self.uow.dialogs.end(*self.dialog_key)
 
     @property
     def today(self) -> date:
@@ -113,7 +115,7 @@ class Context:
         self, action: str, target: str, before: dict | None = None, after: dict | None = None
     ) -> None:
         """Record a coordinator's change in the audit log, in the same unit of work as the change."""
-        await self.repos.audit.add(
+        await self.uow.audit.add(
             AuditEntry(
                 at=self.now, actor=self.actor[:120], actor_member_id=self.member.id if self.member else None,
                 action=action, target=target[:200], before=before, after=after,
@@ -235,13 +237,13 @@ class Dispatcher:
         if refusal is not None:
             return [Reply(refusal)], "refused"
         ctx = Context(
-            message=message, args=route.args, repos=repos, member=member, roles=roles,
+            message=message, args=route.args, uow=repos, member=member, roles=roles,
             now=now, sent_at=min(message.sent_at, now), zone=self.zone, policy=self.policy, t=self.translator,
             capabilities=self.delivery.capabilities, router=self.router, dialog=dialog,
             download=self.delivery.adapter.download,
         )
         try:
-            async with repos.session.begin_nested():
+            async with repos.db.begin_nested():
                 result = await route.handler(ctx)
         except UserError as problem:
             return [Reply(self.translator(problem.key, **problem.values))], "rejected"

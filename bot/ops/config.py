@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.policy import TimeZoneName
+from bot.domain.policy import TimeZoneName
 
 Platform = Literal["console", "telegram", "onebot", "wecom"]
 Locale = Literal["zh_CN", "zh_TW", "en"]

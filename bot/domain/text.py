@@ -1,33 +1,11 @@
-"""Pure parsing of what a chat message asks for: slash commands, Chinese keywords, arguments."""
+"""Text as teachers type it, made comparable: control characters dropped, widths folded, fields split."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
-_COMMAND = re.compile(r"^[/／](?P<name>[A-Za-z][A-Za-z0-9_]{0,31})(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-
-
-@dataclass(frozen=True)
-class ParsedCommand:
-    name: str
-    args: str
-    addressed_to: str | None = None
-
-
-def parse_command(text: str) -> ParsedCommand | None:
-    """`/Join@yanxiu_bot 王芳 学校` → ParsedCommand("join", "王芳 学校", "yanxiu_bot")."""
-    stripped = text.strip()
-    match = _COMMAND.match(stripped)
-    if match is None:
-        return None
-    return ParsedCommand(
-        name=match["name"].lower(),
-        args=stripped[match.end():].strip(),
-        addressed_to=match["bot"],
-    )
 
 
 def split_args(args: str) -> list[str]:

@@ -100,4 +100,4 @@ async def _update(repos: Repositories, units: _UnitIds, row: RowPlan, now: datet
     for role in row.roles:
         await repos.members.grant(member.id, role, now)
     member.updated_at = now
-    await repos.session.flush()
+    await repos.db.flush()

@@ -22,8 +22,8 @@ from bot.domain.sessions import (
     pick_summary_writer,
 )
 from bot.i18n import Translator
-from bot.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.policy import Policy
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.domain.policy import Policy
 from storage.models import HoursLine, Member, OnlineSession, School
 from storage.repositories import Repositories
 from storage.sessions import session_end, session_start
@@ -91,7 +91,7 @@ async def close(repos: Repositories, env: Env, online: OnlineSession, now: datet
     for stretch, _member in stretches:
         if stretch.left_at is None or stretch.left_at > end:
             stretch.left_at = max(end, stretch.arrived_at)
-    schools = await repos.sessions.schools_of(online.id)
+    schools = await repos.online_sessions.schools_of(online.id)
     presences = [Presence(member.id, member.school_id, s.arrived_at, s.left_at) for s, member in stretches]
     verdict = evaluate(start, end, online.host_member_id, [s.id for s in schools], presences, rules_of(env.policy))
     online.status, online.valid, online.updated_at = "ended", verdict.valid, now
@@ -151,7 +151,7 @@ async def _request_summary(
         member_id for member_id in verdict.counted
         if member_id != online.host_member_id and members[member_id].school_id in partner_ids
     ]
-    written = await repos.sessions.summaries_written(eligible)
+    written = await repos.online_sessions.summaries_written(eligible)
     writer_id = pick_summary_writer([
         WriterCandidate(member_id, written.get(member_id, 0), verdict.attended.get(member_id, 0))
         for member_id in eligible
@@ -180,7 +180,7 @@ async def held_sessions(repos: Repositories, zone: ZoneInfo, first: date, last: 
     end = datetime.combine(last + timedelta(days=1), time.min, zone)
     return [
         HeldSession(session_start(online).astimezone(zone).date(), online.valid if online.status == "ended" else None)
-        for online in await repos.sessions.between(start, end) if online.status != "cancelled"
+        for online in await repos.online_sessions.between(start, end) if online.status != "cancelled"
     ]
 
 

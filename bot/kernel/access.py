@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.roles import ADMIN, COORDINATOR, HOST, LEADER, WORKSHOP_LEADER
-from bot.messages import ChatKind
+from bot.kernel.messages import ChatKind
 
 MEMBER = "member"
 """Implicit role of anyone linked to a roster entry."""

@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.access import MEMBER, rule_for
-from bot.adapters.base import Adapter
-from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings
-from bot.delivery import Delivery
-from bot.dispatcher import Dispatcher
+from bot.kernel.access import MEMBER, rule_for
+from bot.kernel.adapter import Adapter
+from bot.kernel.clock import Clock, SystemClock
+from bot.ops.config import ConfigError, Settings
+from bot.kernel.delivery import Delivery
+from bot.kernel.dispatcher import Dispatcher
 from bot.i18n import Translator
-from bot.observability import HealthServer
-from bot.policy import Policy, load_policy
+from bot.ops.health import HealthServer
+from bot.domain.policy import Policy
+from bot.ops.policy import load_policy
 from handlers import build_router
 from storage.db import make_engine, make_session_factory
 from storage.migrate import current_revision, head_revision, upgrade

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.messages import IncomingMessage
+from bot.kernel.messages import IncomingMessage
 
 if TYPE_CHECKING:
-    from bot.dispatcher import HandlerFn
+    from bot.kernel.dispatcher import HandlerFn
 
 TextMatcher = Callable[[str, IncomingMessage], "str | None"]
 

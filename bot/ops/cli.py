@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot import logs
-from bot.config import ConfigError, Settings, load_settings
-from bot.policy import PolicyError
+from bot.ops import logs
+from bot.ops.config import ConfigError, Settings, load_settings
+from bot.ops.policy import PolicyError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,7 +106,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings, adapter) -> int:
-    from bot.app import build, prepare_database
+    from bot.ops.app import build, prepare_database
 
     logs.configure(settings.log_level or ("WARNING" if adapter.platform == "console" else "INFO"))
     app = build(settings, adapter)
@@ -151,7 +151,7 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
     """Dry run first; apply in one transaction only on --yes or an interactive yes."""
     from pathlib import Path
 
-    from bot.app import prepare_database
+    from bot.ops.app import prepare_database
     from bot.domain.roles import PERSON_ROLES
     from bot.domain.roster import Action, RosterFileError, read_roster
     from bot.i18n import Translator
@@ -159,7 +159,7 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import make_session_factory
     from storage.models import AuditEntry
     from storage.repositories import Repositories
-    from storage.roster import apply_plan, plan_against
+    from bot.services.roster import apply_plan, plan_against
 
     t = Translator(settings.locale)
     path = Path(args.file)
@@ -193,7 +193,7 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _bind(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import prepare_database
+    from bot.ops.app import prepare_database
     from storage.db import make_session_factory
     from storage.models import AuditEntry, ChatBinding
     from storage.repositories import Repositories
@@ -226,11 +226,11 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the files a project office files, from the database, without starting the bot."""
     from pathlib import Path
 
-    from bot.app import prepare_database, program_zone
-    from bot.exports import briefing_docx, briefing_markdown, to_csv, to_xlsx
+    from bot.ops.app import prepare_database, program_zone
+    from bot.render.exports import briefing_docx, briefing_markdown, to_csv, to_xlsx
     from bot.i18n import Translator
-    from bot.policy import load_policy
-    from bot.reports import briefing, workbook
+    from bot.ops.policy import load_policy
+    from bot.services.reports import briefing, workbook
     from handlers.exports import month_of
     from storage.db import make_session_factory
     from storage.repositories import Repositories

@@ -16,8 +16,8 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from bot.adapters.base import Adapter, Capabilities, PrivateChatUnavailable, split_text
-from bot.messages import (
+from bot.kernel.adapter import Adapter, Capabilities, PrivateChatUnavailable, split_text
+from bot.kernel.messages import (
     Button,
     ChatKind,
     ChatRef,
@@ -26,7 +26,7 @@ from bot.messages import (
     OutgoingMessage,
     Reply,
 )
-from bot.observability import SEND_ERRORS
+from bot.kernel.metrics import SEND_ERRORS
 
 log = logging.getLogger("yanxiu.delivery")
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.assessment import current_period, grade_label, missing_text, standings
+from bot.services.scores import current_period, grade_label, missing_text, standings
 from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind
-from bot.exports import Briefing, Sheet
+from bot.render.exports import Briefing, Sheet
 from bot.i18n import Translator
-from bot.online_sessions import compliance_lines
-from bot.policy import Policy
+from bot.services.sessions import compliance_lines
+from bot.domain.policy import Policy
 from storage.repositories import Repositories
 
 CATEGORIES = {"school": "校本", "online": "线上"}
@@ -55,7 +55,7 @@ async def briefing(
     first, last = month_bounds(month)
     counts = await repos.reports.counts(first, last)
     start = datetime.combine(first, datetime.min.time(), zone)
-    held = await repos.sessions.between(start, start + timedelta(days=(last - first).days + 1))
+    held = await repos.online_sessions.between(start, start + timedelta(days=(last - first).days + 1))
     valid = [s for s in held if s.status == "ended" and s.valid]
     figures = [
         ("签到人次", str(counts["checkins"])),

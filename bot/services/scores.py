@@ -20,7 +20,7 @@ from bot.domain.scoring import (
     score,
 )
 from bot.i18n import Translator
-from bot.policy import Policy
+from bot.domain.policy import Policy
 from storage.models import FrozenScore
 from storage.repositories import Repositories
 from storage.scores import Assessed, period_key

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.assessment import Standing, current_period, grade_label, missing_text, standings
-from bot.charts import MAX_BARS, Bar, score_chart
+from bot.services.scores import Standing, current_period, grade_label, missing_text, standings
+from bot.render.charts import MAX_BARS, Bar, score_chart
 from bot.domain.scoring import initials
-from bot.messages import ChatKind, ChatRef, OutgoingFile, OutgoingMessage
-from bot.online_sessions import Env
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingFile, OutgoingMessage
+from bot.services.sessions import Env
 from storage.models import ChatBinding
 from storage.repositories import Repositories
 

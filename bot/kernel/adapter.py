@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.messages import Attachment, IncomingMessage, OutgoingMessage
+from bot.kernel.messages import Attachment, IncomingMessage, OutgoingMessage
 
 MessageCallback = Callable[[IncomingMessage], Awaitable[None]]
 

@@ -1,4 +1,4 @@
-"""The program's rules as data: one TOML file, validated by pydantic, defaulting to the seed numbers.
+"""The program's rules as data, validated by pydantic, defaulting to the seed documents' numbers.
 
 Handlers and domain rules read numbers from a `Policy`; none are written into code, so a program
 with different rules changes this file, not the bot.
@@ -6,9 +6,7 @@ with different rules changes this file, not the bot.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,14 +15,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
-
-
-class PolicyError(Exception):
-    """The policy file is unreadable or invalid; the message names the path, the key and the reason."""
 
 
 def known_zone(value: str) -> str:
@@ -146,22 +139,3 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
-
-
-def load_policy(path: Path | None) -> Policy:
-    """The built-in defaults, or the file at `path` layered over them."""
-    if path is None:
-        return Policy()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        reason = error["msg"].removeprefix("Value error, ")
-        raise PolicyError(f"{path}: {key}: {reason}") from None
