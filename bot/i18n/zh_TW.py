@@ -21,5 +21,6 @@ MESSAGES: dict[str, str] = {
     "join_unchanged": "您已經登記過了：{name}，{school}。",
     "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
+    "checkin_tally": "📋 {month}月{day}日簽到（{count} 人）：{names}",
     "me_checkins": "{month}月簽到 {month_days} 天，目前連續簽到 {streak} 天。",
 }
