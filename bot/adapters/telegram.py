@@ -87,6 +87,7 @@ class TelegramAdapter(Adapter):
         poll_timeout: int = 10,
     ) -> None:
         self.webhook = webhook
+        self.replies_before_confirming = webhook is not None
         self.poll_timeout = poll_timeout
         self.application: Application = (
             ApplicationBuilder()

@@ -57,6 +57,9 @@ class FileUnavailable(Exception):
 class Adapter(ABC):
     platform: str
     capabilities: Capabilities
+    replies_before_confirming: bool = False
+    """The platform redelivers until we confirm, and we confirm by answering: then a message's replies
+    must have gone out before `on_message` returns (a webhook), else they are sent in the background."""
     command_menu: tuple[tuple[str, str], ...] = ()
     """(command, description) pairs a platform with a command menu may show its users."""
 

@@ -184,23 +184,32 @@ class Delivery:
             await self.tallies.settle()
         return tracker.ok
 
-    async def hand_over(self, messages: list[Sendable], on_done: DoneCallback | None = None) -> None:
+    async def hand_over(self, messages: list[Sendable], on_done: DoneCallback | None = None) -> asyncio.Future[bool]:
         """Send in the background on each destination chat's lane (in order within a chat); `on_done`
-        hears whether everything went out. Without flood limits it simply sends now."""
+        hears whether everything went out, and so does the returned future. Without flood limits it
+        simply sends now."""
+        finished: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def done(ok: bool) -> None:
+            if on_done is not None:
+                on_done(ok)
+            if not finished.done():
+                finished.set_result(ok)
+
         if not messages:
-            if on_done:
-                on_done(True)
-            return
+            done(True)
+            return finished
         by_chat: dict[str, list[Sendable]] = {}
         for message in messages:
             by_chat.setdefault(message.chat.chat_id, []).append(message)
-        tracker = _Tracker(len(by_chat), on_done)
+        tracker = _Tracker(len(by_chat), done)
         if not self.background:
             for part in by_chat.values():
                 await self._send_job((part, tracker))
-            return
+            return finished
         for chat_id, part in by_chat.items():
             self._lanes.submit(chat_id, (part, tracker))
+        return finished
 
     async def settle(self, timeout: float | None = None) -> bool:
         """Wait until everything handed over has been sent (tallies included)."""

@@ -211,7 +211,9 @@ class Dispatcher:
                 hint = self._hint_for_unrouted(message)
                 if hint:
                     turn.outgoing = self._resolve(message, [Reply(hint)])
-            await self.delivery.hand_over(turn.outgoing, self._on_delivered(turn) if turn.recorded else None)
+            sent = await self.delivery.hand_over(turn.outgoing, self._on_delivered(turn) if turn.recorded else None)
+            if self.delivery.adapter.replies_before_confirming:
+                await sent
         finally:
             elapsed = time.perf_counter() - started
             outcome = turn.outcome if turn else "ignored"
