@@ -67,10 +67,12 @@ class Pacer:
     takes the next overall slot. Sends count for their chat when they actually went out (`sent`),
     and a refusal for flooding (`limited`) sleeps that chat alone unless the limit was the bot's."""
 
-    def __init__(self, per_second: float | None, per_chat_per_minute: int | None, margin: float = 0.9,
+    def __init__(self, per_second: float | None, per_chat_per_minute: int | None, margin: float = 0.8,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.interval = 1 / (per_second * margin) if per_second else 0.0
+        self.per_second_cap = max(1, int(per_second * margin)) if per_second else None
+        self.started: deque[float] = deque()
         self.per_chat = per_chat_per_minute
         self.clock, self.sleep = clock, sleep
         self.last = -math.inf
@@ -97,6 +99,21 @@ class Pacer:
             self.in_flight[chat_id] += 1
         if slot > now:
             await self.sleep(slot - now)
+        await self._within_the_second()
+
+    async def _within_the_second(self) -> None:
+        """Sends that woke late (a busy event loop) must not go out together: at most the capped
+        number started in any second, counted from when they really started."""
+        if self.per_second_cap is None:
+            return
+        while True:
+            now = self.clock()
+            while self.started and self.started[0] <= now - 1:
+                self.started.popleft()
+            if len(self.started) < self.per_second_cap:
+                self.started.append(now)
+                return
+            await self.sleep(self.started[0] + 1 - now)
 
     def sent(self, chat_id: str, counts_for_chat: bool = True) -> None:
         """The send `wait` allowed has gone out (or failed): count it from now on."""
