@@ -211,6 +211,8 @@ class Dispatcher:
                 hint = self._hint_for_unrouted(message)
                 if hint:
                     turn.outgoing = self._resolve(message, [Reply(hint)])
+            if turn.recorded:
+                self.marks.unconfirmed.add(turn.key)
             sent = await self.delivery.hand_over(turn.outgoing, self._on_delivered(turn) if turn.recorded else None)
             if self.delivery.adapter.replies_before_confirming:
                 await sent
@@ -267,7 +269,7 @@ class Dispatcher:
         """A message seen before is not handled again: dropped if answered, else answered as the first time."""
         prior = turn.facts.prior
         if prior is not None:
-            if prior.delivered:
+            if prior.delivered or turn.key in self.marks.unconfirmed:
                 turn.outcome = "duplicate"
                 return
             turn.outcome, turn.recorded = "resent", True
@@ -351,6 +353,7 @@ class Dispatcher:
             if ok:
                 self.marks.add(turn.key)
             else:
+                self.marks.unconfirmed.discard(turn.key)  # a redelivery may try again
                 log.warning("undelivered platform=%s chat=%s msg=%s", *turn.key)
         return delivered
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,19 +18,17 @@ from storage.repositories import Repositories
 log = logging.getLogger("yanxiu.receipts")
 
 MessageKey = tuple[str, str, str]
-GATHER_S = 1.0
-"""After writing a batch, gather for this long before the next: on SQLite every write takes the one
-write lock that storing check-ins needs."""
 
 
 class DeliveredMarks:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self.session_factory, self.clock = session_factory, clock
+        self.unconfirmed: set[MessageKey] = set()
+        """Messages whose replies this worker is sending or has sent without the mark written yet: a
+        redelivery of one of them is a duplicate, not a message to answer again."""
         self._pending: list[MessageKey] = []
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0
-        self._settling = False
-        self._last_write = -GATHER_S
 
     def add(self, key: MessageKey) -> None:
         self._pending.append(key)
@@ -41,23 +38,14 @@ class DeliveredMarks:
     async def _write(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
-            wait = self._last_write + GATHER_S - time.monotonic()
-            if wait > 0 and not self._settling:
-                await asyncio.sleep(wait)
-                batch, self._pending = batch + self._pending, []
             try:
                 async with self.session_factory() as session, session.begin():
                     await Repositories(session).handled.mark_delivered(batch, self.clock.now())
                 self.batches += 1
-                self._last_write = time.monotonic()
+                self.unconfirmed.difference_update(batch)
             except Exception:  # noqa: BLE001 - the replies went out; a lost mark only risks a resend
                 log.exception("could not mark %d messages delivered", len(batch))
 
     async def settle(self) -> None:
-        """Write what is pending now, without gathering."""
-        self._settling = True
-        try:
-            while self._writer is not None and not self._writer.done():
-                await asyncio.shield(self._writer)
-        finally:
-            self._settling = False
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
