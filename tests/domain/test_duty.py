@@ -75,3 +75,44 @@ def test_overlapping_leave_is_counted_once() -> None:
 def test_a_span_cannot_end_before_it_starts() -> None:
     with pytest.raises(ValueError):
         DateSpan(date(2026, 10, 2), date(2026, 10, 1))
+
+
+def test_the_policy_calendar_covers_years_the_package_does_not_know() -> None:
+    from bot.domain.calendar import calendar_of, official_year_known
+
+    unknown = next(year for year in range(2026, 2100) if not official_year_known(year))
+    spring = date(unknown, 2, 2)  # a weekday
+    plain = calendar_of()
+    assert plain.is_workday(spring)
+    assert plain.unknown_years(date(unknown - 1, 9, 1), date(unknown, 1, 20)) == [unknown]
+    listed = calendar_of(holidays=[spring], workdays=[date(unknown, 2, 7)])
+    assert not listed.is_workday(spring)
+    assert listed.is_workday(date(unknown, 2, 7)) == True  # noqa: E712 - a listed 调休 Saturday or Sunday
+    assert listed.unknown_years(date(unknown - 1, 9, 1), date(unknown, 1, 20)) == []
+
+
+def test_the_official_calendar_still_decides_known_years() -> None:
+    from bot.domain.calendar import calendar_of
+
+    assert not calendar_of().is_workday(date(2026, 10, 1))
+    assert calendar_of(workdays=[date(2026, 10, 1)]).is_workday(date(2026, 10, 1))
+
+
+def test_role_words_schools_write_in_rosters() -> None:
+    from bot.domain.roles import person_role
+
+    assert person_role("骨干教师") == "host"
+    assert person_role("组员") == "teacher"
+    assert person_role("教研组长") == "leader"
+    assert person_role("指导教师") == "mentor"
+    assert person_role("项目办") == "coordinator"
+    assert person_role("校长") is None
+
+
+def test_everyone_is_assessed_except_pure_office_staff() -> None:
+    from bot.domain.roles import is_assessed
+
+    assert is_assessed({"workshop_leader"}) and is_assessed({"host", "leader"}) and is_assessed(set())
+    assert is_assessed({"coordinator", "teacher"})
+    assert not is_assessed({"coordinator"}) and not is_assessed({"admin", "coordinator"})
+    assert not is_assessed({"host"}, excluded=frozenset({"host"}))
