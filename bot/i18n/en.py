@@ -415,4 +415,5 @@ MESSAGES: dict[str, str] = {
     "roster_phone_taken": "Phone number {phone} already belongs to {other}. Check the phone number or the name.",
     "roster_ambiguous": "{school} has {count} teachers named {name}; add a staff number or phone number to tell which one.",
     "roster_duplicate_row": "Same person as row {first}; this row is skipped. If they are two people, give each a staff number or phone number.",
+    "privileged_admin_only": '{member} holds the role "{role}"; only an administrator can do this.',
 }

@@ -436,4 +436,5 @@ MESSAGES: dict[str, str] = {
     "roster_phone_taken": "手机号{phone}已登记给{other}老师。请核对手机号或姓名。",
     "roster_ambiguous": "{school}已有{count}位名叫{name}的老师，无法确定是哪一位。请补充工号或手机号。",
     "roster_duplicate_row": "与第{first}行是同一位老师，这一行不再导入。如果是两位老师，请填写各自的工号或手机号。",
+    "privileged_admin_only": "{member} 持有“{role}”角色，只有管理员可以做这项操作。",
 }
