@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, extract, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.scoring import Activity
+from bot.domain.scoring import Activity, month_of_key
 from storage.models import (
     FrozenScore,
     HoursLine,
@@ -71,16 +71,15 @@ class Scores:
             hours[member_id][category] = float(total or 0)
         monthly: dict[tuple[int, str], dict[tuple[int, int], int]] = defaultdict(dict)
         observations: dict[int, int] = defaultdict(int)
-        year, month = extract("year", Record.day), extract("month", Record.day)
-        for member_id, kind, y, m, count in await self.session.execute(
-            select(Record.member_id, Record.kind, year, month, func.count())
+        for member_id, kind, month, count in await self.session.execute(
+            select(Record.member_id, Record.kind, Record.month_key, func.count())
             .where(Record.withdrawn_at.is_(None), Record.day >= first, Record.day <= last)
-            .group_by(Record.member_id, Record.kind, year, month)
+            .group_by(Record.member_id, Record.kind, Record.month_key)
         ):
             if kind == "observation":
                 observations[member_id] += count
             else:
-                monthly[member_id, kind][int(y), int(m)] = count
+                monthly[member_id, kind][month_of_key(month)] = count
         marks: dict[int, list[str]] = defaultdict(list)
         for member_id, mark, count in await self.session.execute(
             select(TrainingMark.member_id, TrainingMark.mark, func.count())
