@@ -24,7 +24,8 @@ from bot.kernel.clock import FixedClock
 from bot.ops.config import Settings
 from bot.domain.policy import Announcements, Policy
 from reminders.scheduler import session_env
-from reminders.sessions import queue_due_work, send_queued
+from reminders.outbox import send_queued
+from reminders.planner import queue_due_work
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import ChatBinding, Member, MemberRole, School

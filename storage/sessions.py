@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -192,10 +192,13 @@ class Outbox:
             return False
         return True
 
-    async def claim_due(self, now: datetime, stale: timedelta, limit: int = 50) -> list[OutboxEntry]:
+    async def claim_due(self, now: datetime, stale: timedelta, limit: int = 50,
+                        skip: set[str] | frozenset[str] = frozenset()) -> list[OutboxEntry]:
+        """Up to `limit` due rows nobody holds, oldest first, except the keys in `skip`."""
         query = (
             select(OutboxEntry)
             .where(
+                OutboxEntry.key.not_in(skip) if skip else true(),
                 OutboxEntry.sent_at.is_(None),
                 (OutboxEntry.claimed_at.is_(None)) | (OutboxEntry.claimed_at < now - stale),
                 (OutboxEntry.expires_at.is_(None)) | (OutboxEntry.expires_at > now),
