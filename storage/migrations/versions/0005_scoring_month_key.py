@@ -2,14 +2,14 @@
 one index in GROUP BY order instead of every row, with no date function per row.
 
 Revision ID: 0005_scoring_month_key
-Revises: 0005
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_scoring_month_key"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
