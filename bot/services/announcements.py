@@ -36,16 +36,19 @@ class ChartToDraw:
     bars: tuple[tuple[str, float, str], ...]
     """(label, points, grade) per bar, in ranking order."""
     legend: dict[str, str] = field(default_factory=dict)
+    thresholds: tuple[tuple[str, float], ...] = ()
+    """The grade lines drawn across the bars: (合格, 60), (优秀, 90)."""
 
     def to_json(self) -> dict:
         return {"title": self.title, "bars": [list(bar) for bar in self.bars], "legend": self.legend,
-                "file_name": self.file_name}
+                "file_name": self.file_name, "thresholds": [list(line) for line in self.thresholds]}
 
     @classmethod
     def from_json(cls, chat: ChatRef, caption: str, data: dict) -> ChartToDraw:
         return cls(chat, caption, data["file_name"], data["title"],
                    tuple((label, float(points), grade) for label, points, grade in data["bars"]),
-                   dict(data.get("legend") or {}))
+                   dict(data.get("legend") or {}),
+                   tuple((name, float(value)) for name, value in data.get("thresholds") or ()))
 
 
 Planned = OutgoingMessage | ChartToDraw
@@ -55,7 +58,8 @@ def draw(chart: ChartToDraw) -> OutgoingMessage:
     """The chart as a PNG message. CPU-bound and slow (matplotlib): call it in a worker thread."""
     from bot.render.charts import Bar, score_chart
 
-    png = score_chart(chart.title, [Bar(*bar) for bar in chart.bars], legend=chart.legend)
+    png = score_chart(chart.title, [Bar(*bar) for bar in chart.bars], legend=chart.legend,
+                      thresholds=chart.thresholds)
     return OutgoingMessage(chat=chart.chat, text=chart.caption,
                            file=OutgoingFile(file_name=chart.file_name, content=png, mime_type="image/png"))
 
@@ -125,6 +129,8 @@ def _announcement(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], to
         messages.append(OutgoingMessage(chat=chat, text="\n".join(lines)))
     if settings.chart and env.images:
         legend = {grade: grade_label(t, grade) for grade in GRADES}
+        grades = env.policy.grades
+        lines = ((legend["pass"], float(grades.pass_)), (legend["excellent"], float(grades.excellent)))
         for start in range(0, len(ranked), CHART_BARS):
             chunk = ranked[start:start + CHART_BARS]
             messages.append(ChartToDraw(
@@ -132,7 +138,7 @@ def _announcement(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], to
                 file_name=f"成绩公示-{unit}-{start // CHART_BARS + 1}.png",
                 title=t("announce_chart_title", unit=unit, period=period.name),
                 bars=tuple((shown_name(env, s.who.name), s.score.points, s.score.grade) for s in chunk),
-                legend=legend,
+                legend=legend, thresholds=lines,
             ))
     return messages
 
