@@ -1,15 +1,15 @@
 """Records carry their month (202611) and a covering index for scoring, so ranking a program reads
 one index in GROUP BY order instead of every row, with no date function per row.
 
-Revision ID: 0005_scoring_month_key
-Revises: 0009
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_scoring_month_key"
-down_revision = "0009"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
