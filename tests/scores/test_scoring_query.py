@@ -56,7 +56,7 @@ async def test_counts_use_the_month_key_and_only_the_periods_days(database_url):
 async def test_the_migration_gives_existing_records_their_month_key(database_url):
     engine = make_engine(database_url)
     try:
-        await upgrade(engine, "0009")  # the revision before the month key
+        await upgrade(engine, "0006")  # the revision before the month key
         async with engine.begin() as connection:
             await connection.execute(insert(School.__table__), [{"id": 1, "name": "一中", "created_at": NOW}])
             await connection.execute(insert(Member.__table__), [
