@@ -20,7 +20,8 @@ from bot.domain.record_text import (
 from bot.domain.records import RecordKind
 from bot.kernel.messages import IncomingMessage, Reply
 from bot.kernel.router import Router
-from handlers.records import store_record
+from bot.services.records import store_observation
+from handlers.records import stored_text, writer_of
 
 router = Router()
 
@@ -87,29 +88,16 @@ def _observed_on(ctx: Context, answer: str) -> date:
 
 
 async def _store(ctx: Context, draft: ObservationDraft) -> list[Reply]:
-    observed_on = draft.observed_on or ctx.today
-    if observed_on > ctx.today:
-        raise UserError("observe_future_date")
-    matches = await ctx.uow.members.named(draft.teacher)
-    observed = matches[0] if len(matches) == 1 else None
-    if observed is not None and observed.id == ctx.member.id:
-        raise UserError("observe_self")
-    teacher = observed.name if observed else draft.teacher
-    when = f"{observed_on.month}月{observed_on.day}日"
+    stored = await store_observation(ctx.uow, writer_of(ctx), draft)
+    when = f"{stored.observed_on.month}月{stored.observed_on.day}日"
     lesson = f"{draft.class_subject}《{draft.topic}》"
-    confirmation = await store_record(
-        ctx, RecordKind.OBSERVATION, draft.topic, draft.notes,
-        detail=ctx.t("observe_detail", teacher=teacher, lesson=lesson, date=when),
-        observed_member_id=observed.id if observed else None, observed_name=teacher[:50],
-        observed_on=observed_on, class_subject=draft.class_subject[:100],
-    )
-    replies = [confirmation]
-    account = await ctx.uow.members.account_on(observed.id, ctx.message.platform) if observed else None
-    if account is not None:
+    detail = ctx.t("observe_detail", teacher=stored.teacher, lesson=lesson, date=when)
+    replies = [Reply(stored_text(ctx, stored.record, detail))]
+    if stored.notify_user_id is not None:
         replies.append(
             Reply(
-                ctx.t("observe_notice", teacher=teacher, observer=ctx.member.name, lesson=lesson, date=when),
-                private_to=account.user_id,
+                ctx.t("observe_notice", teacher=stored.teacher, observer=ctx.member.name, lesson=lesson, date=when),
+                private_to=stored.notify_user_id,
             )
         )
     return replies

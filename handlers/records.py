@@ -5,22 +5,13 @@ Without text, the command opens a guided dialog (topic, then the text) kept in t
 
 from __future__ import annotations
 
+from bot.domain.record_text import parse_record_text, title_of
+from bot.domain.records import LABELS, Progress, RecordKind, length_problem, min_chars
 from bot.domain.text import clean_text
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.record_text import parse_record_text, title_of
-from bot.domain.records import (
-    LABELS,
-    Progress,
-    RecordKind,
-    length_problem,
-    min_chars,
-    period_of,
-    progress,
-)
 from bot.kernel.messages import Attachment, AttachmentKind, IncomingMessage, Reply
-from bot.kernel.metrics import RECORDS
 from bot.kernel.router import Router
-from storage.models import HoursLine, Record
+from bot.services.records import RecordDraft, StoredRecord, Writer, store_record
 
 router = Router()
 
@@ -53,10 +44,10 @@ async def record_from_text(ctx: Context) -> Reply:
 
 async def _from_command(ctx: Context, kind: RecordKind, text: str | None = None) -> Reply:
     body = (ctx.args if text is None else text).strip()
-    if not body and not _files(ctx):
+    if not body and not files_of(ctx):
         await ctx.start_dialog(DIALOG, "topic", {"kind": kind.value})
         return ctx.reply("dialog_record_topic", label=LABELS[kind])
-    return await store_record(ctx, kind, title_of(body), body)
+    return await record_reply(ctx, RecordDraft(kind, title_of(body), body))
 
 
 @router.dialog(DIALOG)
@@ -69,61 +60,35 @@ async def record_dialog(ctx: Context) -> Reply:
         topic = "" if answer.lower() in SKIP_WORDS else answer.strip("《》 ")[:200]
         await ctx.advance_dialog("body", topic=topic)
         return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
-    if not answer and not _files(ctx):
+    if not answer and not files_of(ctx):
         return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
-    problem = length_problem(kind, answer, ctx.policy.records, bool(_files(ctx)))
+    problem = length_problem(kind, answer, ctx.policy.records, bool(files_of(ctx)))
     if problem is not None:
         key, limit = problem
         await ctx.advance_dialog("body")
         return ctx.reply(key, label=LABELS[kind], limit=limit, length=len(answer))
-    reply = await store_record(ctx, kind, ctx.dialog.data.get("topic") or title_of(answer), answer)
+    reply = await record_reply(ctx, RecordDraft(kind, ctx.dialog.data.get("topic") or title_of(answer), answer))
     await ctx.end_dialog()
     return reply
 
 
-async def store_record(
-    ctx: Context, kind: RecordKind, title: str, body: str, detail: str = "", **observation
-) -> Reply:
-    """Validate, store and confirm one record, saying what it counts toward."""
-    files = _files(ctx)
-    problem = length_problem(kind, body, ctx.policy.records, bool(files))
-    if problem is not None:
-        key, limit = problem
-        raise UserError(key, label=LABELS[kind], limit=limit, length=len(body.strip()))
-    record = await ctx.uow.records.add(
-        Record(
-            member_id=ctx.member.id, kind=kind.value, day=ctx.today, title=title[:200], body=body,
-            attachments=[
-                {"kind": f.kind.value, "file_ref": f.file_ref, "file_name": f.file_name, "mime_type": f.mime_type}
-                for f in files
-            ],
-            platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id,
-            message_id=ctx.message.message_id, created_at=ctx.now, updated_at=ctx.now,
-            **observation,
-        )
-    )
-    RECORDS.inc(kind=kind.value)
-    worth = getattr(ctx.policy.hours, kind.value)
-    if worth > 0:
-        await ctx.uow.hours.credit(HoursLine(
-            member_id=ctx.member.id, day=ctx.today, category="school", hours=worth,
-            minutes=round(worth * ctx.policy.hours.minutes_per_hour), source=f"record:{record.id}",
-            description=f"{LABELS[kind]}《{record.title}》"[:200], created_at=ctx.now,
-        ))
-    status = await current_progress(ctx, kind)
-    return ctx.reply(
-        "record_stored", id=record.id, period=status.period.label, ordinal=status.done,
-        label=LABELS[kind], title=f"《{record.title}》" if record.title else "", detail=detail,
+def writer_of(ctx: Context) -> Writer:
+    return Writer(ctx.member.id, ctx.today, ctx.now, ctx.message, ctx.policy, tuple(files_of(ctx)))
+
+
+async def record_reply(ctx: Context, draft: RecordDraft, detail: str = "") -> Reply:
+    """Store one record and confirm it, saying what it counts toward."""
+    return Reply(stored_text(ctx, await store_record(ctx.uow, writer_of(ctx), draft), detail))
+
+
+def stored_text(ctx: Context, stored: StoredRecord, detail: str = "") -> str:
+    status = stored.progress
+    return ctx.t(
+        "record_stored", id=stored.id, period=status.period.label, ordinal=status.done,
+        label=LABELS[stored.kind], title=f"《{stored.title}》" if stored.title else "", detail=detail,
         quota=quota_text(ctx, status),
-        files=ctx.t("record_files", count=len(files)) if files else "",
+        files=ctx.t("record_files", count=stored.files) if stored.files else "",
     )
-
-
-async def current_progress(ctx: Context, kind: RecordKind) -> Progress:
-    semester = ctx.policy.semester
-    period = period_of(kind, ctx.today, semester)
-    days = await ctx.uow.records.days_by_kind(ctx.member.id, period.first, period.last)
-    return progress(kind, days.get(kind.value, []), ctx.today, ctx.policy.records, semester)
 
 
 def quota_text(ctx: Context, status: Progress) -> str:
@@ -135,5 +100,5 @@ def quota_text(ctx: Context, status: Progress) -> str:
     return ctx.t("quota_missing", scope=scope, required=status.required, missing=status.missing)
 
 
-def _files(ctx: Context) -> list[Attachment]:
+def files_of(ctx: Context) -> list[Attachment]:
     return [a for a in ctx.message.attachments if a.kind in FILE_KINDS]
