@@ -24,6 +24,7 @@ from handlers import (
     scores,
     sessions,
     summaries,
+    understand,
     units,
 )
 
@@ -50,6 +51,7 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -1,31 +1,17 @@
-"""Daily check-in: `/checkin`, or 签到 / 打卡 written the way teachers write it in the group."""
+"""Daily check-in: `/checkin`, 签到 / 打卡 in any of the shapes teachers write it, and 接龙 relays."""
 
 from __future__ import annotations
 
-import re
-
+from bot.domain.text import normalize
+from bot.domain.understanding import Intent
 from bot.kernel.dispatcher import Context, UserError
-from bot.kernel.messages import IncomingMessage, Reply
+from bot.kernel.messages import Reply
 from bot.kernel.router import Router
-from bot.services.checkins import check_in
+from bot.services.checkins import check_in, check_in_relay
 from handlers.attendance import arrive, live_sessions
+from handlers.reading import matcher, understanding_of
 
 router = Router()
-
-_PLAIN = re.compile(
-    r"^[#＃]?(?:已)?(?:签到|打卡)(?:$|[\s:：,，。!！]+(?P<rest>.*))", re.DOTALL
-)
-_NAMED = re.compile(r"^(?P<name>[^\s#＃\d]{1,10}?)(?:老师)?(?:已)?(?:签到|打卡)[。!！]?$")
-
-
-def _checkin_text(text: str, _message: IncomingMessage) -> str | None:
-    plain = _PLAIN.match(text)
-    if plain:
-        return (plain["rest"] or "").strip()
-    named = _NAMED.match(text)
-    if named:
-        return "@name:" + named["name"]
-    return None
 
 
 @router.command("checkin", summary_key="cmd_checkin")
@@ -33,14 +19,29 @@ async def checkin_command(ctx: Context) -> Reply:
     return await checkin_reply(ctx, ctx.args)
 
 
-@router.text("checkin", _checkin_text)
+@router.text("checkin", matcher(Intent.CHECKIN))
 async def checkin_text(ctx: Context) -> Reply | None:
-    note = ctx.args
-    if note.startswith("@name:"):
-        if note.removeprefix("@name:") != ctx.member.name:
-            raise UserError("checkin_only_self", name=ctx.member.name)
-        note = ""
-    return await checkin_reply(ctx, note)
+    """A name written with the check-in must be the sender's own (one teacher never checks in another)."""
+    understood = understanding_of(ctx.message)
+    name = understood.name
+    if name and name != normalize(ctx.member.name) and name not in normalize(ctx.message.sender.display_name):
+        raise UserError("checkin_only_self", name=ctx.member.name)
+    return await checkin_reply(ctx, understood.note)
+
+
+@router.text("relay", matcher(Intent.RELAY))
+async def relay_text(ctx: Context) -> Reply | None:
+    """A 接龙 repost: the sender's own line checks her in, once; later reposts stay quiet."""
+    relay = understanding_of(ctx.message).relay
+    if ctx.member is None or relay is None:
+        return None
+    credited = await check_in_relay(
+        ctx.uow, ctx.member.id, normalize(ctx.member.name), relay, ctx.policy.records.relay_proxies,
+        ctx.today, ctx.now, ctx.message,
+    )
+    if not credited:
+        return None
+    return ctx.reply("relay_checked_in", names="、".join(credited), date=f"{ctx.today.month}月{ctx.today.day}日")
 
 
 async def checkin_reply(ctx: Context, note: str) -> Reply:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.text import clean_text
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.dates import parse_date
 from bot.domain.people import name_problem
@@ -21,7 +20,9 @@ from bot.domain.records import RecordKind
 from bot.kernel.messages import IncomingMessage, Reply
 from bot.kernel.router import Router
 from bot.services.records import store_observation
-from handlers.records import stored_text, writer_of
+from bot.domain.understanding import Intent
+from handlers.reading import understanding_of
+from handlers.records import header_alone, stored_text, writer_of
 
 router = Router()
 
@@ -29,8 +30,13 @@ DIALOG = "observe"
 STEPS = ("teacher", "date", "class", "topic", "notes")
 
 
-def _observation_shape(text: str, message: IncomingMessage) -> str | None:
-    return text if parse_observation_text(text, message.sent_at.date()) is not None else None
+def _observation_shape(_text: str, message: IncomingMessage) -> str | None:
+    understood = understanding_of(message)
+    if understood.intent is Intent.OBSERVATION:
+        return ""
+    if understood.intent is Intent.HEADER and understood.kind is RecordKind.OBSERVATION:
+        return ""
+    return None
 
 
 @router.command("observe", summary_key="cmd_observe", usage_key="usage_observe")
@@ -41,13 +47,16 @@ async def observe(ctx: Context) -> list[Reply] | Reply:
     draft = parse_observation_fields(ctx.args, ctx.today) or parse_observation_text(ctx.args, ctx.today)
     if draft is None:
         raise UserError("usage_observe")
-    return await _store(ctx, draft)
+    return await store_draft(ctx, draft)
 
 
 @router.text("observe", _observation_shape)
-async def observe_from_text(ctx: Context) -> list[Reply]:
-    draft = parse_observation_text(clean_text(ctx.message.text), ctx.today)
-    return await _store(ctx, draft or parse_observation_text(ctx.args, ctx.today))
+async def observe_from_text(ctx: Context) -> list[Reply] | Reply:
+    """An observation log in prose or as the 听课记录表 form; its header alone waits for the body."""
+    understood = understanding_of(ctx.message)
+    if understood.observation is None:
+        return await header_alone(ctx, RecordKind.OBSERVATION, understood.title)
+    return await store_draft(ctx, understood.observation)
 
 
 @router.dialog(DIALOG)
@@ -73,7 +82,7 @@ async def observe_dialog(ctx: Context) -> list[Reply] | Reply:
         teacher=data["teacher"], observed_on=date.fromisoformat(data["observed_on"]),
         class_subject=data["class"], topic=data["topic"], notes=answer,
     )
-    replies = await _store(ctx, draft)
+    replies = await store_draft(ctx, draft)
     await ctx.end_dialog()
     return replies
 
@@ -87,7 +96,7 @@ def _observed_on(ctx: Context, answer: str) -> date:
     return observed_on
 
 
-async def _store(ctx: Context, draft: ObservationDraft) -> list[Reply]:
+async def store_draft(ctx: Context, draft: ObservationDraft) -> list[Reply]:
     stored = await store_observation(ctx.uow, writer_of(ctx), draft)
     when = f"{stored.observed_on.month}月{stored.observed_on.day}日"
     lesson = f"{draft.class_subject}《{draft.topic}》"

@@ -5,23 +5,30 @@ Without text, the command opens a guided dialog (topic, then the text) kept in t
 
 from __future__ import annotations
 
-from bot.domain.record_text import parse_record_text, title_of
+from bot.domain.record_text import title_of
+from bot.domain.understanding import Intent, understand
 from bot.domain.records import LABELS, Progress, RecordKind, length_problem, min_chars
-from bot.domain.text import clean_text
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Attachment, AttachmentKind, IncomingMessage, Reply
 from bot.kernel.router import Router
 from bot.services.records import RecordDraft, StoredRecord, Writer, store_record
+from handlers.reading import understanding_of
 
 router = Router()
 
 DIALOG = "record"
 SKIP_WORDS = {"跳过", "无", "没有", "略", "skip", "-"}
 FILE_KINDS = {AttachmentKind.PHOTO, AttachmentKind.DOCUMENT}
+TITLE_MAX = 40
 
 
-def _record_shape(text: str, _message: IncomingMessage) -> str | None:
-    return text if parse_record_text(text) is not None else None
+def _record_shape(_text: str, message: IncomingMessage) -> str | None:
+    understood = understanding_of(message)
+    if understood.intent is Intent.RECORD:
+        return ""
+    if understood.intent is Intent.HEADER and understood.kind is not RecordKind.OBSERVATION:
+        return ""
+    return None
 
 
 @router.command("reflect", summary_key="cmd_reflect", usage_key="usage_reflect")
@@ -36,10 +43,22 @@ async def case(ctx: Context) -> Reply:
 
 @router.text("record", _record_shape)
 async def record_from_text(ctx: Context) -> Reply:
-    parsed = parse_record_text(clean_text(ctx.message.text))
-    if parsed is None:  # only width-folding made it match; read the folded text
-        parsed = parse_record_text(ctx.args)
-    return await _from_command(ctx, parsed.kind, parsed.body)
+    """A record whose kind its first lines name; a header alone waits for the body (or a photo)."""
+    understood = understanding_of(ctx.message)
+    if understood.intent is Intent.HEADER:
+        return await header_alone(ctx, understood.kind, understood.title)
+    return await record_reply(ctx, RecordDraft(understood.kind, understood.title, understood.body))
+
+
+async def header_alone(ctx: Context, kind: RecordKind, title: str) -> Reply:
+    """【教学反思】 or 《秋天的雨》教学反思 sent alone: the next message is the body, never the title."""
+    if files_of(ctx) and kind is not RecordKind.OBSERVATION:
+        return await record_reply(ctx, RecordDraft(kind, title, ""))
+    if title or kind is RecordKind.OBSERVATION:
+        await ctx.start_dialog(DIALOG, "body", {"kind": kind.value, "topic": title})
+        return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
+    await ctx.start_dialog(DIALOG, "topic", {"kind": kind.value})
+    return ctx.reply("dialog_record_topic", label=LABELS[kind])
 
 
 async def _from_command(ctx: Context, kind: RecordKind, text: str | None = None) -> Reply:
@@ -51,9 +70,13 @@ async def _from_command(ctx: Context, kind: RecordKind, text: str | None = None)
 
 
 @router.dialog(DIALOG)
-async def record_dialog(ctx: Context) -> Reply:
+async def record_dialog(ctx: Context) -> Reply | list[Reply]:
     kind = RecordKind(ctx.dialog.data["kind"])
     answer = ctx.args
+    if ctx.dialog.step == "topic" and _reads_as_body(answer):
+        ctx.dialog.step = "body"
+    if kind is RecordKind.OBSERVATION and ctx.dialog.step == "body" and (answer or files_of(ctx)):
+        return await _observation_body(ctx, answer)
     if ctx.dialog.step == "topic":
         if not answer:
             raise UserError("dialog_record_topic", label=LABELS[kind])
@@ -70,6 +93,22 @@ async def record_dialog(ctx: Context) -> Reply:
     reply = await record_reply(ctx, RecordDraft(kind, ctx.dialog.data.get("topic") or title_of(answer), answer))
     await ctx.end_dialog()
     return reply
+
+
+def _reads_as_body(answer: str) -> bool:
+    """A reply to "which lesson?" that is really the record itself (sent right after its header)."""
+    return "\n" in answer.strip() or len(answer.strip()) > TITLE_MAX
+
+
+async def _observation_body(ctx: Context, answer: str) -> Reply | list[Reply]:
+    from handlers.observe import store_draft
+
+    understood = understand(f"听课记录\n{answer}", ctx.today)
+    if understood.observation is None:
+        raise UserError("observe_hint")
+    replies = await store_draft(ctx, understood.observation)
+    await ctx.end_dialog()
+    return replies
 
 
 def writer_of(ctx: Context) -> Writer:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain.checkins import current_streak, month_bounds
+from bot.domain.relay import Relay
 from bot.kernel.dispatcher import UserError
 from bot.kernel.messages import IncomingMessage
 from storage.models import CheckIn
@@ -52,3 +53,25 @@ async def check_in(
         existing = await uow.checkins.on_day(member_id, today)
         checked_at = existing.checked_at
     return CheckInResult(stored, today, checked_at, await figures(uow, member_id, today))
+
+
+async def check_in_relay(
+    uow: Repositories, member_id: int, member_name: str, relay: Relay, proxies: bool,
+    today: date, now: datetime, message: IncomingMessage,
+) -> list[str]:
+    """Names newly checked in by a 接龙 repost: the sender, when her line is in it; with `proxies`,
+    also the other members the list names. Already checked-in people are skipped (reposts are quiet)."""
+    credited = []
+    if relay.entry_of(member_name) is not None:
+        if (await check_in(uow, member_id, today, now, message)).stored:
+            credited.append(member_name)
+    if not proxies:
+        return credited
+    for entry in relay.entries:
+        if entry.names(member_name):
+            continue
+        matches = await uow.members.named(entry.name) if entry.name else []
+        on_behalf = replace(message, message_id=f"{message.message_id}:{entry.number}"[:64])
+        if len(matches) == 1 and (await check_in(uow, matches[0].id, today, now, on_behalf)).stored:
+            credited.append(matches[0].name)
+    return credited
