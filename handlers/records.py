@@ -73,7 +73,7 @@ async def _from_command(ctx: Context, kind: RecordKind, text: str | None = None)
 async def record_dialog(ctx: Context) -> Reply | list[Reply]:
     kind = RecordKind(ctx.dialog.data["kind"])
     answer = ctx.args
-    if ctx.dialog.step == "topic" and _reads_as_body(answer):
+    if ctx.dialog.step == "topic" and (_reads_as_body(answer) or files_of(ctx)):
         ctx.dialog.step = "body"
     if kind is RecordKind.OBSERVATION and ctx.dialog.step == "body" and (answer or files_of(ctx)):
         return await _observation_body(ctx, answer)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 _TAG = re.compile(r"^\s*[#＃]?\s*接龙\s*[#＃]?\s*[:：]?\s*")
-_NUMBERED = re.compile(r"^\s*(?P<number>[0-9]{1,3})(?:\s*[.、．)）:：]|\s)\s*(?P<text>\S.*?)\s*$")
+_NUMBERED = re.compile(r"^\s*(?P<number>[0-9]{1,3})(?:\s*[.、．)）:：]|\s)\s*(?P<text>[^\s0-9].*?)\s*$")
 _EXAMPLE = re.compile(r"^\s*(?:例|示例|格式|例如|举例)\s*[:：]?\s*(?P<text>.*?)\s*$")
 _CHECKIN_WORDS = re.compile(r"签到|打卡|到岗|出勤|参训|报到|考勤|已到|签名|参会")
 _OTHER_WORDS = re.compile(r"报名|订餐|订饭|点餐|团购|投票|捐款|缴费|交费|预订|预定|领取|征集|接送|购买|订购|拼车|选课")

@@ -117,9 +117,10 @@ _GREETING = (
 _VERB = r"(?:签到|打卡|签个到|打个卡|报到|签了到|check\s?-?\s?in|sign\s?-?\s?in|clock\s?in)"
 _AFTER = r"(?:了|啦|咯|喽|哦|哟|呀|啊|嘞|哈|呢|完毕|成功|完成|ok|\+1|一下)*"
 _DAY_COUNT = r"(?:第?[0-9一二三四五六七八九十百]+天|day\s?[0-9]+)"
+_NOT_PRE = r"(?:今天|今日|今早|准时|按时|研修|每日|日常|学习|培训|已经|已|我|本人|来|第|签|打卡|报到)"
 _CHECKIN = re.compile(
     rf"^(?:{_GREETING}[\s,，.。!！]*)*#?\s*"
-    rf"(?:(?P<pre>[\u4e00-\u9fff·]{{2,4}}?)(?:老师)?[\s,，:：]*)?"
+    rf"(?:(?!{_NOT_PRE})(?P<pre>[\u4e00-\u9fff·]{{2,4}}?)(?:老师)?[\s,，:：]*)?"
     rf"(?:今天|今日|今天也|今早|我|本人|我也)?(?:已经?|来|准时|按时)?"
     rf"(?:{_DAY_COUNT}\s*)?(?:研修|每日|日常|学习|培训)?"
     rf"{_VERB}#?{_AFTER}(?P<count>\s*{_DAY_COUNT})?"
@@ -174,13 +175,15 @@ _QUALIFIER = (
 _OPEN = r"(?:[【\[〖［(（「『]\s*|#\s*)"
 _CLOSE = r"(?:\s*[】\]〗］)）」』#])"
 _BRACKET = r"(?P<bracket>[【\[〖［(（「『]\s*)"
+_SEP = r"[\s:：,，。.\-—|｜]"
+_NOTE = r"(?:\s*[(（][^)）\n]{1,12}[)）])?"
 _HEADER_START = re.compile(
-    rf"^(?:{_BRACKET}|(?P<hash>#\s*))?{_QUALIFIER}(?:教学|教育)?(?P<kw>{_KIND_WORDS}){_QUALIFIER}"
-    rf"(?(bracket){_CLOSE}|#?)(?P<sep>[\s:：,，。.\-—|]+|(?=《)|$)",
+    rf"^(?:{_BRACKET}|(?P<hash>#\s*))?{_QUALIFIER}(?:教学|教育)?(?P<kw>{_KIND_WORDS}){_QUALIFIER}{_NOTE}"
+    rf"(?(bracket){_CLOSE}{_SEP}*|(?:(?P<closehash>#){_SEP}*|(?:{_SEP}+|(?=《)|$)))",
 )
 """The kind first: 【教学反思】…, #反思 …, 反思：…, 11月教学案例 《…》…, 课后反思(第3周)."""
 _TITLE_THEN_KIND = re.compile(
-    rf"^(?P<title>《[^《》\n]{{1,40}}》|[^\n#【】]{{2,30}}?)\s*[\-—·:：]?\s*"
+    rf"^(?:(?P<book>《[^《》\n]{{1,40}}》)\s*[\-—·:：|｜]*\s*|(?P<plain>[^\n#【】《》]{{2,30}}?)\s*[\-—·:：|｜]+\s*)"
     rf"(?:{_OPEN})?(?P<kw>{_KIND_WORDS})(?:{_CLOSE})?\s*[:：]?\s*$"
 )
 """A title line with the kind after it: 《秋天的雨》教学反思, 一次小组合作的尝试——教育叙事."""
@@ -189,7 +192,7 @@ _NOT_RECORD_AFTER = re.compile(
     r"统计|汇总|评比|通知|名单|的要求|的模板|的提交|的截止|大家|请|记得|还没|没交|催交|也要)"
 )
 _ARTICLE = re.compile(r"^(?:【?转发|转载|分享|推荐|推送|链接|文章|好文|转|http|www\.)|公众号|mp\.weixin|阅读原文|点击链接")
-_LESSON_PLAN = re.compile(r"教学设计|教案|导学案|学案|课件|说课稿|教学计划|活动方案|作业设计")
+_LESSON_PLAN = re.compile(r"教学设计|教案|导学案|课件|说课稿|教学计划|活动方案|作业设计")
 _NOTICE = re.compile(
     r"^(?:通知|请|提醒|温馨提示|重要|注意|各位|大家|关于|@所有人|@全体)|(?:请|务必|记得|提醒|按时|尽快|截止)"
     r".{0,20}(?:提交|上交|完成|签到|打卡|写好|上传)"
@@ -370,8 +373,8 @@ def _header(lines: list[str], matched: list[str]) -> tuple[RecordKind, str, list
         body = ([rest] if rest else []) + lines[1:]
         return kind, title, body
     titled = _TITLE_THEN_KIND.match(first)
-    if titled is not None and not _LESSON_PLAN.search(titled["title"]) and not _NOTICE.search(first):
-        title = titled["title"].strip("《》 —-·:：")
+    if titled is not None and not _LESSON_PLAN.search(first) and not _NOTICE.search(first):
+        title = (titled["book"] or titled["plain"]).strip("《》 —-·:：")
         if title and not _NOT_RECORD_AFTER.match(title) and not _QUESTION.search(first):
             return _KIND_OF[titled["kw"]], _original_title([lines[0]], title), lines[1:]
     if len(lines) > 1 and _is_title_line(first):
