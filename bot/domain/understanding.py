@@ -114,22 +114,23 @@ _GREETING = (
     r"(?:(?:各位|亲爱的)?(?:老师们?|领导|同仁|伙伴们?|大家)(?:早上好|上午好|下午好|晚上好|好|早)"
     r"|早上好|早安|上午好|下午好|晚上好|早|大家好|你好|您好|hello|hi|morning|good morning)"
 )
-_VERB = r"(?:签到|打卡|签个到|打个卡|报到|签了到|check\s?-?\s?in|sign\s?-?\s?in|clock\s?in)"
-_AFTER = r"(?:了|啦|咯|喽|哦|哟|呀|啊|嘞|哈|呢|完毕|成功|完成|ok|\+1|一下)*"
+_VERB = r"(?:签到|打卡|签个到|打个卡|报到|签了到|补个?卡|补签到?|check\s?-?\s?in|sign\s?-?\s?in|clock\s?in)"
+_AFTER = r"(?:了|啦|咯|喽|啰|罗|哦|哟|呀|啊|嘞|哈|呢|完毕|成功|完成|ok|\+1|一下)*"
 _DAY_COUNT = r"(?:第?[0-9一二三四五六七八九十百]+天|day\s?[0-9]+)"
 _NOT_PRE = r"(?:今天|今日|今早|准时|按时|研修|每日|日常|学习|培训|已经|已|我|本人|来|第|签|打卡|报到)"
 _CHECKIN = re.compile(
-    rf"^(?:{_GREETING}[\s,，.。!！]*)*#?\s*"
+    rf"^(?:{_GREETING}(?:呀|啊|哦|哈|啦)?[\s,，.。!！]*)*#?\s*"
     rf"(?:(?!{_NOT_PRE})(?P<pre>[\u4e00-\u9fff·]{{2,4}}?)(?:老师)?[\s,，:：]*)?"
     rf"(?:今天|今日|今天也|今早|我|本人|我也)?(?:已经?|来|准时|按时)?"
     rf"(?:{_DAY_COUNT}\s*)?(?:研修|每日|日常|学习|培训)?"
-    rf"{_VERB}#?{_AFTER}(?P<count>\s*{_DAY_COUNT})?"
+    rf"{_VERB}(?:{_VERB})*#?{_AFTER}(?P<count>\s*{_DAY_COUNT})?"
     r"(?P<tail>.*)$",
     re.DOTALL,
 )
 _TAIL_NAME = re.compile(r"^[\s,，:：\-—]*(?P<name>[\u4e00-\u9fff·]{2,4}?)(?:老师)?[\s。.!！]*$")
 _TAIL_NOTE = re.compile(r"^[\s,，:：;；。.!！\-—]+(?P<note>.+)$", re.DOTALL)
 _ASKING = re.compile(r"[吗嘛哪么啥谁几表]|什么|怎么|时间|地点|链接|二维码")
+_TO_OTHERS = re.compile(r"^(?:大家|各位|老师们|别忘|不要忘|记得|请|都|谁|还有|没签|未签)")
 _PUNCT_ONLY = re.compile(r"^[\s,，。.!！✓√✔✅]*$")
 _NOT_A_NAME = re.compile(
     r"^(?:记得|请|大家|准时|按时|忘记|忘了|没有|还没|不要|别忘|需要|要|都|统一|开始|每天|明天|昨天|怎么|如何|"
@@ -141,7 +142,7 @@ _TYPO = re.compile(rf"^(?:{_GREETING}[\s,，]*)?(?:已)?(?:签道|前到|打咔|
 # --- presence during a live session --------------------------------------------------------------
 
 _PRESENCE = re.compile(
-    r"^(?:我)?(?:已|已经)?(?:到|在|来了|到了|在线|上线|进入|进来了|入会|进会|已进入|进入直播间|进入会议|"
+    r"^(?:我)?(?:已|已经)?(?:到+|在|来了|到了|在线|上线|进入|进来了|入会|进会|已进入|进入直播间|进入会议|"
     r"已进会议室|在听|收看中|观看中|已就位|就位)(?:了|啦|咯|喽|哦|呀)?[\s!！。.✋🙋]*$"
 )
 
@@ -170,7 +171,7 @@ _KIND_WORDS = "|".join(sorted(map(re.escape, _KIND_OF), key=len, reverse=True))
 _QUALIFIER = (
     r"(?:(?:[0-9一二三四五六七八九十]+月(?:份)?|第[0-9一二三四五六七八九十]+(?:周|次|篇)|本周|本月|这周|这个月|"
     r"今日|今天|每周|每日|[0-9]{1,2}[./][0-9]{1,2}|[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|"
-    r"[\u4e00-\u9fff]{2,4}老师|学科|语文|数学|英语|的|之|我的)\s*)*"
+    r"学科|语文|数学|英语|的|之|我的)\s*)*"
 )
 _OPEN = r"(?:[【\[〖［(（「『]\s*|#\s*)"
 _CLOSE = r"(?:\s*[】\]〗］)）」』#])"
@@ -219,7 +220,7 @@ _SELF = r"(?:我|俺|本人|自己)"
 _TOPIC = (r"(?:差|缺|还要|还需|还得|够|算|多少|几篇|几次|几天|几个|进度|学时|课时|时长|积分|分数|得分|成绩|"
           r"完成|交了|交没交|提交|记录|登记|统计|签到|打卡|反思|案例|听课|达标|合格|考核)")
 _QUESTION_MARK = r"(?:吗|么|嘛|没|没有|多少|几|什么|啥|哪些|怎样|如何|是否|呢|\?|？)"
-_QUESTION = re.compile(rf"{_SELF}.{{0,12}}{_TOPIC}.{{0,16}}{_QUESTION_MARK}|^(?:查|查询|看看|看一下|查一下){_SELF}")
+_QUESTION = re.compile(rf"{_SELF}.{{0,12}}{_TOPIC}.{{0,16}}{_QUESTION_MARK}|^(?:查|查询|查下|查查|看看|看一下|查一下|帮我查一?下?){_SELF}")
 _OTHERS_QUESTION = re.compile(r"(?:大家|你们|谁|哪位|各位|他|她)")
 
 # --- commands typed on a Chinese keyboard --------------------------------------------------------
@@ -300,6 +301,8 @@ def _checkin(folded: str) -> Understanding | None:
     if named and not name and not _NOT_A_NAME.match(named["name"]) and not _ASKING.search(named["name"]):
         return Understanding(Intent.CHECKIN, name=named["name"])
     note = _TAIL_NOTE.match(tail)
+    if note and _TO_OTHERS.match(note["note"]):
+        return None
     if note and not name:
         return Understanding(Intent.CHECKIN, note=note["note"].strip())
     if note and name:
