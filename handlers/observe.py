@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.dates import parse_date
+from bot.domain.dates import PAST, parse_date
 from bot.domain.people import name_problem
 from bot.domain.record_text import (
     ObservationDraft,
@@ -88,7 +88,7 @@ async def observe_dialog(ctx: Context) -> list[Reply] | Reply:
 
 
 def _observed_on(ctx: Context, answer: str) -> date:
-    observed_on = parse_date(answer, ctx.today)
+    observed_on = parse_date(answer, ctx.today, prefer=PAST)
     if observed_on is None:
         raise UserError("observe_bad_date")
     if observed_on > ctx.today:

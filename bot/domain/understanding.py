@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from bot.domain.dates import find_date_prefix, parse_date
+from bot.domain.dates import PAST, find_date_prefix, parse_date
 from bot.domain.record_text import ObservationDraft, clean_teacher_name, title_of
 from bot.domain.records import RecordKind
 from bot.domain.relay import Relay, parse_relay
@@ -446,7 +446,7 @@ _PROSE = re.compile(
 
 def _prose_observation(body: str, today: date) -> ObservationDraft | None:
     text = normalize(body)
-    dated = find_date_prefix(text, today)
+    dated = find_date_prefix(text, today, prefer=PAST)
     observed_on = dated[0] if dated is not None and dated[0] <= today else None
     found = _PROSE.search(text[:160])
     if found is None:
@@ -479,12 +479,10 @@ def _form(text: str, today: date) -> ObservationDraft | None:
             notes.append(f"{label}：{value}")
     if "teacher" not in values or "topic" not in values:
         return None
-    observed_on = parse_date(values["date"], today) if values.get("date") else None
+    observed_on = parse_date(values["date"], today, prefer=PAST) if values.get("date") else None
     if observed_on is None and values.get("date"):
-        dated = find_date_prefix(values["date"], today)
+        dated = find_date_prefix(values["date"], today, prefer=PAST)
         observed_on = dated[0] if dated else None
-    if observed_on is not None and observed_on > today:
-        observed_on = _past(observed_on, today)
     return ObservationDraft(
         teacher=clean_teacher_name(values["teacher"]),
         observed_on=observed_on,
@@ -492,16 +490,6 @@ def _form(text: str, today: date) -> ObservationDraft | None:
         topic=values["topic"].strip("《》 "),
         notes="\n".join(notes) or values.get("topic", ""),
     )
-
-
-def _past(day: date, today: date) -> date:
-    """A record date is in the past: 12月3日 written on 1月5日 is last December."""
-    if day > today and day.year > today.year - 1:
-        try:
-            return day.replace(year=day.year - 1)
-        except ValueError:
-            return day
-    return day
 
 
 def simplified(text: str) -> str:
