@@ -13,6 +13,7 @@ from handlers import (
     dialog,
     exports,
     help,
+    history,
     join,
     me,
     my_records,
@@ -51,6 +52,7 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        history.router,
         understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
