@@ -5,7 +5,11 @@ Without text, the command opens a guided dialog (topic, then the text) kept in t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.record_text import title_of
+from bot.domain.text import normalize
+from bot.kernel.access import rule_for
 from bot.domain.understanding import Intent, understand
 from bot.domain.records import LABELS, Progress, RecordKind, length_problem, min_chars
 from bot.kernel.dispatcher import Context, UserError
@@ -20,6 +24,9 @@ DIALOG = "record"
 SKIP_WORDS = {"跳过", "无", "没有", "略", "skip", "-"}
 FILE_KINDS = {AttachmentKind.PHOTO, AttachmentKind.DOCUMENT}
 TITLE_MAX = 40
+ELSEWHERE = {Intent.QUESTION, Intent.CHECKIN, Intent.RELAY, Intent.COMMAND, Intent.MENTION}
+"""Posts that mean something else even while a record waits for its body."""
+COMPLETE = {Intent.RECORD, Intent.OBSERVATION}
 
 
 def _record_shape(_text: str, message: IncomingMessage) -> str | None:
@@ -70,9 +77,14 @@ async def _from_command(ctx: Context, kind: RecordKind, text: str | None = None)
 
 
 @router.dialog(DIALOG)
-async def record_dialog(ctx: Context) -> Reply | list[Reply]:
+async def record_dialog(ctx: Context) -> Reply | list[Reply] | None:
     kind = RecordKind(ctx.dialog.data["kind"])
     answer = ctx.args
+    understood = understanding_of(ctx.message)
+    if understood.intent in ELSEWHERE or understood.intent in COMPLETE:
+        if understood.intent in COMPLETE:  # the whole record again, in one post: it replaces the dialog
+            await ctx.end_dialog()
+        return await _route_elsewhere(ctx)
     if ctx.dialog.step == "topic" and (_reads_as_body(answer) or files_of(ctx)):
         ctx.dialog.step = "body"
     if kind is RecordKind.OBSERVATION and ctx.dialog.step == "body" and (answer or files_of(ctx)):
@@ -100,15 +112,29 @@ def _reads_as_body(answer: str) -> bool:
     return "\n" in answer.strip() or len(answer.strip()) > TITLE_MAX
 
 
-async def _observation_body(ctx: Context, answer: str) -> Reply | list[Reply]:
+async def _observation_body(ctx: Context, answer: str) -> Reply | list[Reply] | None:
+    """The body of an observation log whose header came alone; a form sent line by line is collected
+    until it names the teacher, the lesson and an evaluation."""
     from handlers.observe import store_draft
 
-    understood = understand(f"听课记录\n{answer}", ctx.today)
-    if understood.observation is None:
-        raise UserError("observe_hint")
-    replies = await store_draft(ctx, understood.observation)
-    await ctx.end_dialog()
-    return replies
+    collected = "\n".join(part for part in (ctx.dialog.data.get("text", ""), answer) if part)
+    draft = understand(f"听课记录\n{collected}", ctx.today).observation
+    if draft is not None and draft.notes and draft.notes != draft.topic:
+        replies = await store_draft(ctx, draft)
+        await ctx.end_dialog()
+        return replies
+    await ctx.advance_dialog("body", text=collected)
+    if "：" in collected or ":" in collected or len(collected) < 20:
+        return None  # a form arriving line by line: wait quietly for the rest
+    return ctx.reply("observe_hint")
+
+
+async def _route_elsewhere(ctx: Context):
+    """A question, a check-in or a command while a record waits for its body: answer it as usual."""
+    route = ctx.router.for_text(normalize(ctx.message.text), ctx.message)
+    if route is None or route.name.startswith("dialog:") or not rule_for(route.name).allows(ctx.roles):
+        return None
+    return await route.handler(replace(ctx, args=route.args, dialog=None))
 
 
 def writer_of(ctx: Context) -> Writer:

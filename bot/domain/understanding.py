@@ -461,22 +461,33 @@ def _prose_observation(body: str, today: date) -> ObservationDraft | None:
     )
 
 
+def _value_as_written(written: str, value: str) -> str:
+    """A labelled line's value in the teacher's own script (课題：分數… stays Traditional)."""
+    for separator in ("：", ":"):
+        if separator in written:
+            candidate = written.split(separator, 1)[1].strip()
+            if normalize(candidate) == value:
+                return candidate
+    return value
+
+
 def _form(text: str, today: date) -> ObservationDraft | None:
     """The 听课记录表 schools hand out: 执教者：…, 课题：…, 班级：…, 时间：…, then 优点/不足/建议."""
     values: dict[str, str] = {}
     notes: list[str] = []
-    for line in normalize(text).split("\n"):
+    for written in clean_text(text).replace("\r", "").split("\n"):
+        line = normalize(written)
         labelled = _LABELLED.match(line)
         if labelled is None:
             if notes and line.strip():
-                notes.append(line.strip())
+                notes.append(written.strip())
             continue
-        label, value = labelled["label"], labelled["value"].strip()
+        label, value = labelled["label"], _value_as_written(written, labelled["value"].strip())
         slot = next((name for name, labels in _FORM_LABELS.items() if label in labels), None)
         if slot is not None and slot not in values:
             values[slot] = value
         elif label in _NOTE_LABELS or any(label.endswith(word) for word in _NOTE_LABELS):
-            notes.append(f"{label}：{value}")
+            notes.append(written.strip())
     if "teacher" not in values or "topic" not in values:
         return None
     observed_on = parse_date(values["date"], today, prefer=PAST) if values.get("date") else None

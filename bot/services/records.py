@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from bot.domain.policy import Policy
 from bot.domain.record_text import ObservationDraft, title_of
+from bot.domain.text import normalize
 from bot.domain.records import (
     LABELS,
     Progress,
@@ -114,6 +115,8 @@ async def store_observation(uow: Repositories, writer: Writer, draft: Observatio
     if observed_on > writer.today:
         raise UserError("observe_future_date")
     matches = await uow.members.named(draft.teacher)
+    if not matches and normalize(draft.teacher) != draft.teacher:  # 陳靜 written, 陈静 on the roster
+        matches = await uow.members.named(normalize(draft.teacher))
     observed = matches[0] if len(matches) == 1 else None
     if observed is not None and observed.id == writer.member_id:
         raise UserError("observe_self")
