@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, func, insert, literal, select, tuple_, upda
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.leave import LeaveRequests, Objections
 from storage.models import Account, CheckIn, Dialog, HandledMessage, Member, MemberRole, Record, RecordRevision
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
 from storage.reports import Reports
@@ -140,6 +141,15 @@ class Records:
         await self.session.flush()
         return record
 
+    async def known(self, platform: str, chat_id: str, message_id: str) -> bool:
+        """Whether a record from this message is already stored (imports run twice add nothing)."""
+        found = await self.session.scalar(
+            select(Record.id).where(
+                Record.platform == platform, Record.chat_id == chat_id, Record.message_id == message_id
+            )
+        )
+        return found is not None
+
     async def get_own(self, member_id: int, record_id: int) -> Record | None:
         return await self.session.scalar(
             select(Record).where(
@@ -265,6 +275,8 @@ class Repositories:
         self.records = Records(session)
         self.dialogs = Dialogs(session)
         self.inbound = Inbound(session)
+        self.leaves = LeaveRequests(session)
+        self.objections = Objections(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""
