@@ -8,7 +8,7 @@ the bot was removed from is retried alone, and no chat is sent the same message 
 
 Score charts are stored as what to draw, not as images: they are drawn here, in a worker thread,
 just ahead of their send, so composing a thousand announcements holds no transaction open while
-matplotlib runs, and drawing overlaps with the paced sending.
+a chart is drawn, and drawing overlaps with the paced sending.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A worker that only answers check-ins never loads the heavy renderers: matplotlib (charts),
+"""A worker that only answers check-ins never loads the heavy renderers: matplotlib and Pillow (charts),
 openpyxl (workbooks, rosters) and python-docx (briefings) are imported inside the functions that
 render, so importing the dispatcher, every handler and the scheduler's planner leaves them out."""
 
@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "openpyxl", "docx")
+HEAVY = ("matplotlib", "PIL", "openpyxl", "docx")
 
 PROBE = """
 import json, sys

@@ -4,7 +4,8 @@ limits, with a chart image.
 Composing an announcement never draws its chart: it plans one (`ChartToDraw`), and the chart is
 drawn later in a worker thread — by `drawn` for a chat command, or by the outbox just before the
 send for a scheduled fan-out — so no transaction is held open and the event loop never waits on
-matplotlib (which is imported only then: a worker answering check-ins never loads it).
+drawing (Pillow, bot.render.score_png: milliseconds a chart; imported only then, so a worker
+answering check-ins never loads it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from storage.models import ChatBinding
 from storage.repositories import Repositories
 
 CHART_BARS = 60
-"""Bars per image: bot.render.charts.MAX_BARS (not imported here, to keep matplotlib out)."""
+"""Bars per image: bot.render.score_png.MAX_BARS (not imported here, to keep Pillow out)."""
 GRADES = ("excellent", "pass", "fail")
 
 
@@ -55,10 +56,10 @@ Planned = OutgoingMessage | ChartToDraw
 
 
 def draw(chart: ChartToDraw) -> OutgoingMessage:
-    """The chart as a PNG message. CPU-bound and slow (matplotlib): call it in a worker thread."""
-    from bot.render.charts import Bar, score_chart
+    """The chart as a PNG message. CPU-bound (a few ms): call it in a worker thread."""
+    from bot.render.score_png import Bar, score_png
 
-    png = score_chart(chart.title, [Bar(*bar) for bar in chart.bars], legend=chart.legend,
+    png = score_png(chart.title, [Bar(*bar) for bar in chart.bars], legend=chart.legend,
                       thresholds=chart.thresholds)
     return OutgoingMessage(chat=chart.chat, text=chart.caption,
                            file=OutgoingFile(file_name=chart.file_name, content=png, mime_type="image/png"))
