@@ -32,7 +32,9 @@ log = logging.getLogger("yanxiu.reminders")
 STALE_CLAIM = timedelta(minutes=5)
 """A row claimed this long ago by a sender that never finished (it died) is claimed again."""
 DRAW_AHEAD = 4
-"""Charts drawn ahead of the send in progress: enough to keep the paced sender busy, little memory."""
+"""Charts drawn ahead of the sends in progress: enough to keep the paced sender busy, little memory."""
+IN_FLIGHT = 8
+"""Chats sent to at the same time by one sweep."""
 
 
 def to_json(item: Planned) -> dict:
@@ -90,19 +92,22 @@ async def _ready(entries: list[tuple[str, str, list[dict]]]) -> AsyncIterator[tu
 
 async def send_queued(session_factory: async_sessionmaker[AsyncSession], delivery: Delivery, clock: Clock) -> int:
     """Deliver everything due; returns how many chat entries went out. A failed entry is released
-    for the next sweep (and not tried again in this one)."""
+    for the next sweep (and not tried again in this one).
+
+    Up to IN_FLIGHT chats are sent to at once (one chat's entries stay in order): the Pacer sets the
+    overall pace, so one send's round trip (a photo upload) no longer adds to every other's."""
     if not delivery.capabilities.can_send_unprompted:
         return 0
     sent, failed = 0, set()
-    while True:
-        async with session_factory() as session, session.begin():
-            claimed = await Repositories(session).outbox.claim_due(clock.now(), STALE_CLAIM, skip=failed)
-            entries = [(e.key, e.kind, list(e.messages)) for e in claimed]
-        if not entries:
-            return sent
-        async for key, kind, stored, messages in _ready(entries):
+    marking, room = asyncio.Lock(), asyncio.Semaphore(IN_FLIGHT)
+
+    async def settle(key: str, kind: str, stored: list, messages: list, after: asyncio.Task | None) -> None:
+        nonlocal sent
+        try:
+            if after is not None:
+                await asyncio.wait({after})
             delivered = await delivery.deliver(messages) if messages else True
-            async with session_factory() as session, session.begin():
+            async with marking, session_factory() as session, session.begin():
                 outbox = Repositories(session).outbox
                 if delivered:
                     await outbox.mark_sent(key, clock.now())
@@ -113,3 +118,25 @@ async def send_queued(session_factory: async_sessionmaker[AsyncSession], deliver
                     failed.add(key)
                     await outbox.release(key)
                     log.warning("outbox send failed key=%s kind=%s", key, kind)
+        finally:
+            room.release()
+
+    while True:
+        async with session_factory() as session, session.begin():
+            claimed = await Repositories(session).outbox.claim_due(clock.now(), STALE_CLAIM, skip=failed)
+            entries = [(e.key, e.kind, list(e.messages)) for e in claimed]
+        if not entries:
+            return sent
+        last_of_chat: dict[tuple[str, str], asyncio.Task] = {}
+        tasks: list[asyncio.Task] = []
+        try:
+            async for key, kind, stored, messages in _ready(entries):
+                await room.acquire()
+                chat = (messages[0].chat.platform, messages[0].chat.chat_id) if messages else ("", key)
+                task = asyncio.create_task(settle(key, kind, stored, messages, last_of_chat.get(chat)))
+                last_of_chat[chat] = task
+                tasks.append(task)
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
