@@ -218,6 +218,19 @@ class Record(Base):
         return day
 
 
+class RecordMonthCount(Base):
+    """How many records (not withdrawn) a teacher has of one kind in one month: what scoring reads.
+
+    Kept by database triggers on `records` (migration 0008), never written by the application."""
+
+    __tablename__ = "record_month_counts"
+
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    month_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(Integer)
+
+
 class RecordRevision(Base):
     """The text a record had before an /edit replaced it."""
 

@@ -19,6 +19,7 @@ from storage.models import (
     Member,
     MemberRole,
     Record,
+    RecordMonthCount,
     School,
     ScoreAdjustment,
     StudyGroup,
@@ -123,20 +124,20 @@ class Scores:
     async def _record_counts(self, first: date, last: date) -> list[tuple[int, str, int, int]]:
         """(member, kind, month key, count) of the records in [first, last] that are not withdrawn.
 
-        Filtered by month key, so the databases read only ix_records_scoring, already in GROUP BY
-        order (a filter on `day` makes them walk the day index and sort instead: several times
-        slower). Records of the first and last month that fall outside the days are then taken back
-        with a small query on the day index.
+        Whole months come from record_month_counts, which the database keeps in step with the
+        records (a tenth of the rows a scan of the records would read). Records of the first and
+        last month that fall outside the days are then taken back with a small query on the day index.
         """
         counts: dict[tuple[int, str, int], int] = defaultdict(int)
-        key = (Record.member_id, Record.kind, Record.month_key)
         months = (month_key(first), month_key(last))
         for member_id, kind, month, count in await self._rows(
-            select(*key, func.count())
-            .where(Record.withdrawn_at.is_(None), Record.month_key >= months[0], Record.month_key <= months[1])
-            .group_by(*key)
+            select(RecordMonthCount.member_id, RecordMonthCount.kind, RecordMonthCount.month_key,
+                   RecordMonthCount.records)
+            .where(RecordMonthCount.month_key >= months[0], RecordMonthCount.month_key <= months[1],
+                   RecordMonthCount.records > 0)
         ):
             counts[member_id, kind, month] = count
+        key = (Record.member_id, Record.kind, Record.month_key)
         before, after = (first.replace(day=1), first), (last, month_bounds(last)[1])
         if before[0] == before[1] and after[0] == after[1]:
             return [(*group, count) for group, count in counts.items()]

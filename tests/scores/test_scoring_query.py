@@ -9,7 +9,7 @@ from sqlalchemy import column, insert, select, table
 
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.models import Member, Record, School
+from storage.models import Member, Record, RecordMonthCount, School
 from storage.repositories import Repositories
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -71,3 +71,49 @@ async def test_the_migration_gives_existing_records_their_month_key(database_url
     finally:
         await engine.dispose()
 
+
+
+async def _counts(factory) -> dict[tuple[str, int], int]:
+    async with factory() as session:
+        rows = (await session.execute(select(RecordMonthCount.kind, RecordMonthCount.month_key,
+                                             RecordMonthCount.records))).all()
+    return {(kind, month): count for kind, month, count in rows if count}
+
+
+async def test_the_month_counts_follow_every_change_to_the_records(database_url):
+    """Scoring reads record_month_counts; the database's triggers keep it equal to counting the records."""
+    engine = make_engine(database_url)
+    try:
+        await upgrade(engine, "0007")  # records written before the counts existed are counted by the migration
+        async with engine.begin() as connection:
+            await connection.execute(insert(School.__table__), [{"id": 1, "name": "一中", "created_at": NOW}])
+            await connection.execute(insert(Member.__table__), [
+                {"id": i, "name": f"教师{i}", "school_id": 1, "created_at": NOW, "updated_at": NOW} for i in (1, 2)])
+            await connection.execute(insert(Record.__table__), [
+                _record(1, "reflection", date(2026, 9, 10)), _record(2, "case", date(2026, 9, 11), withdrawn=True)])
+        await upgrade(engine)
+        factory = make_session_factory(engine)
+        assert await _counts(factory) == {("reflection", 202609): 1}
+        async with factory() as session, session.begin():
+            session.add_all([Record(**_record(3, "reflection", date(2026, 9, 20))),
+                             Record(**_record(4, "case", date(2026, 10, 2)))])
+        assert await _counts(factory) == {("reflection", 202609): 2, ("case", 202610): 1}
+        async with factory() as session, session.begin():
+            records = {r.message_id: r for r in (await session.scalars(select(Record))).all()}
+            records["1"].withdrawn_at = NOW          # withdrawn: no longer counted
+            records["2"].withdrawn_at = None         # restored: counted again
+            records["3"].day = date(2026, 10, 5)     # moved to another month
+            records["4"].kind = "reflection"         # re-filed as another kind
+        assert await _counts(factory) == {("case", 202609): 1, ("reflection", 202610): 2}
+        async with factory() as session, session.begin():
+            await session.delete(await session.get(Record, records["3"].id))
+        assert await _counts(factory) == {("case", 202609): 1, ("reflection", 202610): 1}
+        async with factory() as session, session.begin():
+            record = await session.get(Record, records["4"].id)
+            record.member_id = 2                     # moved to another teacher
+        async with factory() as session:
+            activities = await Repositories(session).scores.activities("", date(2026, 9, 1), date(2026, 10, 31))
+        assert dict(activities[1].cases) == {(2026, 9): 1} and dict(activities[1].reflections) == {}
+        assert dict(activities[2].reflections) == {(2026, 10): 1}
+    finally:
+        await engine.dispose()
