@@ -378,7 +378,11 @@ class HoursLine(Base):
     """One line of a teacher's hours ledger (学时): what was credited, how much, and from what."""
 
     __tablename__ = "hours_ledger"
-    __table_args__ = (UniqueConstraint("member_id", "source"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "source"),
+        # Scoring sums hours from this index alone, in GROUP BY order (member, category).
+        Index("ix_hours_scoring", "member_id", "category", "day", "hours"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)

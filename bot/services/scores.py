@@ -108,6 +108,7 @@ async def standings(
     frozen = await repos.scores.frozen(period.key)
     leaves = await repos.leaves.approved_between(period.first, period.last)
     zone = ZoneInfo(policy.timezone)
+    duties: dict[tuple[date | None, tuple], Duty] = {}  # most teachers owe the same: worked out once
     result = []
     for who in people:
         activity = activities.get(who.member_id) or Activity(who.member_id)
@@ -115,8 +116,13 @@ async def standings(
             current, owed = _thawed(frozen[who.member_id], activity.adjustments, rules), None
         else:
             joined = who.joined_at.astimezone(zone).date() if who.joined_at else None
-            spans = [DateSpan(first, last) for first, last in leaves.get(who.member_id, [])]
-            owed = duty_of(policy, period, today, joined, spans)
+            if joined is not None and joined < period.first:
+                joined = period.first  # duty() counts from the later of the two anyway
+            spans = tuple(leaves.get(who.member_id, ()))
+            owed = duties.get((joined, spans))
+            if owed is None:
+                owed = duties[joined, spans] = duty_of(policy, period, today, joined,
+                                                       [DateSpan(first, last) for first, last in spans])
             current = score(activity, rules, months=owed.months, hours_share=owed.hours_share,
                             observations_due=owed.observations_due)
         result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
