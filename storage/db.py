@@ -8,7 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: every transaction takes SQLite's write lock at its start (below), so a second
+        # connection in this process could only wait for it, polling with growing sleeps (up to 100 ms
+        # each). Waiting for the pool's one connection is a queue instead: first come, first served,
+        # woken the moment it is free. Other processes still wait on the lock (busy_timeout).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                     pool_timeout=30)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
