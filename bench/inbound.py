@@ -343,12 +343,12 @@ async def _morning_yanxiu(url: str, teachers: int, groups: int, spread: float, a
 async def _all_stored(engine, teachers: int, timeout: float) -> float:
     """Wall-clock time at which every check-in was in the database (polled every 50 ms)."""
     deadline = time.time() + timeout
-    async with engine.connect() as connection:
-        while time.time() < deadline:
-            if await connection.scalar(select(func.count()).select_from(CheckIn)) >= teachers:
-                return time.time()
-            await connection.rollback()
-            await asyncio.sleep(0.05)
+    while time.time() < deadline:
+        async with engine.connect() as connection:  # the bot's engine: hold its connection only to count
+            stored = await connection.scalar(select(func.count()).select_from(CheckIn))
+        if stored >= teachers:
+            return time.time()
+        await asyncio.sleep(0.05)
     raise TimeoutError("not every check-in was stored")
 
 

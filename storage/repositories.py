@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +18,18 @@ from storage.sessions import Attendances, HoursLedger, OnlineSessions, Outbox
 from storage.units import ChatBindings, Schools, StudyGroups, Workshops
 
 
-def insert_ignoring_conflicts(session: AsyncSession, model, values: dict):
-    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: one statement, no savepoint."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).values(**values).on_conflict_do_nothing()
+_IGNORING_CONFLICTS: dict[tuple[str, type], object] = {}
+
+
+async def insert_ignoring_conflicts(session: AsyncSession, model, values: dict) -> bool:
+    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: one statement, no savepoint; True
+    if the row was inserted. The statement is built once per dialect and model, the values bound."""
+    name = session.bind.dialect.name
+    statement = _IGNORING_CONFLICTS.get((name, model))
+    if statement is None:
+        dialect = postgresql if name == "postgresql" else sqlite
+        statement = _IGNORING_CONFLICTS[name, model] = dialect.insert(model.__table__).on_conflict_do_nothing()
+    return (await session.execute(statement, values)).rowcount == 1
 
 
 @dataclass(frozen=True)
@@ -41,26 +49,35 @@ class InboundFacts:
     prior: PriorHandling | None
 
 
+def _inbound_query():
+    """Built once: every message runs it, and a statement object keeps its cache key (building the
+    joins and hashing them anew took longer than SQLite takes to answer)."""
+    platform, chat_id, user_id = bindparam("platform"), bindparam("chat_id"), bindparam("user_id")
+    anchor = select(literal(1).label("anchor")).subquery()
+    return (
+        select(Member, MemberRole.role, Dialog, HandledMessage.replies, HandledMessage.delivered_at,
+               HandledMessage.handled_at)
+        .select_from(anchor)
+        .outerjoin(Account, and_(Account.platform == platform, Account.user_id == user_id))
+        .outerjoin(Member, Member.id == Account.member_id)
+        .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+        .outerjoin(Dialog, and_(Dialog.platform == platform, Dialog.chat_id == chat_id, Dialog.user_id == user_id))
+        .outerjoin(HandledMessage, and_(HandledMessage.platform == platform, HandledMessage.chat_id == chat_id,
+                                        HandledMessage.message_id == bindparam("message_id")))
+    )
+
+
 class Inbound:
+    QUERY = _inbound_query()
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def lookup(self, platform: str, chat_id: str, user_id: str, message_id: str) -> InboundFacts:
         """One round trip for every message: outer joins from a single row, one result row per role."""
-        anchor = select(literal(1).label("anchor")).subquery()
-        query = (
-            select(Member, MemberRole.role, Dialog, HandledMessage.replies, HandledMessage.delivered_at,
-                   HandledMessage.handled_at)
-            .select_from(anchor)
-            .outerjoin(Account, and_(Account.platform == platform, Account.user_id == user_id))
-            .outerjoin(Member, Member.id == Account.member_id)
-            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
-            .outerjoin(Dialog, and_(Dialog.platform == platform, Dialog.chat_id == chat_id,
-                                    Dialog.user_id == user_id))
-            .outerjoin(HandledMessage, and_(HandledMessage.platform == platform, HandledMessage.chat_id == chat_id,
-                                            HandledMessage.message_id == message_id))
-        )
-        rows = (await self.session.execute(query)).all()
+        rows = (await self.session.execute(self.QUERY, {
+            "platform": platform, "chat_id": chat_id, "user_id": user_id, "message_id": message_id,
+        })).all()
         member, _, dialog, replies, delivered_at, handled_at = rows[0]
         prior = None
         if handled_at is not None:
@@ -84,15 +101,16 @@ class CheckIns:
             column.key: getattr(checkin, column.key) for column in CheckIn.__table__.columns
             if getattr(checkin, column.key) is not None
         }
-        result = await self.session.execute(insert_ignoring_conflicts(self.session, CheckIn, values))
-        return result.rowcount == 1
+        return await insert_ignoring_conflicts(self.session, CheckIn, values)
+
+    DAYS = (select(CheckIn.day)
+            .where(CheckIn.member_id == bindparam("member_id"), CheckIn.day >= bindparam("first"),
+                   CheckIn.day <= bindparam("last"))
+            .order_by(CheckIn.day))
+    """Built once (every check-in asks it): see _inbound_query."""
 
     async def days_between(self, member_id: int, first: date, last: date) -> list[date]:
-        rows = await self.session.scalars(
-            select(CheckIn.day)
-            .where(CheckIn.member_id == member_id, CheckIn.day >= first, CheckIn.day <= last)
-            .order_by(CheckIn.day)
-        )
+        rows = await self.session.scalars(self.DAYS, {"member_id": member_id, "first": first, "last": last})
         return list(rows)
 
 
@@ -108,11 +126,10 @@ class HandledMessages:
 
     async def claim(self, platform: str, chat_id: str, message_id: str, replies: list, now: datetime) -> bool:
         """Record the message as handled, with its replies; False if another worker recorded it first."""
-        result = await self.session.execute(insert_ignoring_conflicts(self.session, HandledMessage, {
+        return await insert_ignoring_conflicts(self.session, HandledMessage, {
             "platform": platform, "chat_id": chat_id, "message_id": message_id,
             "handled_at": now, "replies": replies, "delivered_at": None,
-        }))
-        return result.rowcount == 1
+        })
 
     async def record(self, platform: str, chat_id: str, message_id: str, replies: list, now: datetime) -> None:
         """Record the message as handled (raises IntegrityError if it already was)."""
