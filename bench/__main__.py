@@ -91,6 +91,7 @@ def machine(results: list[dict]) -> dict[str, str]:
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,
         "PostgreSQL": next((r["version"] for r in results if r["database"] == "postgresql"), "not measured"),
+        "load average (1, 5, 15 min) at the end": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
@@ -106,16 +107,17 @@ A program of {args.teachers:,} teachers in {counts["schools"]} schools with {cou
 lines and {counts["training_marks"]:,} training marks. `python -m bench` generates it, then measures,
 best of 3 runs after a warm-up:
 
-- **recompute**: `bot.services.scores.standings()` for every teacher on 2026-12-02: SQL aggregates, then
-  the pure scoring of each teacher;
+- **recompute**: `bot.services.scores.standings()` for every teacher on 2026-12-02: SQL aggregates
+  (records counted per teacher, kind and month in `record_month_counts`, which triggers on `records`
+  keep in step; hours summed from a covering index), then the pure scoring of each teacher;
 - **reference**: `SELECT member_id, kind, count(*) FROM records GROUP BY member_id, kind`, the
   cheapest query that reads every record;
 - **naive**, for contrast: per teacher, load its records, hours lines and marks as ORM objects and
   count in Python. Run on a sample of {sample} teachers and **extrapolated** to all of them; its
   scores are checked equal to the recompute's.
 
-Setup (schema, generated data; `VACUUM ANALYZE` on PostgreSQL) runs in its own process; it is timed
-but is not the subject. The measurements run in a fresh process per database, and peak RSS is its
+Setup (schema, generated data with the triggers counting each record as it is inserted; `VACUUM
+ANALYZE` on PostgreSQL) runs in its own process; it is timed but is not the subject. The measurements run in a fresh process per database, and peak RSS is its
 high-water mark after the recompute. On SQLite the reference says `NOT INDEXED`: left to itself,
 SQLite walks `ix_records_member_id` and takes about three times as long.
 

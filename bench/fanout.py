@@ -115,9 +115,10 @@ scheduler's sweep on the 1st at 09:30, in its two halves:
 
 - **compose**: the planner (`queue_due_work`) composes the monthly announcement into the outbox,
   one row per group holding its table and its chart planned as data, not yet drawn;
-- **deliver**: the outbox (`send_queued`) draws each chart in a worker thread, a few groups ahead of
-  the send in progress, and sends through `Delivery`, whose Pacer spaces the sends to the adapter's
-  declared limits, and the real `TelegramAdapter`, which waits out any 429 it gets;
+- **deliver**: the outbox (`send_queued`) draws each chart (Pillow, bot.render.score_png) in a worker
+  thread, a few groups ahead of the sends in progress, and sends to up to 8 groups at once through
+  `Delivery`, whose Pacer spaces the sends to the adapter's declared limits less a 20% margin, and the
+  real `TelegramAdapter`, which waits out any 429 it gets;
 - **minimum**: the least time the limits allow, (messages − 1) / {PER_SECOND} s after the first send.
 
 With the chart (the policy's default) each group gets its table and a PNG of its ranking; every group
