@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from bot.services import scores as service
-from bot.services.announcements import announcements, drawn, preview, table_for_chat
+from bot.services.announcements import (
+    HOLD,
+    RELEASE,
+    announcement_key,
+    announcements,
+    drawn,
+    next_announcement,
+    preview,
+    table_for_chat,
+)
 from bot.services.scores import current_period, grade_label, line_text, missing_text, signed, standings
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
@@ -78,9 +87,15 @@ async def scores(ctx: Context) -> list[OutgoingMessage]:
 ANNOUNCE_DIALOG = "announce"
 
 
-@router.command("announce", summary_key="cmd_announce")
+@router.command("announce", summary_key="cmd_announce", usage_key="usage_announce")
 async def announce(ctx: Context) -> Reply:
-    """A preview first (what, to how many groups and teachers); nothing is sent before /confirm."""
+    """A preview first (what, to how many groups and teachers); nothing is sent before /confirm.
+    `/announce hold` keeps the next scheduled 公示 back, `/announce release` lets it go again."""
+    verb = ctx.args.strip().lower()
+    if verb in HOLD_WORDS or verb in RELEASE_WORDS:
+        return await _hold(ctx, verb in HOLD_WORDS)
+    if verb:
+        raise UserError("usage_announce")
     shown = preview(await announcements(ctx.uow, env_of(ctx), ctx.today))
     if not shown.groups:
         return ctx.reply("announce_nothing")
@@ -88,6 +103,21 @@ async def announce(ctx: Context) -> Reply:
     buttons = (Button(ctx.t("button_confirm_announce"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
     return Reply(ctx.t("announce_preview", groups=shown.groups, private=shown.private, sample=shown.sample),
                  buttons=buttons)
+
+
+HOLD_WORDS, RELEASE_WORDS = ("hold", "暂缓", "暂停"), ("release", "恢复", "放行")
+
+
+async def _hold(ctx: Context, hold: bool) -> Reply:
+    env = env_of(ctx)
+    fire = next_announcement(ctx.policy.announcements.cron, env, ctx.now)
+    if fire is None:
+        raise UserError("announce_none_scheduled")
+    key = announcement_key(env, fire)
+    await ctx.audit(HOLD if hold else RELEASE, key)
+    local = fire.astimezone(ctx.zone)
+    return ctx.reply("announce_held" if hold else "announce_released",
+                     when=f"{local.month}月{local.day}日 {local:%H:%M}")
 
 
 @confirms(ANNOUNCE_DIALOG)

@@ -483,4 +483,10 @@ MESSAGES: dict[str, str] = {
     "announce_private_complete": "Everything due is done, thank you!",
     "announce_preview": "Preview: the announcement goes to {groups} groups, and {private} teachers get their own lines privately.\nOne group will read:\n————\n{sample}\n————\nReply /confirm to send, /cancel to drop it.",
     "button_confirm_announce": "Publish",
+
+    "usage_announce": "Usage: /announce to preview and publish; /announce hold to keep the next scheduled one back; /announce release",
+    "announce_none_scheduled": "No announcement is scheduled.",
+    "announce_held": "The scheduled announcement of {when} is on hold. Send /announce release to let it go.",
+    "announce_released": "The scheduled announcement of {when} will go out on time.",
+    "announce_prepared": "The scheduled announcement goes out {when}: {groups} groups, and {private} teachers privately.\nOne group will read:\n————\n{sample}\n————\nSend /announce hold to keep it back; otherwise nothing to do.",
 }

@@ -504,4 +504,10 @@ MESSAGES: dict[str, str] = {
     "announce_private_complete": "本期任务已全部完成，谢谢！",
     "announce_preview": "预览：将向{groups}个群发布成绩公示，并私信{private}位老师各自的明细。\n其中一个群将看到：\n————\n{sample}\n————\n确认发送请回复 /confirm（或“确认”），不发送请回复 /cancel。",
     "button_confirm_announce": "确认发布",
+
+    "usage_announce": "用法：/announce 预览并发布成绩公示；/announce hold 暂缓下一次定时公示；/announce release 恢复",
+    "announce_none_scheduled": "没有排定的定时公示。",
+    "announce_held": "已暂缓{when}的定时成绩公示。需要时发送 /announce release 恢复。",
+    "announce_released": "{when}的定时成绩公示将按时发布。",
+    "announce_prepared": "定时成绩公示将于{when}发布：{groups}个群，并私信{private}位老师各自的明细。\n其中一个群将看到：\n————\n{sample}\n————\n如需暂缓，请发送 /announce hold；无需操作则按时发布。",
 }

@@ -478,4 +478,9 @@ MESSAGES: dict[str, str] = {
     'announce_private_complete': '本期任務已全部完成，謝謝！',
     'announce_preview': '預覽：將向{groups}個群釋出成績公示，並私信{private}位老師各自的明細。\n其中一個群將看到：\n————\n{sample}\n————\n確認傳送請回復 /confirm（或“確認”），不傳送請回復 /cancel。',
     'button_confirm_announce': '確認釋出',
+    'usage_announce': '用法：/announce 預覽併發布成績公示；/announce hold 暫緩下一次定時公示；/announce release 恢復',
+    'announce_none_scheduled': '沒有排定的定時公示。',
+    'announce_held': '已暫緩{when}的定時成績公示。需要時傳送 /announce release 恢復。',
+    'announce_released': '{when}的定時成績公示將按時釋出。',
+    'announce_prepared': '定時成績公示將於{when}釋出：{groups}個群，並私信{private}位老師各自的明細。\n其中一個群將看到：\n————\n{sample}\n————\n如需暫緩，請傳送 /announce hold；無需操作則按時釋出。',
 }

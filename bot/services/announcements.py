@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot.domain.publication import Entry, group_notice, objection_window
 from bot.domain.scoring import initials
@@ -209,3 +209,26 @@ def _row(env: Env, rank: int, tied: bool, label: str, standing: Standing) -> str
 
 def _hours(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+HOLD, RELEASE = "scores.announce.hold", "scores.announce.release"
+
+
+def next_announcement(cron: str, env: Env, now: datetime) -> datetime | None:
+    """The next scheduled 公示 after `now` (APScheduler's cron, in the program's zone)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger.from_crontab(cron, timezone=env.zone).get_next_fire_time(None, now)
+
+
+def announcement_key(env: Env, fire: datetime) -> str:
+    """The scheduled 公示's outbox key, which a hold names."""
+    return f"announce:{fire.astimezone(env.zone):%Y%m%d%H%M}"
+
+
+async def is_held(repos: Repositories, key: str) -> bool:
+    """A coordinator held this scheduled 公示 (and did not release it): the latest decision counts."""
+    for entry in await repos.audit.recent(50, "scores.announce."):
+        if entry.target == key and entry.action in (HOLD, RELEASE):
+            return entry.action == HOLD
+    return False

@@ -107,7 +107,7 @@ async def test_long_rankings_are_paginated_and_privacy_is_respected(sqlite_url, 
 async def test_the_scheduled_announcement_goes_out_once_on_the_first_at_nine(chat):
     await school_with_teachers(chat)
     chat.clock.set(at(2026, 12, 1, 8))
-    assert [m for m in await tick(chat) if "成绩公示" in m.text] == []
+    assert [m for m in await tick(chat) if "成绩公示" in m.text and m.chat.kind.value == "group"] == []
     chat.clock.set(at(2026, 12, 1, 9))
     first = [m for m in await tick(chat) if "成绩公示" in m.text]
     assert {m.chat.chat_id for m in first if m.chat.kind.value == "group"} == {"group-school", "group-other"}
@@ -172,3 +172,21 @@ def test_command_line_export_writes_xlsx_csv_and_the_briefing(tmp_path):
     bad = run_cli("export", "--school", "没有这所学校", cwd=tmp_path)
     assert bad.returncode == 2 and "no such school" in bad.stderr
     assert run_cli("export", "--from", "昨天", cwd=tmp_path).returncode == 2
+
+
+async def test_the_scheduled_announcement_is_shown_the_day_before_and_can_be_held(chat):
+    chat.clock.set(at(2026, 9, 1))
+    await school_with_teachers(chat)
+    chat.clock.set(at(2026, 11, 30, 9))
+    prepared = [m for m in await tick(chat) if "定时成绩公示将于" in m.text]
+    assert [m.chat.chat_id for m in prepared] == ["coord"]
+    assert "12月1日 09:00" in prepared[0].text and "2个群" in prepared[0].text
+    assert [m for m in await tick(chat) if "定时成绩公示将于" in m.text] == [], "shown once"
+    assert "已暂缓12月1日 09:00" in await chat.one("/announce hold", user="coord", private=True)
+    chat.clock.set(at(2026, 12, 1, 9))
+    assert [m for m in await tick(chat) if "成绩公示" in m.text and m.chat.kind.value == "group"] == []
+    assert "将按时发布" in await chat.one("/announce release", user="coord", private=True)
+    released = [m for m in await tick(chat) if "成绩公示" in m.text and m.chat.kind.value == "group"]
+    assert {m.chat.chat_id for m in released} == {"group-school", "group-other"}
+    actions = [e.action for e in await chat.rows(AuditEntry)]
+    assert "scores.announce.hold" in actions and "scores.announce.release" in actions
