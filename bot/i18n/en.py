@@ -489,4 +489,12 @@ MESSAGES: dict[str, str] = {
     "announce_held": "The scheduled announcement of {when} is on hold. Send /announce release to let it go.",
     "announce_released": "The scheduled announcement of {when} will go out on time.",
     "announce_prepared": "The scheduled announcement goes out {when}: {groups} groups, and {private} teachers privately.\nOne group will read:\n————\n{sample}\n————\nSend /announce hold to keep it back; otherwise nothing to do.",
+
+    "session_counted": "Counted: {names}",
+    "session_too_short": "There too briefly to count: {names}",
+    "session_corrected": "[Correction] A coordinator added attendance; the session was judged again:",
+    "session_warn_small_school": "⚠️ {school} has only {have} people on the roster, fewer than the {need} each school needs: this session cannot be valid. Add people to the roster or invite more teachers.",
+    "usage_session_attend": "Usage: /session attend <id> <names…> (people who were there the whole time)",
+    "session_attend_none": "#{id}: everyone named is already in the attendance.",
+    "session_attend_added": "Added to #{id}'s attendance: {names}.",
 }

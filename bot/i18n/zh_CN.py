@@ -510,4 +510,12 @@ MESSAGES: dict[str, str] = {
     "announce_held": "已暂缓{when}的定时成绩公示。需要时发送 /announce release 恢复。",
     "announce_released": "{when}的定时成绩公示将按时发布。",
     "announce_prepared": "定时成绩公示将于{when}发布：{groups}个群，并私信{private}位老师各自的明细。\n其中一个群将看到：\n————\n{sample}\n————\n如需暂缓，请发送 /announce hold；无需操作则按时发布。",
+
+    "session_counted": "计入人数：{names}",
+    "session_too_short": "在场时间不足、未计入：{names}",
+    "session_corrected": "【更正】协调员补录了参会记录，结果重新判定：",
+    "session_warn_small_school": "⚠️ {school}名单上只有{have}人，少于每校至少{need}人的要求，这次研讨无法判定有效。请补充名单或邀请更多老师。",
+    "usage_session_attend": "用法：/session attend 编号 姓名…（补录全程在场的老师）",
+    "session_attend_none": "#{id}：这些老师已在参会记录里，没有新增。",
+    "session_attend_added": "已为 #{id} 补录参会：{names}。",
 }

@@ -483,4 +483,11 @@ MESSAGES: dict[str, str] = {
     'announce_held': '已暫緩{when}的定時成績公示。需要時傳送 /announce release 恢復。',
     'announce_released': '{when}的定時成績公示將按時釋出。',
     'announce_prepared': '定時成績公示將於{when}釋出：{groups}個群，並私信{private}位老師各自的明細。\n其中一個群將看到：\n————\n{sample}\n————\n如需暫緩，請傳送 /announce hold；無需操作則按時釋出。',
+    'session_counted': '計入人數：{names}',
+    'session_too_short': '在場時間不足、未計入：{names}',
+    'session_corrected': '【更正】協調員補錄了參會記錄，結果重新判定：',
+    'session_warn_small_school': '⚠️ {school}名單上只有{have}人，少於每校至少{need}人的要求，這次研討無法判定有效。請補充名單或邀請更多老師。',
+    'usage_session_attend': '用法：/session attend 編號 姓名…（補錄全程在場的老師）',
+    'session_attend_none': '#{id}：這些老師已在參會記錄裡，沒有新增。',
+    'session_attend_added': '已為 #{id} 補錄參會：{names}。',
 }
