@@ -497,4 +497,6 @@ MESSAGES: dict[str, str] = {
     "usage_session_attend": "Usage: /session attend <id> <names…> (people who were there the whole time)",
     "session_attend_none": "#{id}: everyone named is already in the attendance.",
     "session_attend_added": "Added to #{id}'s attendance: {names}.",
+
+    "calendar_unknown_years": "⚠️ No holiday calendar for {years}: only weekends count as days off. Update chinesecalendar, or list the holidays and make-up workdays under [calendar] in the policy file.",
 }

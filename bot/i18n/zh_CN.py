@@ -518,4 +518,6 @@ MESSAGES: dict[str, str] = {
     "usage_session_attend": "用法：/session attend 编号 姓名…（补录全程在场的老师）",
     "session_attend_none": "#{id}：这些老师已在参会记录里，没有新增。",
     "session_attend_added": "已为 #{id} 补录参会：{names}。",
+
+    "calendar_unknown_years": "⚠️ 节假日数据不含{years}年：这些年份只按周末判断休息日。请升级 chinesecalendar，或在政策文件 [calendar] 中列出节假日和调休日。",
 }

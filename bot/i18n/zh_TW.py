@@ -490,4 +490,5 @@ MESSAGES: dict[str, str] = {
     'usage_session_attend': '用法：/session attend 編號 姓名…（補錄全程在場的老師）',
     'session_attend_none': '#{id}：這些老師已在參會記錄裡，沒有新增。',
     'session_attend_added': '已為 #{id} 補錄參會：{names}。',
+    'calendar_unknown_years': '⚠️ 節假日資料不含{years}年：這些年份只按週末判斷休息日。請升級 chinesecalendar，或在政策檔案 [calendar] 中列出節假日和調休日。',
 }

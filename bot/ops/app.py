@@ -41,6 +41,12 @@ class Yanxiu:
         from reminders.scheduler import make_scheduler
 
         log.info("yanxiu running platform=%s", self.adapter.platform)
+        from bot.services.sessions import unknown_holiday_years
+
+        unknown = unknown_holiday_years(self.policy)
+        if unknown:
+            log.warning("no holiday calendar for %s (chinesecalendar too old, nothing under [calendar] in the "
+                        "policy): only weekends count as days off", ",".join(map(str, unknown)))
         port = self.settings.health_port
         health = None if port is None else HealthServer(self.session_factory, self.settings.health_listen, port)
         scheduler = make_scheduler(self)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import calendar_of
 from bot.domain.sessions import (
     HeldSession,
     Presence,
@@ -264,8 +265,18 @@ async def compliance_lines(repos: Repositories, policy: Policy, t: Translator, z
     )
     lines = [t(f"compliance_month_{m.status}", month=m.month, valid=m.valid, pending=m.pending, required=m.required)
              for m in result.months]
-    return lines + [t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
-                      required=result.required)]
+    lines.append(t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
+                   required=result.required))
+    unknown = unknown_holiday_years(policy)
+    if unknown:
+        lines.append(t("calendar_unknown_years", years="、".join(map(str, unknown))))
+    return lines
+
+
+def unknown_holiday_years(policy: Policy) -> list[int]:
+    """Years of the semester that neither chinese-calendar nor the policy's own list of holidays covers."""
+    calendar = calendar_of(policy.calendar.holidays, policy.calendar.workdays)
+    return calendar.unknown_years(policy.semester.start, policy.semester.end)
 
 
 # The use cases behind /session: each takes the unit of work and the time, changes the session through
