@@ -117,6 +117,7 @@ async def test_the_scheduled_announcement_goes_out_once_on_the_first_at_nine(cha
 
 
 async def test_nudges_go_privately_once_a_few_days_before_month_end_at_a_decent_hour(chat):
+    chat.clock.set(at(2026, 11, 1))
     await school_with_teachers(chat, count=2)
     await chat.enrol("赵强", SCHOOL)
     await chat.enrol("钱多", SCHOOL)
