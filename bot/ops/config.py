@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite://… or postgresql+asyncpg://…")
+        if value.startswith("postgresql+asyncpg://") and not _installed("asyncpg"):
+            raise ValueError("PostgreSQL needs its driver: pip install 'yanxiu[postgres]'")
         return value
 
     @field_validator("admins")
@@ -118,6 +121,13 @@ class Settings(BaseSettings):
         if base.endswith("/bot"):
             return base[: -len("/bot")] + "/file/bot"
         return base + "/file/bot"
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

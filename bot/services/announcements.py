@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.services.scores import Standing, current_period, grade_label, missing_text, standings
-from bot.render.charts import MAX_BARS, Bar, score_chart
+from bot.render import charts
+from bot.render.charts import MAX_BARS, Bar, score_chart, text_chart
 from bot.domain.scoring import initials
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingFile, OutgoingMessage
 from bot.services.sessions import Env
@@ -67,19 +68,21 @@ def announcement(env: Env, binding: ChatBinding, unit: str, ranked: list[Standin
         if number == len(pages):
             lines += [summary, t("announce_footer")]
         messages.append(OutgoingMessage(chat=chat, text="\n".join(lines)))
-    if settings.chart and env.images:
-        for start in range(0, len(ranked), MAX_BARS):
-            chunk = ranked[start:start + MAX_BARS]
-            png = score_chart(
-                t("announce_chart_title", unit=unit, period=period.name),
-                [Bar(shown_name(env, s.who.name), s.score.points, s.score.grade) for s in chunk],
-                legend={grade: grade_label(t, grade) for grade in ("excellent", "pass", "fail")},
-            )
-            messages.append(OutgoingMessage(
-                chat=chat, text=t("announce_chart_caption", unit=unit),
-                file=OutgoingFile(file_name=f"成绩公示-{unit}-{start // MAX_BARS + 1}.png", content=png,
-                                  mime_type="image/png"),
-            ))
+    if not (settings.chart and env.images):
+        return messages
+    legend = {grade: grade_label(t, grade) for grade in ("excellent", "pass", "fail")}
+    for start in range(0, len(ranked), MAX_BARS):
+        title = t("announce_chart_title", unit=unit, period=period.name)
+        chunk = ranked[start:start + MAX_BARS]
+        bars = [Bar(shown_name(env, s.who.name), s.score.points, s.score.grade) for s in chunk]
+        if not charts.available():  # the charts extra is not installed: the same bars in text
+            messages.append(OutgoingMessage(chat=chat, text=text_chart(title, bars, legend=legend)))
+            continue
+        messages.append(OutgoingMessage(
+            chat=chat, text=t("announce_chart_caption", unit=unit),
+            file=OutgoingFile(file_name=f"成绩公示-{unit}-{start // MAX_BARS + 1}.png",
+                              content=score_chart(title, bars, legend=legend), mime_type="image/png"),
+        ))
     return messages
 
 
