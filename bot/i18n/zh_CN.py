@@ -352,6 +352,9 @@ MESSAGES: dict[str, str] = {
     "cmd_export": "导出台账（XLSX）或月度简报（私聊）",
     "usage_export": "用法：/export [开始日期 结束日期] [school|workshop 名称] · /export briefing [2026-11]",
     "export_ready": "{unit} {first} 至 {last} 的研修台账：记录{records}条，学时{hours}条，积分{scores}人。",
+    "export_progress": "正在导出，请稍候…",
+    "import_progress": "正在导入 {done}/{total}…",
+    "myfile_ready": "{name}老师的个人研修档案（Word 文档，A4 可直接打印）。",
     "briefing_ready": "{period}研修简报（Word 文档），Markdown 版本见下一条消息。",
     # check-in
     "checkin_ok": "{name}老师签到成功（{date}）。本月已签到 {month_days} 天，连续签到 {streak} 天。",

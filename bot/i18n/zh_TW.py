@@ -21,5 +21,8 @@ MESSAGES: dict[str, str] = {
     "join_unchanged": "您已經登記過了：{name}，{school}。",
     "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
+    "export_progress": "正在匯出，請稍候…",
+    "import_progress": "正在匯入 {done}/{total}…",
+    "myfile_ready": "{name}老師的個人研修檔案（Word 文件，A4 可直接列印）。",
     "me_checkins": "{month}月簽到 {month_days} 天，目前連續簽到 {streak} 天。",
 }

@@ -134,5 +134,5 @@ def test_command_line_export_writes_xlsx_csv_and_the_briefing(tmp_path):
     brief = run_cli("export", "--briefing", "2026-11", "--out", "简报.docx", cwd=tmp_path)
     assert brief.returncode == 0 and (tmp_path / "简报.md").read_text(encoding="utf-8").startswith("# ")
     bad = run_cli("export", "--school", "没有这所学校", cwd=tmp_path)
-    assert bad.returncode == 2 and "no such school" in bad.stderr
+    assert bad.returncode == 1 and "no such school" in bad.stderr
     assert run_cli("export", "--from", "昨天", cwd=tmp_path).returncode == 2
