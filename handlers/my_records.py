@@ -7,10 +7,12 @@ from bot.domain.record_text import title_of
 from bot.domain.records import LABELS, RecordKind, is_open, length_problem, period_of
 from bot.kernel.messages import OutgoingFile, Reply
 from bot.kernel.router import Router
+from bot.render.documents import Entry, TrainingFile, training_file_docx
 from storage.models import Record
 
 router = Router()
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECENT = 10
 PREVIEW = 24
 
@@ -62,14 +64,38 @@ async def edit(ctx: Context) -> Reply:
 async def myfile(ctx: Context) -> Reply:
     semester = ctx.policy.semester
     records = await ctx.uow.records.between(ctx.member.id, semester.start, semester.end)
-    document = training_file(ctx, records)
     if not ctx.capabilities.can_send_files:
-        return Reply(document)
-    file_name = f"研修档案_{ctx.member.name}_{semester.name}.md"
+        return Reply(training_file(ctx, records))
+    file_name = f"研修档案_{ctx.member.name}_{semester.name}.docx"
     return Reply(
         ctx.t("myfile_caption", count=len(records), semester=semester.name),
-        file=OutgoingFile(file_name, document.encode("utf-8"), mime_type="text/markdown"),
+        file=OutgoingFile(file_name, training_file_docx(_training_document(ctx, records)), mime_type=DOCX),
     )
+
+
+def _training_document(ctx: Context, records: list[Record]) -> TrainingFile:
+    """The same content as `training_file`, for the printable Word document."""
+    semester = ctx.policy.semester
+    groups = []
+    for kind in RecordKind:
+        entries = []
+        for record in (r for r in records if r.kind == kind.value):
+            heading = f"#{record.id} {record.day:%Y-%m-%d}" + (f" 《{record.title}》" if record.title else "")
+            facts = ()
+            if kind is RecordKind.OBSERVATION:
+                facts = (("授课教师", record.observed_name), ("听课日期", f"{record.observed_on or record.day:%Y-%m-%d}"),
+                         ("班级学科", record.class_subject))
+            entries.append(Entry(heading, facts, record.body, [_attachment_name(a) for a in record.attachments]))
+        groups.append((LABELS[kind], entries))
+    return TrainingFile(
+        name=ctx.member.name, school=ctx.member.school.name, program=ctx.policy.name,
+        semester=f"{semester.name}（{semester.start:%Y-%m-%d} 至 {semester.end:%Y-%m-%d}）",
+        generated=ctx.local(ctx.now), groups=groups,
+    )
+
+
+def _attachment_name(attachment: dict) -> str:
+    return attachment.get("file_name") or ("图片" if attachment.get("kind") == "photo" else "文件")
 
 
 def training_file(ctx: Context, records: list[Record]) -> str:
@@ -109,8 +135,7 @@ def _file_entry(kind: RecordKind, record: Record) -> list[str]:
     if record.body:
         lines += [record.body, ""]
     for attachment in record.attachments:
-        name = attachment.get("file_name") or ("图片" if attachment.get("kind") == "photo" else "文件")
-        lines.append(f"- 附件：{name}")
+        lines.append(f"- 附件：{_attachment_name(attachment)}")
     if record.attachments:
         lines.append("")
     return lines

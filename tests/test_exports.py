@@ -1,10 +1,12 @@
 import csv
+import dataclasses
 import io
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from bot.render.exports import Briefing, Sheet, briefing_docx, briefing_markdown, to_csv, to_xlsx
@@ -183,12 +185,26 @@ def test_briefing_markdown_without_table_escapes_figure_pipes():
     )
 
 
-def test_briefing_docx():
-    doc = Document(io.BytesIO(briefing_docx(_briefing(TOP))))
+def test_briefing_docx_is_an_a4_red_head_briefing():
+    briefing = dataclasses.replace(_briefing(TOP), issuer="紫阳县教师发展中心", issued=date(2026, 12, 1))
+    doc = Document(io.BytesIO(briefing_docx(briefing)))
     paras = [(p.style.name, p.text) for p in doc.paragraphs]
-    assert paras[0] == ("Title", "紫阳县骨干教师培育站研修简报")
-    assert paras[1] == ("Normal", "2026年11月")
-    assert [t for s, t in paras if s == "Heading 2"] == ["本月工作", "下月安排", "学时排行"]
+    assert paras[:3] == [("红头", "紫阳县骨干教师培育站研修简报"), ("期号", "（2026年11月）"),
+                         ("发文行", "紫阳县教师发展中心\t2026年12月1日")]
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin,
+                                  section.left_margin, section.right_margin)] == [37, 35, 28, 26]
+    red_head = doc.styles["红头"]
+    assert red_head.font.color.rgb == RGBColor(0xE6, 0x00, 0x12) and red_head.font.bold
+    rule = doc.styles["发文行"].element.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:color")) == "E60012" and int(rule.get(qn("w:sz"))) >= 12
+    for heading in ("Heading 2", "Title"):  # black 黑体, not Word's blue
+        style = doc.styles[heading]
+        assert style.font.color.rgb == RGBColor(0, 0, 0)
+        assert style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert "PAGE" in section.footer._element.xml
+    assert [t for s, t in paras if s == "Heading 2"] == ["本月数据", "本月工作", "下月安排", "学时排行"]
     assert [t for s, t in paras if s == "List Bullet"] == [
         "开展集中研修 3 次",
         "完成课例打磨",
@@ -206,6 +222,7 @@ def test_briefing_docx():
         ["李四", "高桥中学", "10"],
     ]
     assert figures.rows[0].cells[0].paragraphs[0].runs[0].bold
+    assert "tblHeader" in top.rows[0]._tr.xml  # the header row repeats on every printed page
     rfonts = doc.styles["Normal"].element.rPr.rFonts
-    assert rfonts.get(qn("w:eastAsia")) == "宋体"
+    assert rfonts.get(qn("w:eastAsia")) == "仿宋"
     assert doc.core_properties.title == "紫阳县骨干教师培育站研修简报"

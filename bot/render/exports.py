@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 
-from docx import Document
-from docx.oxml.ns import qn
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
+
+from bot.render.documents import add_table, chinese_date, template_document, to_bytes
 
 Cell = str | int | float | date | datetime | None
 
@@ -39,7 +39,6 @@ __all__ = [
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-EAST_ASIAN_FONT = "宋体"
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60  # bounds for estimated column widths
@@ -64,6 +63,8 @@ class Briefing:
     figures: Sequence[tuple[str, str]]  # (label, value)
     sections: Sequence[tuple[str, Sequence[str]]]  # (heading, paragraphs or bullet lines)
     table: Sheet | None = None  # e.g. the top teachers
+    issuer: str = ""  # who issues it, on the line above the red rule (e.g. the program's name)
+    issued: date | None = None  # the date on that line
 
 
 # ---------------------------------------------------------------- cell text
@@ -242,43 +243,27 @@ def briefing_markdown(briefing: Briefing) -> str:
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
-def _set_east_asian_font(style, font: str) -> None:
-    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    rfonts.attrib.pop(qn("w:eastAsiaTheme"), None)  # a theme font would win over ours
-    rfonts.set(qn("w:eastAsia"), font)
-
-
-def _docx_table(doc, grid: list[list[str]]) -> None:
-    table = doc.add_table(rows=len(grid), cols=len(grid[0]))
-    table.style = doc.styles["Table Grid"]
-    for r, (row, values) in enumerate(zip(table.rows, grid, strict=True)):
-        for cell, value in zip(row.cells, values, strict=True):
-            run = cell.paragraphs[0].add_run(value)
-            if r == 0:
-                run.bold = True
-
-
 def briefing_docx(briefing: Briefing) -> bytes:
-    """The briefing as a Word document (.docx bytes)."""
-    doc = Document()
-    for style_name in ("Normal", "Title", "Heading 2"):
-        _set_east_asian_font(doc.styles[style_name], EAST_ASIAN_FONT)
+    """The briefing as a Word document on the shipped A4 template, 红头 first: the red title, the
+    period, the issuer and date over a red rule; then figures, sections and the table."""
+    doc = template_document()
     doc.core_properties.title = briefing.title
-    doc.core_properties.author = "yanxiu"
-    doc.add_heading(briefing.title, level=0)
+    doc.add_paragraph(briefing.title, style="红头")
     if briefing.period:
-        doc.add_paragraph(briefing.period)
+        doc.add_paragraph(f"（{briefing.period}）", style="期号")
+    issued = chinese_date(briefing.issued) if briefing.issued else ""
+    doc.add_paragraph(f"{briefing.issuer}\t{issued}".strip("\t") if briefing.issuer else f"\t{issued}",
+                      style="发文行")
     if briefing.figures:
-        _docx_table(doc, [["项目", "数值"], *([label, value] for label, value in briefing.figures)])
+        doc.add_paragraph("本月数据", style="Heading 2")
+        add_table(doc, [["项目", "数值"], *([label, value] for label, value in briefing.figures)])
     for heading, paragraphs in briefing.sections:
-        doc.add_heading(heading, level=2)
+        doc.add_paragraph(heading, style="Heading 2")
         for paragraph in paragraphs:
             if paragraph.strip():
                 doc.add_paragraph(_bullet_text(paragraph), style="List Bullet")
     if briefing.table is not None and briefing.table.headers:
         if briefing.table.title:
-            doc.add_heading(briefing.table.title, level=2)
-        _docx_table(doc, _table_grid(briefing.table.headers, briefing.table.rows))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+            doc.add_paragraph(briefing.table.title, style="Heading 2")
+        add_table(doc, _table_grid(briefing.table.headers, briefing.table.rows))
+    return to_bytes(doc)

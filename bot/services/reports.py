@@ -82,5 +82,5 @@ async def briefing(
         title=title, period=f"{month.year}年{month.month}月",
         figures=figures,
         sections=[("网络研讨", session_lines), ("达标情况", compliance), ("优秀记录", highlights)],
-        table=top,
+        table=top, issuer=policy.name, issued=today,
     )
