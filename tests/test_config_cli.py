@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -285,3 +286,28 @@ async def test_the_telegram_proxy_carries_the_bot_api_requests():
     assert seen and seen[0].startswith("http://telegram.invalid/bot42:abc/getMe")
     with pytest.raises(ConfigError, match="YANXIU_TELEGRAM_PROXY"):
         load_settings(_env_file=None, telegram_proxy="127.0.0.1:3128")
+
+
+class Terminal(io.StringIO):
+    """stderr as a person at a terminal sees it: progress lines are shown only there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_long_imports_and_exports_say_how_far_they_are(monkeypatch, tmp_path):
+    from bot.ops.cli import main
+    from bot.services import roster as roster_service
+
+    monkeypatch.setattr(roster_service, "PROGRESS_EVERY", 100)  # 1000 in use; a smaller file here
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("YANXIU_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("姓名,学校\n" + "".join(f"老师{n:04d},紫阳县第{n % 12 + 1}小学\n" for n in range(250)),
+                      encoding="utf-8")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["roster", "import", str(roster), "--yes"]) == 0
+    assert "正在导入 100/250…\n正在导入 200/250…\n" in terminal.getvalue()
+    assert main(["export", "--out", "台账.xlsx"]) == 0
+    assert "正在导出" in terminal.getvalue()

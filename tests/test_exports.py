@@ -86,12 +86,28 @@ def test_xlsx_layout_types_and_injection():
     assert ws["D2"].value == 12 and ws["D2"].data_type == "n"
     assert ws["E2"].value == 2.5 and ws["D3"].value == -1
     assert ws["F2"].value is None
-    assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["'=SUM(A1)", "'-1", "'\t=1"]
-    assert [ws.cell(r, 6).value for r in (3, 4)] == ["'+1", "'@x"]
+    # Typed as text, nothing is evaluated, and nothing is added: a title "-1 对比" stays as written.
+    assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["=SUM(A1)", "-1", "\t=1"]
+    assert [ws.cell(r, 6).value for r in (3, 4)] == ["+1", "@x"]
     assert all(ws.cell(r, c).data_type != "f" for r in range(1, 6) for c in range(1, 7))
+    assert all(ws.cell(r, 1).data_type == "s" for r in range(1, 6))
     assert ws.column_dimensions["A"].width == 14  # explicit
     assert ws.column_dimensions["C"].width == 18  # "2026-11-03 08:05" + 2
     assert ws.column_dimensions["F"].width == 8  # header "备注" counts 4, + 4 for the filter button
+
+
+def test_xlsx_prints_on_a4_landscape_one_page_wide_with_the_header_on_every_page():
+    ws = _load(to_xlsx([Sheet("研修记录", ("编号", "正文"), [(1, "很长的正文" * 50)])], title="紫阳研修"))["研修记录"]
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"  # 9: A4
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    assert "&P" in ws.oddFooter.center.text and ws.oddHeader.center.text == "紫阳研修 研修记录"
+
+
+def test_csv_guard_looks_past_control_characters():
+    rows = _csv_rows(to_csv(Sheet("t", ("a",), [("\x00=1",), ("\x07-2+3",)])))
+    assert [r[0] for r in rows[1:]] == ["'=1", "'-2+3"]
 
 
 def test_xlsx_width_estimate_counts_cjk_double_and_caps():

@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_import = roster_commands.add_parser(
         "import", help="import a roster (CSV or XLSX): shows what would change, then asks before applying",
     )
-    roster_import.add_argument("file", help="the roster file (.csv or .xlsx)")
+    roster_import.add_argument("file", help="the roster file (.csv, .xlsx or .xls)")
     choice = roster_import.add_mutually_exclusive_group()
     choice.add_argument("--yes", action="store_true", help="apply without asking")
     choice.add_argument("--dry-run", action="store_true", help="only show what would change")
@@ -259,7 +259,8 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
                 await session.rollback()
                 return 0
             now = datetime.now(UTC)
-            applied = await apply_plan(repos, plan, now)
+            applied = await apply_plan(repos, plan, now, progress=lambda done, total: _progress(
+                t("import_progress", done=done, total=total)))
             await repos.audit.add(AuditEntry(
                 at=now, actor=f"cli:{getpass.getuser()}"[:120], action="roster.import", target=path.name[:200],
                 after={"created": applied.created, "updated": applied.updated,

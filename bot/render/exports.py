@@ -22,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.render.documents import add_table, chinese_date, template_document, to_bytes
 
@@ -70,8 +71,15 @@ class Briefing:
 # ---------------------------------------------------------------- cell text
 
 
+def _clean(text: str) -> str:
+    """Control characters (other than tab and line breaks) removed: XLSX cannot hold them, and a
+    leading one could hide a formula from `_guard`."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _guard(text: str) -> str:
-    """Neutralise text a spreadsheet would otherwise evaluate as a formula."""
+    """For CSV, where a spreadsheet evaluates =, +, -, @ at the start of a field: a quote in front."""
+    text = _clean(text)
     return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 
@@ -149,8 +157,7 @@ def _column_widths(sheet: Sheet, ncols: int) -> list[float]:
 def _xlsx_value(ws, value: Cell):
     """A value or styled WriteOnlyCell ready for ``ws.append``."""
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", _guard(value))
-        return text[:_EXCEL_MAX_CELL_TEXT]
+        return _string_cell(ws, value)
     if isinstance(value, float) and not math.isfinite(value):
         return _text(value)  # Excel has no NaN/Infinity: keep it readable as text
     if isinstance(value, datetime):
@@ -160,7 +167,34 @@ def _xlsx_value(ws, value: Cell):
     return value  # openpyxl gives plain dates its "yyyy-mm-dd" (DATE_FORMAT) by itself
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet, name: str) -> None:
+def _string_cell(ws, value: str):
+    """Text stays text: typed as a string, a cell starting with = - + @ is shown as written and never
+    evaluated, so no quote is added (openpyxl would otherwise store "=…" as a formula)."""
+    text = _clean(value)[:_EXCEL_MAX_CELL_TEXT]
+    if not text.startswith(_FORMULA_PREFIXES):
+        return text
+    cell = WriteOnlyCell(ws, None)
+    cell._value, cell.data_type = text, "s"
+    return cell
+
+
+def _print_setup(ws, title: str) -> None:
+    """A4 landscape, every column on one page width, the header row repeated on each page."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if title:
+        ws.oddHeader.center.text = title.replace("&", "&&")
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet, name: str, title: str = "") -> None:
     ws = wb.create_sheet(name)
     ncols = max(len(sheet.headers), max((len(r) for r in sheet.rows), default=0))
     # Column dimensions, panes and the filter must be set before the first row is streamed.
@@ -171,10 +205,12 @@ def _write_sheet(wb: Workbook, sheet: Sheet, name: str) -> None:
     if ncols:
         last = f"{get_column_letter(ncols)}{len(sheet.rows) + 1}"
         ws.auto_filter = AutoFilter(ref=f"A1:{last}")
+    _print_setup(ws, f"{title} {name}".strip())
     bold = Font(bold=True)
     header_cells = []
     for text in sheet.headers:
-        cell = WriteOnlyCell(ws, ILLEGAL_CHARACTERS_RE.sub("", _guard(text)))
+        cell = _string_cell(ws, text)
+        cell = WriteOnlyCell(ws, cell) if isinstance(cell, str) else cell
         cell.font = bold
         header_cells.append(cell)
     ws.append(header_cells)
@@ -183,7 +219,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, name: str) -> None:
 
 
 def to_xlsx(sheets: Sequence[Sheet], *, title: str = "") -> bytes:
-    """One workbook, one worksheet per Sheet, streamed in write-only mode."""
+    """One workbook, one worksheet per Sheet, streamed in write-only mode, each ready to print."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
     wb = Workbook(write_only=True)
@@ -191,7 +227,7 @@ def to_xlsx(sheets: Sequence[Sheet], *, title: str = "") -> bytes:
     if title:
         wb.properties.title = title
     for sheet, name in zip(sheets, _sheet_titles([s.title for s in sheets]), strict=True):
-        _write_sheet(wb, sheet, name)
+        _write_sheet(wb, sheet, name, title)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,9 +56,16 @@ class _UnitIds:
         return self.cache[kind, name]
 
 
-async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime) -> Applied:
+#: A long import reports its progress every this many rows ("正在导入 2000/5000…").
+PROGRESS_EVERY = 1000
+
+
+async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime,
+                     progress: Callable[[int, int], object] | None = None) -> Applied:
+    """Create and update as planned; `progress(done, total)` is called every PROGRESS_EVERY rows."""
     units = _UnitIds(repos, now)
     created = updated = 0
+    total = sum(1 for row in plan.rows if row.action in (Action.CREATE, Action.UPDATE))
     for row in plan.rows:
         if row.action is Action.CREATE:
             await _create(repos, units, row, now)
@@ -66,6 +73,10 @@ async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime) -> Ap
         elif row.action is Action.UPDATE:
             await _update(repos, units, row, now)
             updated += 1
+        else:
+            continue
+        if progress is not None and (created + updated) % PROGRESS_EVERY == 0 and created + updated < total:
+            progress(created + updated, total)
     return Applied(created, updated)
 
 
