@@ -1,6 +1,7 @@
 import csv
 import dataclasses
 import io
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from bot.render.exports import Briefing, Sheet, briefing_docx, briefing_markdown, to_csv, to_xlsx
+from bot.render.pdf import PdfUnavailable, docx_to_pdf, office
 
 INJECTIONS = ["=SUM(A1)", "+1", "-1", "@x", "\t=1", "\r=1"]
 
@@ -242,3 +244,20 @@ def test_briefing_docx_is_an_a4_red_head_briefing():
     rfonts = doc.styles["Normal"].element.rPr.rFonts
     assert rfonts.get(qn("w:eastAsia")) == "仿宋"
     assert doc.core_properties.title == "紫阳县骨干教师培育站研修简报"
+
+
+@pytest.mark.skipif(office() is None, reason="LibreOffice is not installed")
+def test_briefing_converts_to_a_pdf_of_a4_pages():
+    briefing = dataclasses.replace(_briefing(TOP), issuer="紫阳县教师发展中心", issued=date(2026, 12, 1))
+    pdf = docx_to_pdf(briefing_docx(briefing))
+    assert pdf.startswith(b"%PDF")
+    sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert sizes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in sizes)  # A4 in points
+
+
+def test_without_libreoffice_pdf_is_refused_with_what_to_install(monkeypatch):
+    from bot.render import pdf
+
+    monkeypatch.setattr(pdf, "office", lambda: None)
+    with pytest.raises(PdfUnavailable, match="libreoffice"):
+        pdf.docx_to_pdf(b"")
