@@ -21,7 +21,7 @@ from bot.domain.checkins import month_bounds
 from bot.domain.roles import COORDINATOR
 from bot.domain.sessions import month_needs_warning
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.kernel.metrics import REMINDERS_SENT
+from bot.kernel.metrics import REMINDERS_SENT, record_sweep
 from bot.services.sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
 from reminders.assessment import queue_announcement, queue_nudges
 from reminders.outbox import queue_messages
@@ -171,4 +171,6 @@ async def send_queued(session_factory: async_sessionmaker[AsyncSession], deliver
 async def sweep(session_factory: async_sessionmaker[AsyncSession], delivery: Delivery, env: Env, clock: Clock) -> int:
     """One scheduler tick: queue what is due, then send it."""
     await queue_due_work(session_factory, env, clock)
-    return await send_queued(session_factory, delivery, clock)
+    sent = await send_queued(session_factory, delivery, clock)
+    record_sweep()
+    return sent
