@@ -29,7 +29,7 @@ sys.exit(main(sys.argv[1:]))
 def run_without_extras(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("YANXIU_")} | (env or {})
     return subprocess.run([sys.executable, "-c", HIDE_EXTRAS, *args], input=stdin, capture_output=True,
-                          text=True, env=full_env, cwd=cwd, timeout=90)
+                          check=False, text=True, env=full_env, cwd=cwd, timeout=90)
 
 
 def _name(requirement: str) -> str:
