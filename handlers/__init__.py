@@ -13,7 +13,9 @@ from handlers import (
     dialog,
     exports,
     help,
+    history,
     join,
+    leave,
     me,
     my_records,
     observe,
@@ -24,6 +26,7 @@ from handlers import (
     scores,
     sessions,
     summaries,
+    understand,
     units,
 )
 
@@ -38,6 +41,7 @@ def build_router() -> Router:
         pending_files.router,
         my_records.router,
         me.router,
+        leave.router,
         dialog.router,
         roster.router,
         units.router,
@@ -50,6 +54,8 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        history.router,
+        understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -203,6 +203,21 @@ def test_without_matplotlib_the_chart_is_text() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "成绩公示"
-    assert lines[1].startswith("王芳") and lines[1].endswith("90 优秀") and "█" * 12 in lines[1]
-    assert lines[2].startswith("欧阳明") and lines[2].endswith("45 不合格") and "█" * 6 in lines[2]
+    # The same 0–100 scale as the image: 90 points is 9/10 of the full width, not all of it.
+    assert lines[1].startswith("王芳") and lines[1].endswith("90 优秀") and lines[1].count("█") == 10
+    assert lines[2].startswith("欧阳明") and lines[2].endswith("45 不合格") and lines[2].count("█") == 5
     assert "yanxiu[charts]" in lines[3]
+
+
+def test_the_score_axis_is_fixed_and_the_grade_lines_are_drawn() -> None:
+    """58 points must not look like a full bar: the axis runs 0–100 whatever the scores are."""
+    fig = charts._figure("成绩", [Bar("王芳", 58, "fail"), Bar("李明", 55, "fail")],
+                         thresholds=(("合格", 60), ("优秀", 90)))
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert low == 0 and high >= 100
+    lines = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert lines == [60, 90]
+    assert {"合格 60", "优秀 90"} <= {text.get_text() for text in ax.texts}
+    fitted = charts._figure("成绩", [Bar("王芳", 58, "fail")], scale=None)
+    assert fitted.axes[0].get_xlim()[1] < 100
