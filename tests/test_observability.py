@@ -307,7 +307,7 @@ async def test_telegram_flood_waits_are_counted():
 async def test_metrics_show_the_outbox_backlog_its_oldest_item_and_the_last_sweep(chat, server):
     from bot.kernel.metrics import LAST_SWEEP
     from reminders.scheduler import session_env
-    from reminders.sessions import sweep
+    from reminders.planner import sweep
 
     group = ChatRef("memory", "group-1", ChatKind.GROUP)
     stored = [outgoing_to_json(OutgoingMessage(chat=group, text="明晚 19:30 网络研讨"))]
