@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 from datetime import timedelta
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
@@ -14,6 +15,7 @@ from telegram.error import RetryAfter
 
 from bot.adapters.memory import MemoryAdapter
 from bot.adapters.telegram import TelegramAdapter
+from bot.kernel.adapter import RateLimited
 from bot.ops.app import build
 from bot.ops.config import ConfigError, load_settings
 from bot.kernel.delivery import outgoing_to_json
@@ -292,14 +294,18 @@ async def test_telegram_flood_waits_are_counted():
     adapter = TelegramAdapter("123:ABC")
     attempts: list[int] = []
 
-    async def flooded_once(message) -> None:
+    async def flooded_once(message):
         attempts.append(1)
         if len(attempts) == 1:
             raise RetryAfter(timedelta(seconds=0))
+        return SimpleNamespace(message_id=7)
 
     adapter._send_once = flooded_once
     before = FLOOD_WAITS.value(platform="telegram")
-    await adapter.send(OutgoingMessage(chat=ChatRef("telegram", "-100", ChatKind.GROUP), text="hi"))
+    message = OutgoingMessage(chat=ChatRef("telegram", "-100", ChatKind.GROUP), text="hi")
+    with pytest.raises(RateLimited):  # the delivery's pacer waits and sends again
+        await adapter.send(message)
+    await adapter.send(message)
     assert len(attempts) == 2
     assert FLOOD_WAITS.value(platform="telegram") == before + 1
 

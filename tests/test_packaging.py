@@ -39,10 +39,10 @@ def _name(requirement: str) -> str:
 def test_core_without_extras_answers_check_ins(tmp_path: Path) -> None:
     script = (":as coordinator 教研室\n/school add 紫阳县第二小学\n/bind school 紫阳县第二小学\n"
               ":as teacher1 王芳\n/join 王芳 紫阳县第二小学\n:as coordinator 教研室\n/approve 1\n"
-              ":as teacher1 王芳\n签到\n")
+              ":as teacher1 王芳\n签到\n/me\n")
     result = run_without_extras("console", cwd=tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
-    assert "签到成功" in result.stdout
+    assert "签到 1 天" in result.stdout, result.stdout
 
 
 def test_postgres_without_its_driver_is_one_line_naming_the_extra(tmp_path: Path) -> None:
