@@ -100,7 +100,7 @@ class OneBotAdapter(Adapter):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OneBotAdapter:
-        return cls(settings.onebot_ws_url, access_token=settings.onebot_access_token,
+        return cls(settings.onebot_ws_url, access_token=settings.secret("onebot_access_token") or None,
                    reverse_listen=settings.onebot_reverse_listen, reverse_port=settings.onebot_reverse_port)
 
     async def run(self, on_message: MessageCallback) -> None:

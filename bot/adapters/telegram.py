@@ -85,17 +85,15 @@ class TelegramAdapter(Adapter):
         base_file_url: str = "https://api.telegram.org/file/bot",
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 10,
+        proxy: str | None = None,
     ) -> None:
         self.webhook = webhook
         self.replies_before_confirming = webhook is not None
         self.poll_timeout = poll_timeout
-        self.application: Application = (
-            ApplicationBuilder()
-            .token(token)
-            .base_url(base_url)
-            .base_file_url(base_file_url)
-            .build()
-        )
+        builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
+        if proxy:  # both connections: the one that sends and the one that polls for updates
+            builder = builder.proxy(proxy).get_updates_proxy(proxy)
+        self.application: Application = builder.build()
         self._stop = asyncio.Event()
         self._username = ""
 
@@ -104,10 +102,11 @@ class TelegramAdapter(Adapter):
         webhook = None
         if settings.telegram_webhook_url:
             webhook = WebhookConfig(
-                settings.telegram_webhook_url, settings.telegram_webhook_secret or "",
+                settings.telegram_webhook_url, settings.secret("telegram_webhook_secret"),
                 settings.telegram_webhook_listen, settings.telegram_webhook_port,
             )
-        return cls(settings.telegram_token or "", settings.telegram_base_url, settings.file_base_url, webhook)
+        return cls(settings.secret("telegram_token"), settings.telegram_base_url, settings.file_base_url, webhook,
+                   proxy=settings.telegram_proxy)
 
     async def run(self, on_message: MessageCallback) -> None:
         lanes: ChatLanes[IncomingMessage] = ChatLanes(on_message)

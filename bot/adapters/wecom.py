@@ -92,8 +92,8 @@ class WeComAdapter(Adapter):
     @classmethod
     def from_settings(cls, settings: Settings) -> WeComAdapter:
         return cls(
-            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.wecom_secret or "",
-            settings.wecom_token or "", settings.wecom_aes_key or "", listen=settings.wecom_listen,
+            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.secret("wecom_secret"),
+            settings.secret("wecom_token"), settings.secret("wecom_aes_key"), listen=settings.wecom_listen,
             port=settings.wecom_port, api_base=settings.wecom_api_base, robot_webhooks=settings.robot_webhooks,
         )
 

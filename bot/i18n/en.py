@@ -338,6 +338,8 @@ MESSAGES: dict[str, str] = {
     "cmd_export": "Export the workbook (XLSX) or the monthly briefing (private chat)",
     "usage_export": "Usage: /export [from to] [school|workshop <name>] · /export briefing [2026-11]",
     "export_ready": "Workbook for {unit}, {first} to {last}: {records} records, {hours} hour lines, {scores} teachers.",
+    "export_progress": "Exporting, please wait…",
+    "import_progress": "Importing {done}/{total}…",
     "briefing_ready": "The {period} briefing (Word); the Markdown version follows.",
     "checkin_ok": "{name} checked in ({date}). {month_days} check-ins this month, a streak of {streak} days.",
     "checkin_already": "{name}, you already checked in today ({time}). {month_days} check-ins this month, a streak of {streak} days.",
@@ -399,7 +401,7 @@ MESSAGES: dict[str, str] = {
     "me_record_missing": "{period} {label}: {done}/{required}, {missing} to go (due {deadline})",
     # roster import (file and plan)
     "roster_unreadable": "I cannot read this file. Open it in Excel or WPS, save it as .xlsx or CSV and send it again.",
-    "roster_bad_type": "\"{file_name}\" is not a supported file. Please send the roster as .xlsx or .csv.",
+    "roster_bad_type": "\"{file_name}\" is not a supported file. Please send the roster as .xlsx, .xls or .csv.",
     "roster_empty": "No people found. The first row should be the header (姓名, 学校, …) with one teacher per row below it.",
     "roster_missing_columns": "The roster has no {columns} column. Add it to the header row and send the file again.",
     "roster_duplicate_column": "Two header columns both mean \"{column}\". Delete or rename one and send the file again.",

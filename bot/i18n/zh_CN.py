@@ -352,6 +352,8 @@ MESSAGES: dict[str, str] = {
     "cmd_export": "导出台账（XLSX）或月度简报（私聊）",
     "usage_export": "用法：/export [开始日期 结束日期] [school|workshop 名称] · /export briefing [2026-11]",
     "export_ready": "{unit} {first} 至 {last} 的研修台账：记录{records}条，学时{hours}条，积分{scores}人。",
+    "export_progress": "正在导出，请稍候…",
+    "import_progress": "正在导入 {done}/{total}…",
     "briefing_ready": "{period}研修简报（Word 文档），Markdown 版本见下一条消息。",
     # check-in
     "checkin_ok": "{name}老师签到成功（{date}）。本月已签到 {month_days} 天，连续签到 {streak} 天。",
@@ -420,7 +422,7 @@ MESSAGES: dict[str, str] = {
     "me_record_missing": "{period}{label}：{done}/{required}，还差{missing}篇（截止{deadline}）",
     # roster import (file and plan)
     "roster_unreadable": "无法读取这个文件。请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV 格式，再重新发送。",
-    "roster_bad_type": "暂不支持“{file_name}”这种文件。请发送 .xlsx 或 .csv 格式的名单。",
+    "roster_bad_type": "暂不支持“{file_name}”这种文件。请发送 .xlsx、.xls 或 .csv 格式的名单。",
     "roster_empty": "名单里没有找到人员。请确认第一行是表头（姓名、学校等），下面每行填写一位老师。",
     "roster_missing_columns": "名单缺少“{columns}”列。请在第一行表头加上这些列后重新发送。",
     "roster_duplicate_column": "表头里有两列都表示“{column}”。请删除或改名其中一列后重新发送。",

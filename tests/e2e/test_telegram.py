@@ -7,8 +7,10 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from bot.adapters.telegram import TelegramAdapter
@@ -181,7 +183,9 @@ async def test_training_file_arrives_as_a_document(api, sqlite_url):
         document = sent[-1]
         assert document["method"].lower() == "senddocument"
         assert document["document"]["file_name"].startswith("研修档案_王芳")
-        assert REFLECTION in document["document"]["content"].decode("utf-8")
+        assert document["document"]["file_name"].endswith(".docx")
+        paragraphs = [p.text for p in Document(BytesIO(document["document"]["content"])).paragraphs]
+        assert REFLECTION in paragraphs
 
 
 async def test_guided_dialog_over_telegram(api, sqlite_url):
