@@ -23,4 +23,12 @@ def make_adapter(settings: Settings) -> Adapter:
         from bot.adapters.wecom import WeComAdapter
 
         return WeComAdapter.from_settings(settings)
+    if settings.platform == "dingtalk":
+        from bot.adapters.dingtalk import DingTalkAdapter
+
+        return DingTalkAdapter(
+            settings.dingtalk_client_id or "", settings.dingtalk_client_secret or "",
+            robot_code=settings.dingtalk_robot_code, api_base=settings.dingtalk_api_base,
+            oapi_base=settings.dingtalk_oapi_base,
+        )
     raise ConfigError(f"YANXIU_PLATFORM: {settings.platform} is not available in this version")
