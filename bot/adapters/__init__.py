@@ -21,8 +21,15 @@ def make_adapter(settings: Settings) -> Adapter:
         return OneBotAdapter.from_settings(settings)
     if settings.platform == "wecom":
         from bot.adapters.wecom import WeComAdapter
+        from bot.adapters.wecom_bot import WeComBot, WeComBotAdapter, WeComPairAdapter
 
-        return WeComAdapter.from_settings(settings)
+        if not settings.wecom_bot_token:
+            return WeComAdapter.from_settings(settings)
+        bot = WeComBot(settings.wecom_bot_token, settings.wecom_bot_aes_key or "", api_base=settings.wecom_api_base,
+                       robot_webhooks=settings.robot_webhooks)
+        if not settings.wecom_corp_id:
+            return WeComBotAdapter(bot, listen=settings.wecom_listen, port=settings.wecom_port)
+        return WeComPairAdapter(WeComAdapter.from_settings(settings), bot)
     if settings.platform == "dingtalk":
         from bot.adapters.dingtalk import DingTalkAdapter
 

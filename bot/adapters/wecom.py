@@ -89,6 +89,8 @@ class WeComAdapter(Adapter):
         self._robot_lock = asyncio.Lock()
         self._queues: dict[str, deque[IncomingMessage]] = {}
         self._workers: set[asyncio.Task] = set()
+        self.route_hooks: list[Callable[[web.Application], None]] = []
+        """Other WeCom callbacks served on the same listener (the 智能机器人's /wecom/bot)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WeComAdapter:
@@ -107,6 +109,8 @@ class WeComAdapter(Adapter):
         app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
         app.router.add_get(CALLBACK_PATH, self._verify_url)
         app.router.add_post(CALLBACK_PATH, self._callback)
+        for add_routes in self.route_hooks:
+            add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await runner.setup()
         try:
