@@ -53,7 +53,8 @@ STREAM_BYTES = 20480
 RESPONSE_URL_SECONDS = 3600
 IMAGE_TYPES, IMAGE_BYTES = frozenset({"image/png", "image/jpeg"}), 2 * 1024 * 1024
 MAX_CALLBACK_BYTES, DRAIN_TIMEOUT_S = 256 * 1024, 10
-TEXT_BYTES = 2048
+SEPARATOR = "\n\n──────────\n\n"
+"""Between answers that share one reply bubble, so each still reads as its own message."""
 
 
 class WeComBotCannotSend(Exception):
@@ -315,16 +316,16 @@ class WeComBot:
 
 
 def _fit(texts: list[str], limit: int) -> tuple[str, list[str]]:
-    """As many whole texts as fit in `limit` bytes joined by blank lines, and the ones left over."""
+    """As many whole texts as fit in `limit` bytes, joined by SEPARATOR, and the ones left over."""
     taken: list[str] = []
     used = 0
     for index, text in enumerate(texts):
-        size = len(text.encode()) + (2 if taken else 0)
+        size = len(text.encode()) + (len(SEPARATOR.encode()) if taken else 0)
         if taken and used + size > limit:
-            return "\n\n".join(taken), texts[index:]
+            return SEPARATOR.join(taken), texts[index:]
         taken.append(text if len(text.encode()) <= limit else text.encode()[:limit].decode("utf-8", "ignore"))
         used += size
-    return "\n\n".join(taken), []
+    return SEPARATOR.join(taken), []
 
 
 def _image(file: OutgoingFile) -> dict:

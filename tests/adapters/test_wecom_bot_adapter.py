@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from bot.adapters import make_adapter
-from bot.adapters.wecom_bot import WeComBot, WeComBotAdapter, WeComBotCannotSend, WeComPairAdapter
+from bot.adapters.wecom_bot import SEPARATOR, WeComBot, WeComBotAdapter, WeComBotCannotSend, WeComPairAdapter
 from bot.adapters.wecom_bot_messages import strip_mention
 from bot.kernel.adapter import PrivateChatUnavailable
 from bot.kernel.messages import ChatKind, ChatRef, IncomingMessage, OutgoingFile, OutgoingMessage
@@ -85,7 +85,7 @@ async def test_a_single_chat_is_private_and_several_answers_share_one_reply(fake
     async with running(twice) as (adapter, seen):
         _, reply = await fake.callback(adapter.callback_url, fake.message("WangFang", "/scores"))
     assert seen[0].chat == ChatRef("wecom", "WangFang", ChatKind.PRIVATE) and seen[0].text == "/scores"
-    assert reply["stream"]["content"] == "第一条\n\n图"
+    assert reply["stream"]["content"] == f"第一条{SEPARATOR}图"
     [image] = reply["stream"]["msg_item"]
     assert image["msgtype"] == "image" and image["image"]["md5"]
 
@@ -103,7 +103,7 @@ async def test_a_slow_answer_goes_through_the_response_url_once(fake):
             if fake.sent:
                 break
             await asyncio.sleep(0.02)
-    assert fake.sent == [{"chat": f"aibot:{GROUP}", "via": "response_url", "text": "慢慢来\n\n第二条", "images": []}]
+    assert fake.sent == [{"chat": f"aibot:{GROUP}", "via": "response_url", "text": f"慢慢来{SEPARATOR}第二条", "images": []}]
 
 
 async def test_proactive_sends_use_an_unused_response_url_then_the_group_robot(fake):
