@@ -146,6 +146,9 @@ class WeComBot:
         if parsed is None or self._lanes is None:
             return web.Response(text="")  # events and stream refreshes: nothing to say
         incoming, response_url = parsed
+        if incoming.chat.kind is ChatKind.GROUP and incoming.chat.chat_id not in self._recent:
+            log.info("wecom bot heard group %s (for reminders, bind a group robot of that group to it: "
+                     "YANXIU_WECOM_ROBOT_WEBHOOKS=%s=<webhook key>)", incoming.chat.chat_id, incoming.chat.chat_id)
         turn = Turn(incoming.chat.chat_id, response_url, self.clock() + RESPONSE_URL_SECONDS)
         self._recent[turn.chat_id].append(turn)
         self._lanes.submit(turn.chat_id, (incoming, turn))
