@@ -49,6 +49,22 @@ class Semester(_Section):
         return self
 
 
+class Program(_Section):
+    counting_from: date | None = None
+    """Periods before this day (or before a teacher joined) are neither required nor shown as missing."""
+    min_days_in_month: int = Field(default=10, ge=1, le=31)
+    """A month's quotas are due only when the teacher owed at least this many of its days."""
+    prorate_hours_for_leave: bool = True
+    """Approved leave shrinks the hour targets by the share of the period it covers."""
+
+
+class Calendar(_Section):
+    holidays: list[date] = Field(default_factory=list)
+    """Days off the program adds to (or, for years chinese-calendar does not know, instead of) the official ones."""
+    workdays: list[date] = Field(default_factory=list)
+    """Weekend days that are working days (调休)."""
+
+
 class Records(_Section):
     reflection_min_chars: int = Field(default=50, ge=0)
     case_min_chars: int = Field(default=50, ge=0)
@@ -133,6 +149,8 @@ class Policy(_Section):
     """The program's name, as the monthly briefing and exports title it."""
     timezone: TimeZoneName = "Asia/Shanghai"
     semester: Semester = Field(default_factory=Semester)
+    program: Program = Field(default_factory=Program)
+    calendar: Calendar = Field(default_factory=Calendar)
     records: Records = Field(default_factory=Records)
     sessions: Sessions = Field(default_factory=Sessions)
     hours: Hours = Field(default_factory=Hours)
