@@ -144,6 +144,15 @@ class Announcements(_Section):
         return value
 
 
+class Platforms(_Section):
+    """Chat-platform behaviour a program may switch off."""
+
+    qq_accept_roster_friends: bool = True
+    """QQ: accept friend requests from QQ numbers on the roster, so private reminders reach them."""
+    greet_newcomers: bool = True
+    """Greet someone who joins a bound group with how to register (where the platform reports joins)."""
+
+
 class Policy(_Section):
     name: str = "教师研修项目"
     """The program's name, as the monthly briefing and exports title it."""
@@ -157,3 +166,4 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    platforms: Platforms = Field(default_factory=Platforms)

@@ -15,6 +15,7 @@ from bot.ops.config import ConfigError, Settings
 from bot.kernel.delivery import Delivery
 from bot.kernel.dispatcher import Dispatcher
 from bot.i18n import Translator
+from bot.ops import platform_events
 from bot.ops.health import HealthServer
 from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
@@ -85,6 +86,8 @@ def build(
         translator=translator,
         admins=frozenset(admins),
     )
+    platform_events.wire(adapter, platform_events.PlatformEvents(
+        session_factory, dispatcher.delivery, policy, translator, adapter.platform))
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
 
 
