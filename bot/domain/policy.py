@@ -128,6 +128,13 @@ class Grades(_Section):
 class Announcements(_Section):
     cron: str = "0 9 1 * *"
     show: str = Field(default="names", pattern="^(names|initials|grades)$")
+    """How people are named wherever the group 公示 names them (the outstanding, and the table if shown)."""
+    table: bool = False
+    """Send the full ranked table to the groups; off by default: each teacher gets her own lines privately."""
+    objection_days: int = Field(default=5, ge=1, le=30)
+    """The 公示期: objections are taken this many days from publication; then the scores freeze."""
+    prepare_days_before: int = Field(default=1, ge=0, le=7)
+    """The scheduled 公示 is prepared this many days ahead and shown to coordinators, who may hold it."""
     rows_per_message: int = Field(default=30, ge=5, le=60)
     chart: bool = True
     nudge_days_before: int = Field(default=3, ge=0, le=14)
