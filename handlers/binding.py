@@ -3,6 +3,8 @@ so reminders and score announcements reach the right people."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
@@ -62,7 +64,10 @@ async def bind(ctx: Context) -> Reply:
     after = await describe_binding(ctx, binding)
     await ctx.audit("chat.bind", f"{chat.platform}:{chat.chat_id} {chat.title}"[:200],
                     before={"binding": before} if current else None, after={"binding": after})
-    return ctx.reply("bound", binding=after)
+    reply = ctx.reply("bound", binding=after)
+    if not ctx.capabilities.reads_group_chatter:  # plain 签到 in this group would never reach the bot
+        reply = replace(reply, text=reply.text + "\n\n" + ctx.t("privacy_mode_on"))
+    return reply
 
 
 @router.command("unbind", summary_key="cmd_unbind")

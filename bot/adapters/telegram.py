@@ -10,7 +10,7 @@ import asyncio
 import hmac
 import html
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -54,6 +54,7 @@ MAX_RETRY_WAITS = 5
 MAX_CALLBACK_DATA_BYTES = 64
 CALLBACK_MESSAGE_PREFIX = "cb:"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class TelegramAdapter(Adapter):
         )
         self._stop = asyncio.Event()
         self._username = ""
+        self._names: dict[str, str] = {}
+        """Display names of people who wrote, so a mention reads as "@王芳"."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramAdapter:
@@ -109,6 +112,8 @@ class TelegramAdapter(Adapter):
     async def run(self, on_message: MessageCallback) -> None:
         async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             incoming = to_incoming(update, self._username)
+            if incoming is not None and incoming.sender.display_name:
+                self._names[incoming.sender.user_id] = incoming.sender.display_name
             if update.callback_query is not None:
                 await self._settle_press(update.callback_query)
             if incoming is not None:
@@ -118,6 +123,7 @@ class TelegramAdapter(Adapter):
         app.add_handler(TypeHandler(Update, on_update))
         async with app:
             self._username = app.bot.username or ""
+            self._note_privacy_mode(bool(app.bot.can_read_all_group_messages))
             await self._publish_command_menu()
             await app.start()
             updates = list(ALLOWED_UPDATES)
@@ -165,6 +171,18 @@ class TelegramAdapter(Adapter):
 
     async def stop(self) -> None:
         self._stop.set()
+
+    def _note_privacy_mode(self, reads_all: bool) -> None:
+        """getMe's can_read_all_group_messages: false means privacy mode, and plain 签到 in a group
+        never arrives unless the bot is that group's admin. Said loudly, and declared, so /bind can
+        tell the coordinator in the group how to fix it."""
+        self.capabilities = replace(self.capabilities, reads_group_chatter=reads_all)
+        if not reads_all:
+            log.warning(
+                "telegram privacy mode is on for @%s: groups deliver only commands, replies and mentions; "
+                "turn it off in @BotFather (/setprivacy → Disable, then re-add the bot to each group) "
+                "or make the bot an admin of each group", self._username,
+            )
 
     async def _settle_press(self, query: CallbackQuery) -> None:
         """Stop the button's spinner and take the keyboard away, so the same choice cannot be made twice.
@@ -242,13 +260,20 @@ class TelegramAdapter(Adapter):
                 if message.file.content is not None
                 else message.file.file_ref
             )
+            if message.file.content is not None and message.file.mime_type in PHOTO_TYPES:
+                await bot.send_photo(  # a chart shows in the chat, not as a file to download
+                    chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply,
+                    reply_markup=keyboard,
+                )
+                return
             await bot.send_document(
                 chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply,
                 reply_markup=keyboard,
             )
             return
         if message.mention_user_id and message.mention_user_id.isdigit():
-            mention = f'<a href="tg://user?id={message.mention_user_id}">@</a> '
+            name = self._names.get(message.mention_user_id) or message.mention_user_id
+            mention = f'<a href="tg://user?id={message.mention_user_id}">@{html.escape(name)}</a> '
             await bot.send_message(
                 chat_id, mention + html.escape(message.text), parse_mode="HTML", reply_parameters=reply,
                 reply_markup=keyboard,
