@@ -10,12 +10,16 @@ import asyncio
 import hmac
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import (
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -96,6 +100,9 @@ class TelegramAdapter(Adapter):
         )
         self._stop = asyncio.Event()
         self._username = ""
+        self.command_menus: dict[str, tuple[tuple[str, str], ...]] = {}
+        """Menus by audience ("group", "private", "coordinator"), published with BotCommandScope."""
+        self.coordinator_chats: Callable[[], Awaitable[list[str]]] | None = None
         self._names: dict[str, str] = {}
         """Display names of people who wrote, so a mention reads as "@王芳"."""
 
@@ -222,12 +229,22 @@ class TelegramAdapter(Adapter):
         return bytes(content)
 
     async def _publish_command_menu(self) -> None:
-        if not self.command_menu:
-            return
-        try:
-            await self.application.bot.set_my_commands(list(self.command_menu))
-        except TelegramError:
-            log.warning("could not publish the command menu", exc_info=True)
+        """The default menu, then one per scope: groups (short), private chats, coordinators' chats."""
+        bot = self.application.bot
+        menus = self.command_menus
+        scoped: list[tuple[object, tuple[tuple[str, str], ...]]] = [(None, self.command_menu)]
+        if menus:
+            scoped += [(BotCommandScopeAllGroupChats(), menus.get("group", ())),
+                       (BotCommandScopeAllPrivateChats(), menus.get("private", ()))]
+            chats = await self.coordinator_chats() if self.coordinator_chats is not None else []
+            scoped += [(BotCommandScopeChat(_chat_id(chat)), menus.get("coordinator", ())) for chat in chats]
+        for scope, menu in scoped:
+            if not menu:
+                continue
+            try:
+                await bot.set_my_commands(list(menu), scope=scope)
+            except TelegramError:
+                log.warning("could not publish the command menu scope=%s", scope, exc_info=True)
 
     async def send(self, message: OutgoingMessage) -> None:
         for _attempt in range(MAX_RETRY_WAITS + 1):

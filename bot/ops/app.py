@@ -16,6 +16,7 @@ from bot.kernel.delivery import Delivery
 from bot.kernel.dispatcher import Dispatcher
 from bot.i18n import Translator
 from bot.ops import platform_events
+from bot.ops.menus import command_menus
 from bot.ops.health import HealthServer
 from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
@@ -88,6 +89,10 @@ def build(
     )
     platform_events.wire(adapter, platform_events.PlatformEvents(
         session_factory, dispatcher.delivery, policy, translator, adapter.platform))
+    if hasattr(adapter, "command_menus"):  # menus per audience (Telegram's command scopes)
+        adapter.command_menus = command_menus(router, translator)
+        adapter.coordinator_chats = platform_events.coordinator_chats(session_factory, adapter.platform,
+                                                                      frozenset(admins))
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
 
 

@@ -4,10 +4,12 @@ with the roster and the policy. Wired onto adapters that report such events (One
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.policy import Policy
+from bot.domain.roles import COORDINATOR
 from bot.i18n import Translator
 from bot.kernel.adapter import Adapter
 from bot.kernel.delivery import Delivery
@@ -51,3 +53,19 @@ def wire(adapter: Adapter, events: PlatformEvents) -> None:
         adapter.friend_request_wanted = events.friend_request_wanted
     if hasattr(adapter, "member_joined"):
         adapter.member_joined = events.member_joined
+
+
+def coordinator_chats(session_factory: async_sessionmaker[AsyncSession], platform: str,
+                      admins: frozenset[tuple[str, str]]) -> Callable[[], Awaitable[list[str]]]:
+    """The private chats (user ids) of coordinators and administrators on this platform."""
+    async def find() -> list[str]:
+        found = {user_id for admin_platform, user_id in admins if admin_platform == platform}
+        async with session_factory() as session:
+            members = Repositories(session).members
+            for member in await members.with_role(COORDINATOR):
+                account = await members.account_on(member.id, platform)
+                if account is not None:
+                    found.add(account.user_id)
+        return sorted(found)
+
+    return find

@@ -81,3 +81,16 @@ async def test_charts_go_as_photos_files_as_documents_and_mentions_carry_the_nam
     assert photo["method"] == "sendPhoto" and photo["caption"] == "成绩图"
     assert document["method"] == "sendDocument"
     assert mention["params"]["text"] == f'<a href="tg://user?id={WANG}">@王芳</a> 请补交反思'
+
+
+async def test_command_menus_are_published_per_scope(sqlite_url):
+    async with FakeBotApi(token="4242:TEST") as api:
+        async with running_bot(api, sqlite_url, admins=f"telegram:{LI}"):
+            await say(api, "/help", chat=WANG)
+    menus = {str((call.get("scope") or {}).get("type", "default")) + str((call.get("scope") or {}).get("chat_id", "")):
+             [item["command"] for item in call["commands"]] for call in api.calls_of("setMyCommands")}
+    group, private, coordinator = menus["all_group_chats"], menus["all_private_chats"], menus[f"chat{LI}"]
+    assert "checkin" in group and "myfile" not in group and len(group) <= 10
+    assert "myfile" in private and "export" not in private and "bind" not in private
+    assert {"myfile", "export", "scores"} <= set(coordinator)
+    assert "bind" not in coordinator  # works in groups only
