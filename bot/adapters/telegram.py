@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,7 @@ MAX_CALLBACK_DATA_BYTES = 64
 CALLBACK_MESSAGE_PREFIX = "cb:"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
+DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ class TelegramAdapter(Adapter):
             if message.reply_to_message_id and message.reply_to_message_id.isdigit()
             else None
         )
-        keyboard = _keyboard(message.buttons)
+        keyboard = _keyboard(message.buttons, self._username)
         if message.file is not None:
             document = (
                 InputFile(message.file.content, filename=message.file.file_name)
@@ -299,10 +301,14 @@ class TelegramAdapter(Adapter):
         await bot.send_message(chat_id, message.text, reply_parameters=reply, reply_markup=keyboard)
 
 
-def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One row of inline buttons, each sending its command back as callback data."""
+def _keyboard(buttons: tuple[Button, ...], bot_username: str = "") -> InlineKeyboardMarkup | None:
+    """One row of inline buttons, each sending its command back as callback data; a `/start <payload>`
+    button is a deep link (t.me/<bot>?start=<payload>) that opens the private chat and continues there."""
     if not buttons:
         return None
+    links = [_deep_link(b.command, bot_username) for b in buttons]
+    if all(links):
+        return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, url=link) for b, link in zip(buttons, links)]])
     too_long = [b.command for b in buttons if len(b.command.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES]
     if too_long:
         log.warning(
@@ -310,6 +316,13 @@ def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         )
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.command) for b in buttons]])
+
+
+def _deep_link(command: str, bot_username: str) -> str | None:
+    name, _, payload = command.partition(" ")
+    if name != "/start" or not bot_username or not DEEP_LINK_PAYLOAD.fullmatch(payload):
+        return None
+    return f"https://t.me/{bot_username}?start={payload}"
 
 
 def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:

@@ -25,7 +25,7 @@ from bot.kernel.commands import ParsedCommand, parse_command
 from bot.domain.text import clean_text, normalize
 from bot.kernel.delivery import Delivery, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
-from bot.kernel.messages import Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
+from bot.kernel.messages import Attachment, Button, ChatKind, IncomingMessage, OutgoingMessage, Reply
 from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
 from bot.kernel.router import Route, Router
@@ -235,7 +235,7 @@ class Dispatcher:
         roles = resolve_roles(member is not None, member_roles, (message.platform, message.sender.user_id) in self.admins)
         refusal = self._refusal(route, message, roles)
         if refusal is not None:
-            return [Reply(refusal)], "refused"
+            return [Reply(refusal, buttons=self._continue_in_private(route, message))], "refused"
         ctx = Context(
             message=message, args=route.args, uow=repos, member=member, roles=roles,
             now=now, sent_at=min(message.sent_at, now), zone=self.zone, policy=self.policy, t=self.translator,
@@ -248,6 +248,13 @@ class Dispatcher:
         except UserError as problem:
             return [Reply(self.translator(problem.key, **problem.values))], "rejected"
         return _as_list(result), "ok"
+
+    def _continue_in_private(self, route: Route, message: IncomingMessage) -> tuple[Button, ...]:
+        """A private-only command asked for in a group: a button that opens the private chat and
+        continues there (`/start <command>`; Telegram shows it as a t.me deep link)."""
+        if message.is_private or rule_for(route.name).chats != {ChatKind.PRIVATE}:
+            return ()
+        return (Button(self.translator("continue_in_private"), f"/start {route.name}"),)
 
     def _refusal(self, route: Route, message: IncomingMessage, roles: frozenset[str]) -> str | None:
         rule = rule_for(route.name)

@@ -94,3 +94,18 @@ async def test_command_menus_are_published_per_scope(sqlite_url):
     assert "myfile" in private and "export" not in private and "bind" not in private
     assert {"myfile", "export", "scores"} <= set(coordinator)
     assert "bind" not in coordinator  # works in groups only
+
+
+async def test_a_private_only_command_in_a_group_offers_a_deep_link_that_continues_it(sqlite_url):
+    async with FakeBotApi(token="4242:TEST") as api:
+        async with running_bot(api, sqlite_url):
+            await say(api, "/join 王芳 紫阳县第二小学")
+            [refused] = await say(api, "/myfile")
+            button = api.sent[-2]["reply_markup"]["inline_keyboard"][0][0]
+            direct = await say(api, "/myfile", chat=WANG)
+            continued = await say(api, "/start myfile", chat=WANG)
+            greeting = await say(api, "/start nonsense", chat=WANG)
+    assert "私聊" in refused
+    assert button["url"] == "https://t.me/yanxiu_test_bot?start=myfile" and button["text"] == "私聊继续"
+    assert continued == direct and direct
+    assert greeting[0].startswith("王芳老师，您好")
