@@ -56,7 +56,11 @@ def ack(frame: dict, data: object, code: int = 200) -> str:
 
 
 def to_robot_message(data: dict) -> RobotMessage | None:
-    """The platform-neutral view of a robot message; None for what is not one for us."""
+    """The platform-neutral view of a robot message; None for what is not one for us.
+
+    `mentions_bot` stays False: every group message a robot receives @-ed it, so the @ is how one
+    talks to it here, not a sign of wanting an answer to chatter (QQ's optional @ is).
+    """
     message_id = str(data.get("msgId") or "")
     user = str(data.get("senderStaffId") or data.get("senderId") or "")
     if not message_id or not user:
@@ -76,7 +80,7 @@ def to_robot_message(data: dict) -> RobotMessage | None:
     sent_at = datetime.fromtimestamp(int(created) / 1000, UTC) if str(created).isdigit() else datetime.now(UTC)
     incoming = IncomingMessage(
         chat=chat, sender=Sender(user, str(data.get("senderNick") or "")), message_id=message_id, text=text,
-        sent_at=sent_at, attachments=attachments, mentions_bot=group or bool(data.get("isInAtList")),
+        sent_at=sent_at, attachments=attachments,
     )
     url, expires = data.get("sessionWebhook"), data.get("sessionWebhookExpiredTime")
     webhook = SessionWebhook(str(url), int(expires) / 1000) if url and str(expires).isdigit() else None

@@ -39,7 +39,11 @@ def strip_mention(text: str) -> str:
 
 
 def to_incoming(fields: dict) -> tuple[IncomingMessage, str | None] | None:
-    """(message, response_url) of a decrypted callback; None for events and stream refreshes."""
+    """(message, response_url) of a decrypted callback; None for events and stream refreshes.
+
+    `mentions_bot` stays False: in a group the robot only ever hears messages that @ it, so the @
+    is how one talks to it, not a request to answer chatter.
+    """
     user = str((fields.get("from") or {}).get("userid") or "")
     message_id = str(fields.get("msgid") or "")
     if not user or not message_id:
@@ -58,7 +62,7 @@ def to_incoming(fields: dict) -> tuple[IncomingMessage, str | None] | None:
     if not text and not attachments:
         return None
     incoming = IncomingMessage(chat=chat, sender=Sender(user), message_id=message_id, text=text,
-                               sent_at=datetime.now(UTC), attachments=attachments, mentions_bot=group)
+                               sent_at=datetime.now(UTC), attachments=attachments)
     return incoming, fields.get("response_url") or None
 
 

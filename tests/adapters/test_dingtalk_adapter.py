@@ -56,7 +56,8 @@ async def test_group_and_private_messages_arrive_and_every_frame_is_acknowledged
         group, private = await inbox.wait_for(2)
         await asyncio.sleep(0.5)  # longer than the fake's ACK timeout: nothing may come twice
     assert (group.chat.chat_id, group.chat.kind, group.text) == (GROUP, ChatKind.GROUP, "签到")
-    assert group.mentions_bot and group.sender.user_id == "wangfang" and group.sender.display_name == "王芳"
+    assert not group.mentions_bot  # every robot message in a group @-s it: the @ tells nothing
+    assert group.sender.user_id == "wangfang" and group.sender.display_name == "王芳"
     assert group.chat.title == "校本研修群"
     assert (private.chat.chat_id, private.chat.kind, private.text) == ("wangfang", ChatKind.PRIVATE, "/myfile")
     assert {group_frame, private_frame, ping} <= set(fake.acked)

@@ -73,7 +73,7 @@ async def test_a_group_message_is_answered_in_the_passive_reply(fake):
         status, reply = await fake.callback(adapter.callback_url, fake.message("WangFang", "签到", chat_id=GROUP))
     assert status == 200 and reply["stream"]["content"] == "收到：签到"
     [incoming] = seen
-    assert incoming.chat == GROUP_CHAT and incoming.mentions_bot and incoming.sender.user_id == "WangFang"
+    assert incoming.chat == GROUP_CHAT and not incoming.mentions_bot and incoming.sender.user_id == "WangFang"
     assert fake.sent == [{"chat": f"aibot:{GROUP}", "via": "passive", "text": "收到：签到", "images": []}]
 
 
