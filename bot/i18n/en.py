@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
     "help_keywords": "You can also write: {keywords}",
     "unknown_command": "There is no /{command} command. Send /help for the list.",
     "unknown_private": "I did not understand that. Send /help to see what I can do.",
+    "open_private_chat": "Chat with me privately",
     "continue_in_private": "Continue in private",
     "newcomer_greeting": "Welcome! Register with /join <name> <school> (e.g. /join 王芳 紫阳县第二小学); then write 签到 here to check in.",
     "privacy_mode_on": "Note: I am in privacy mode here and see only /commands, replies to me and @mentions — a plain 签到 or 反思：… never reaches me. The group owner can either ① send /setprivacy to @BotFather, choose this bot, pick Disable, then remove me from the group and add me again; or ② make me a group admin. (If I am already an admin of this group, ignore this note.)",

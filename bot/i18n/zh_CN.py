@@ -10,6 +10,7 @@ MESSAGES: dict[str, str] = {
     "help_keywords": "也可以直接发送：{keywords}",
     "unknown_command": "没有 /{command} 这个命令。发送 /help 查看全部命令。",
     "unknown_private": "没看懂这条消息。发送 /help 查看我能做什么。",
+    "open_private_chat": "点这里和我私聊",
     "continue_in_private": "私聊继续",
     "newcomer_greeting": "欢迎新老师加入！请发送 /join 姓名 学校 登记（例如 /join 王芳 紫阳县第二小学），登记后在群里发“签到”即可打卡。",
     "privacy_mode_on": "注意：我在本群处于隐私模式，只能看到 /命令、回复我和 @我 的消息，老师们直接发的“签到”“反思：……”我收不到。请群主二选一：① 在 @BotFather 发送 /setprivacy，选择本机器人并设为 Disable，再把我移出群、重新拉进来；② 把我设为群管理员。（如果已经把我设为本群管理员，可以忽略这条提示。）",

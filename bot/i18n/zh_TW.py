@@ -7,6 +7,7 @@ MESSAGES: dict[str, str] = {
     "help_footer": "在群組裡直接發「簽到」也可以打卡。發送 /help 指令名 查看某個指令的用法。",
     "unknown_command": "沒有 /{command} 這個指令。發送 /help 查看全部指令。",
     "unknown_private": "沒看懂這則訊息。發送 /help 查看我能做什麼。",
+    "open_private_chat": "點這裡和我私聊",
     "continue_in_private": "私聊繼續",
     "newcomer_greeting": "歡迎新老師加入！請發送 /join 姓名 學校 登記（例如 /join 王芳 紫陽縣第二小學），登記後在群組裡發「簽到」即可打卡。",
     "privacy_mode_on": "注意：我在本群組處於隱私模式，只能看到 /指令、回覆我和 @我 的訊息，老師們直接發的「簽到」「反思：……」我收不到。請群主二選一：① 在 @BotFather 發送 /setprivacy，選擇本機器人並設為 Disable，再把我移出群組、重新加入；② 把我設為群組管理員。（如果已經把我設為本群組管理員，可以忽略這則提示。）",

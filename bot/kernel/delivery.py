@@ -92,8 +92,11 @@ class Pacer:
 class Delivery:
     """Sends through one adapter, cutting long texts to the platform's limit and pacing to its flood limits."""
 
-    def __init__(self, adapter: Adapter) -> None:
+    def __init__(self, adapter: Adapter, start_button: Button | None = None) -> None:
         self.adapter = adapter
+        self.start_button = start_button
+        """Offered with a private message that had to go to the group instead: pressing it opens the
+        private chat (on Telegram, where bots may not write first), so the next one arrives there."""
         self.pacer = Pacer(adapter.capabilities.messages_per_second, adapter.capabilities.messages_per_chat_per_minute)
 
     @property
@@ -122,9 +125,11 @@ class Delivery:
             if piece.fallback_chat is None:
                 raise
             log.info("private message refused, mentioning in group chat=%s", piece.fallback_chat.chat_id)
-            await self.adapter.send(
-                replace(piece, chat=piece.fallback_chat, mention_user_id=piece.chat.chat_id, fallback_chat=None)
-            )
+            buttons = piece.buttons or ((self.start_button,) if self.start_button else ())
+            await self.adapter.send(replace(
+                piece, chat=piece.fallback_chat, mention_user_id=piece.chat.chat_id, fallback_chat=None,
+                buttons=buttons,
+            ))
 
     def pieces(self, message: OutgoingMessage) -> list[OutgoingMessage]:
         """The message cut to the text limit: the file and reply go with the first piece, buttons with the last."""

@@ -13,6 +13,7 @@ from bot.kernel.adapter import Adapter
 from bot.kernel.clock import Clock, SystemClock
 from bot.ops.config import ConfigError, Settings
 from bot.kernel.delivery import Delivery
+from bot.kernel.messages import Button
 from bot.kernel.dispatcher import Dispatcher
 from bot.i18n import Translator
 from bot.ops import platform_events
@@ -80,7 +81,7 @@ def build(
     dispatcher = Dispatcher(
         router=router,
         session_factory=session_factory,
-        delivery=Delivery(adapter),
+        delivery=Delivery(adapter, start_button=Button(translator("open_private_chat"), "/start hi")),
         policy=policy,
         zone=program_zone(settings, policy),
         clock=clock or SystemClock(),

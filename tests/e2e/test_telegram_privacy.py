@@ -109,3 +109,17 @@ async def test_a_private_only_command_in_a_group_offers_a_deep_link_that_continu
     assert button["url"] == "https://t.me/yanxiu_test_bot?start=myfile" and button["text"] == "私聊继续"
     assert continued == direct and direct
     assert greeting[0].startswith("王芳老师，您好")
+
+
+async def test_a_private_message_that_falls_back_to_the_group_offers_the_private_chat(sqlite_url):
+    async with FakeBotApi(token="4242:TEST") as api:
+        async with running_bot(api, sqlite_url) as app:
+            api.unreachable_users.add(str(LI))  # never pressed Start
+            private = ChatRef("telegram", str(LI), ChatKind.PRIVATE)
+            group = ChatRef("telegram", str(GROUP), ChatKind.GROUP)
+            assert await app.dispatcher.delivery.deliver(
+                [OutgoingMessage(private, "本月教学反思还没交", fallback_chat=group)])
+    fallback = api.sent[-1]
+    assert fallback["chat_id"] == GROUP and "本月教学反思还没交" in fallback["text"]
+    [[button]] = fallback["reply_markup"]["inline_keyboard"]
+    assert button == {"text": "点这里和我私聊", "url": "https://t.me/yanxiu_test_bot?start=hi"}
