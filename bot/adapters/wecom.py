@@ -47,9 +47,14 @@ IMAGE_TYPES, IMAGE_BYTES = frozenset({"image/png", "image/jpeg"}), 2 * 1024 * 10
 MAX_CALLBACK_BYTES, TOKEN_MARGIN_S, DRAIN_TIMEOUT_S = 256 * 1024, 300, 10
 
 
+UNTRUSTED_IP = 60020
+"""The server's address is not in the application's 企业可信IP (applications created since mid-2022)."""
+
+
 class WeComApiError(Exception):
     def __init__(self, errcode: int, errmsg: str = "") -> None:
-        super().__init__(f"wecom errcode={errcode} {errmsg}")
+        hint = " — add this server's public IP to the application's 企业可信IP" if errcode == UNTRUSTED_IP else ""
+        super().__init__(f"wecom errcode={errcode} {errmsg}{hint}")
         self.errcode, self.errmsg = errcode, errmsg
 
 

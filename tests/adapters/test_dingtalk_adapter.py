@@ -210,3 +210,25 @@ def test_settings_choose_dingtalk_and_require_its_credentials():
     adapter = make_adapter(settings)
     assert isinstance(adapter, DingTalkAdapter) and adapter.api_base == "http://127.0.0.1:1"
     assert adapter.oapi_base == "https://oapi.dingtalk.com" and adapter.robot_code == "id"
+
+
+async def test_delivery_paced_to_the_declared_limit_never_trips_the_platforms():
+    """25 messages to one group through Delivery: the pacer waits out the minute instead of failing."""
+    from bot.kernel.delivery import Delivery, Pacer
+
+    now = [1_000_000.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    async with FakeDingTalk(clock=lambda: now[0]) as fake:
+        adapter = adapter_for(fake)
+        delivery = Delivery(adapter)
+        caps = adapter.capabilities
+        delivery.pacer = Pacer(caps.messages_per_second, caps.messages_per_chat_per_minute,
+                               clock=lambda: now[0], sleep=sleep)
+        try:
+            assert await delivery.deliver([OutgoingMessage(GROUP_CHAT, f"第{n}条") for n in range(25)])
+        finally:
+            await adapter.close()
+    assert len(fake.sent) == 25 and now[0] - 1_000_000.0 >= 60

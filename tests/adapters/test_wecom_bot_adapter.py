@@ -184,3 +184,24 @@ def test_bot_settings_come_in_pairs():
         load_settings(_env_file=None, platform="wecom", wecom_bot_token=TOKEN)
     with pytest.raises(ConfigError, match="YANXIU_WECOM_CORP_ID"):
         load_settings(_env_file=None, platform="wecom")
+
+
+def test_error_60020_names_the_trusted_ip_setting():
+    from bot.adapters.wecom import WeComApiError
+
+    assert "企业可信IP" in str(WeComApiError(60020, "not allow to access from your ip"))
+    assert "企业可信IP" not in str(WeComApiError(40014, "invalid access_token"))
+
+
+async def test_the_passive_window_ends_before_wecom_stops_waiting():
+    """A passive reply later than WeCom's wait is lost: the adapter's window must be shorter."""
+    async with FakeWeComBot(reply_timeout=0.3) as impatient:
+        async def slow(adapter, incoming):
+            await asyncio.sleep(0.5)
+            await adapter.send(OutgoingMessage(incoming.chat, "晚了"))
+
+        async with running(slow, window=1.0) as (adapter, _seen):
+            status, reply = await impatient.callback(adapter.callback_url, impatient.message("WangFang", "签到"))
+        assert (status, reply, impatient.timed_out) == (0, None, 1)
+    default = WeComBot(TOKEN, AES_KEY)
+    assert default.passive_window < FakeWeComBot().reply_timeout

@@ -31,9 +31,12 @@ def encrypt_file(aes_key: str, content: bytes) -> bytes:
 
 
 class FakeWeComBot:
-    def __init__(self, *, token: str = TOKEN, aes_key: str = AES_KEY,
+    def __init__(self, *, token: str = TOKEN, aes_key: str = AES_KEY, reply_timeout: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.token, self.aes_key, self.clock = token, aes_key, clock
+        self.reply_timeout = reply_timeout
+        """WeCom stops waiting for a passive reply after about 5 s; a later answer is lost."""
+        self.timed_out = 0
         self.sent: list[dict] = []
         """What reached a chat from the bot: {"chat", "via": "passive" | "response_url", "text", "images"}."""
         self.refused: list[dict] = []
@@ -103,9 +106,13 @@ class FakeWeComBot:
         """POST one callback; returns the HTTP status and the decrypted passive reply (None if empty)."""
         encrypted = wecom_crypto.encrypt(self.aes_key, json.dumps(fields, ensure_ascii=False).encode(), "")
         query = self.signed(encrypted) if params is None else params
-        async with aiohttp.ClientSession() as session:
-            async with session.post(url, params=query, json={"encrypt": encrypted}) as response:
-                status, raw = response.status, await response.read()
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.reply_timeout)) as session:
+                async with session.post(url, params=query, json={"encrypt": encrypted}) as response:
+                    status, raw = response.status, await response.read()
+        except TimeoutError:
+            self.timed_out += 1
+            return 0, None
         if status != 200 or not raw.strip():
             return status, None
         envelope = json.loads(raw)
