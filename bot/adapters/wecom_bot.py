@@ -70,6 +70,8 @@ class Turn:
     expires_at: float
     texts: list[str] = field(default_factory=list)
     images: list[OutgoingFile] = field(default_factory=list)
+    files: list[tuple[str, OutgoingMessage]] = field(default_factory=list)
+    """Documents for the group robot (a reply carries pictures only), with its key."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
     late: bool = False
     url_used: bool = False
@@ -185,6 +187,12 @@ class WeComBot:
             turn.done.set()
             if turn.late:
                 await self._flush(turn)
+            files, turn.files = turn.files, []
+            for key, message in files:
+                try:
+                    await self._send_robot(key, message)
+                except Exception:  # noqa: BLE001 - logged; the words already went
+                    log.exception("wecom bot could not send a file through the group robot chat=%s", turn.chat_id)
 
     # --- sending ---------------------------------------------------------------------------------------
     def handles(self, chat: ChatRef) -> bool:
@@ -221,7 +229,7 @@ class WeComBot:
         key = self.robots.get(message.chat.chat_id)
         if key is None:
             raise FileUnavailable("a 智能机器人 reply carries pictures only; bind a group robot for files")
-        asyncio.get_running_loop().create_task(self._send_robot(key, replace(message, text="")))
+        turn.files.append((key, replace(message, text="")))  # sent once the answer has gone
 
     def _open_turn(self, chat_id: str) -> Turn | None:
         """The latest answered message whose response_url was never used and has not expired."""

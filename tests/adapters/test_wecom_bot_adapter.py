@@ -205,3 +205,19 @@ async def test_the_passive_window_ends_before_wecom_stops_waiting():
         assert (status, reply, impatient.timed_out) == (0, None, 1)
     default = WeComBot(TOKEN, AES_KEY)
     assert default.passive_window < FakeWeComBot().reply_timeout
+
+
+async def test_a_document_in_an_answer_goes_through_the_group_robot(fake):
+    async def export(adapter, incoming):
+        await adapter.send(OutgoingMessage(incoming.chat, "台账如下", file=OutgoingFile(
+            "台账.xlsx", b"PK\x03\x04", mime_type="application/vnd.ms-excel")))
+
+    async with FakeWeCom() as wecom:
+        async with running(export, robots={f"aibot:{GROUP}": "robot-key-1"}, api_base=wecom.base_url) as (adapter, _):
+            _, reply = await fake.callback(adapter.callback_url, fake.message("WangFang", "/export", chat_id=GROUP))
+            for _ in range(100):
+                if wecom.robot_sent["robot-key-1"]:
+                    break
+                await asyncio.sleep(0.02)
+        [robot_file] = wecom.robot_sent["robot-key-1"]
+    assert reply["stream"]["content"] == "台账如下" and robot_file["msgtype"] == "file"
