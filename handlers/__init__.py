@@ -13,6 +13,7 @@ from handlers import (
     dialog,
     exports,
     help,
+    history,
     join,
     leave,
     me,
@@ -25,6 +26,7 @@ from handlers import (
     scores,
     sessions,
     summaries,
+    understand,
     units,
 )
 
@@ -52,6 +54,8 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        history.router,
+        understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -63,6 +63,12 @@ PERMISSIONS: dict[str, Rule] = {
     "me": MEMBERS,
     "myfile": Rule(MEMBERS.roles, PRIVATE),
     "dialog:record": MEMBERS,
+    "relay": ANYONE,
+    "ask": ANYONE,
+    "mention": ANYONE,
+    "presence": ANYONE,
+    "near_miss": ANYONE,
+    "ime_command": ANYONE,
     "dialog:observe": MEMBERS,
     "files": ANYONE,
     "dialog:files": MEMBERS,
@@ -103,6 +109,7 @@ PERMISSIONS: dict[str, Rule] = {
     "export": Rule(COORDINATORS.roles, PRIVATE),
     "leaves": COORDINATORS,
     "objections": COORDINATORS,
+    "history": Rule(COORDINATORS.roles, PRIVATE),
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
