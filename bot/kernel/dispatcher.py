@@ -170,7 +170,7 @@ class Dispatcher:
         return self.router.for_text(text, message)
 
     def _hint_for_unrouted(self, message: IncomingMessage) -> str | None:
-        if not (message.is_private or message.mentions_bot):  # an @ in a group asks for an answer too
+        if not message.is_private:
             return None
         if message.text.strip():
             return self.translator("unknown_private")
