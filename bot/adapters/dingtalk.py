@@ -36,7 +36,14 @@ from bot.adapters.dingtalk_messages import (
     text_body,
     to_robot_message,
 )
-from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.adapter import (
+    Adapter,
+    Capabilities,
+    FileUnavailable,
+    MessageCallback,
+    PrivateChatUnavailable,
+    RateLimited,
+)
 from bot.kernel.lanes import ChatLanes
 from bot.kernel.messages import Attachment, ChatKind, ChatRef, IncomingMessage, OutgoingFile, OutgoingMessage
 
@@ -50,6 +57,8 @@ RATE_LIMITED = frozenset({130101, 660026})
 TOKEN_ERRORS = frozenset({40014, 42001, 88})
 """Old-API (oapi) answers meaning the access token is invalid or expired."""
 TOKEN_MARGIN_S, PING_SECONDS, DRAIN_TIMEOUT_S = 300, 30, 10
+FLOOD_WAIT_S = 60
+"""DingTalk names no retry time; its limits are per minute."""
 
 
 class DingTalkApiError(Exception):
@@ -186,6 +195,7 @@ class DingTalkAdapter(Adapter):
 
     # --- sending ---------------------------------------------------------------------------------
     async def send(self, message: OutgoingMessage) -> None:
+        """Words, then the file; a flood refusal raises RateLimited (no message id is kept)."""
         if message.text.strip():
             await self._send_text(message.chat, message.text, message.mention_user_id)
         if message.file is not None:
@@ -201,8 +211,8 @@ class DingTalkAdapter(Adapter):
             errcode = answer.get("errcode", 0 if status == 200 else -status)
             if not errcode:
                 return
-            if errcode in RATE_LIMITED:
-                raise DingTalkApiError(status, errcode, answer.get("errmsg", "too many messages"))
+            if errcode in RATE_LIMITED:  # this group's minute is used up: the pacer waits it out
+                raise RateLimited(FLOOD_WAIT_S, whole_bot=False)
             log.info("dingtalk session webhook refused errcode=%s; using the robot OpenAPI", errcode)
             self._webhooks.pop(chat.chat_id, None)
         if mention:  # the OpenAPI cannot @ anyone: the name at least tells who is meant
@@ -295,6 +305,8 @@ class DingTalkAdapter(Adapter):
                 log.info("dingtalk access token refused, fetching a new one")
                 self._forget_token(token)
                 continue
+            if status in (403, 429) and "limit" in str(answer.get("code", "")).lower():
+                raise RateLimited(FLOOD_WAIT_S)
             if status != 200:
                 raise DingTalkApiError(status, answer.get("code"), answer.get("message", ""))
             return answer

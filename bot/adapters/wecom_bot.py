@@ -41,7 +41,14 @@ from bot.adapters.wecom_bot_messages import (
     stream_reply,
     to_incoming,
 )
-from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.adapter import (
+    Adapter,
+    Capabilities,
+    FileUnavailable,
+    MessageCallback,
+    PrivateChatUnavailable,
+    RateLimited,
+)
 from bot.kernel.lanes import ChatLanes
 from bot.kernel.messages import Attachment, ChatKind, ChatRef, IncomingMessage, OutgoingFile, OutgoingMessage
 
@@ -53,6 +60,8 @@ STREAM_BYTES = 20480
 RESPONSE_URL_SECONDS = 3600
 IMAGE_TYPES, IMAGE_BYTES = frozenset({"image/png", "image/jpeg"}), 2 * 1024 * 1024
 MAX_CALLBACK_BYTES, DRAIN_TIMEOUT_S = 256 * 1024, 10
+ROBOT_FLOODED = 45009
+"""A group robot's "api freq out of limit"."""
 SEPARATOR = "\n\n──────────\n\n"
 """Between answers that share one reply bubble, so each still reads as its own message."""
 
@@ -292,6 +301,8 @@ class WeComBot:
     async def _checked(self, url: str, key: str, body: dict) -> None:
         async with self._http().post(url, params={"key": key}, json=body) as response:
             answer = await response.json(content_type=None)
+        if answer.get("errcode") == ROBOT_FLOODED:  # 20 a minute per robot: the pacer waits the minute out
+            raise RateLimited(60, whole_bot=False)
         if answer.get("errcode"):
             raise WeComBotCannotSend(f"group robot errcode={answer['errcode']} {answer.get('errmsg', '')}")
 
@@ -356,6 +367,9 @@ class WeComBotAdapter(Adapter):
 
     platform = PLATFORM
     capabilities = BOT_CAPABILITIES
+    replies_before_confirming = True
+    """Answers ride on the callback that asked (the passive reply), so they must be sent before the
+    handling of the message returns."""
 
     def __init__(self, bot: WeComBot, *, listen: str = "127.0.0.1", port: int = 8080) -> None:
         self.bot, self.listen, self.port = bot, listen, port
@@ -398,6 +412,7 @@ class WeComPairAdapter(Adapter):
     messages and application chats through the app."""
 
     platform = PLATFORM
+    replies_before_confirming = True  # the 智能机器人's passive replies (the app's callbacks don't mind)
 
     def __init__(self, app_adapter: Adapter, bot: WeComBot) -> None:
         self.app_adapter, self.bot = app_adapter, bot

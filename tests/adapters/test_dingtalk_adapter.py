@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from bot.adapters import make_adapter
-from bot.adapters.dingtalk import DingTalkAdapter, DingTalkApiError
-from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable
+from bot.adapters.dingtalk import DingTalkAdapter
+from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable, RateLimited
 from bot.kernel.messages import AttachmentKind, ChatKind, ChatRef, OutgoingFile, OutgoingMessage
 from bot.ops.config import ConfigError, Settings, load_settings
 from tests.fakes.dingtalk import FakeDingTalk
@@ -194,7 +194,7 @@ async def test_twenty_messages_a_minute_per_group_is_declared_and_the_platform_e
     try:
         for number in range(20):
             await adapter.send(OutgoingMessage(GROUP_CHAT, f"第{number}条"))
-        with pytest.raises(DingTalkApiError):
+        with pytest.raises(RateLimited):
             await adapter.send(OutgoingMessage(GROUP_CHAT, "第21条"))
         await adapter.send(OutgoingMessage(ChatRef("dingtalk", "cidOther==", ChatKind.GROUP), "另一个群"))
     finally:
