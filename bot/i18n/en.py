@@ -473,4 +473,8 @@ MESSAGES: dict[str, str] = {
     "history_applied": "Imported: {checkins} check-ins and {records} records (existing ones not repeated).",
     "history_unreadable": "I could not read this file. Send a QQ group or WeChat/WeCom .txt chat export.",
     "cmd_history": "Import a group chat history (backfill check-ins and records)",
+
+    "score_not_owed_before": "· Not counted: {months} (before counting started or you joined)",
+    "score_excused_leave": "· Excused: {months} (approved leave)",
+    "score_leave_days": "· {days} days of approved leave; hour targets reduced accordingly",
 }

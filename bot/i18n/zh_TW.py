@@ -470,4 +470,7 @@ MESSAGES: dict[str, str] = {
     'history_applied': '已匯入：{checkins}次簽到、{records}篇記錄（已有的不重複記）。',
     'history_unreadable': '沒能讀出這個檔案。請傳送 QQ 群或微信/企業微信匯出的 .txt 聊天記錄。',
     'cmd_history': '匯入群聊記錄（補記簽到和記錄）',
+    'score_not_owed_before': '· 不計：{months}（專案計數開始或本人加入之前）',
+    'score_excused_leave': '· 免計：{months}（已批准的請假）',
+    'score_leave_days': '· 已批准請假 {days} 天，學時要求按比例減免',
 }
