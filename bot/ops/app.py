@@ -14,8 +14,11 @@ from bot.kernel.adapter import Adapter
 from bot.kernel.clock import Clock, SystemClock
 from bot.ops.config import ConfigError, Settings
 from bot.kernel.delivery import Delivery
+from bot.kernel.messages import Button
 from bot.kernel.dispatcher import Dispatcher
 from bot.i18n import Translator
+from bot.ops import platform_events
+from bot.ops.menus import command_menus
 from bot.ops.health import HealthServer
 from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
@@ -91,13 +94,19 @@ def build(
     dispatcher = Dispatcher(
         router=router,
         session_factory=session_factory,
-        delivery=Delivery(adapter),
+        delivery=Delivery(adapter, start_button=Button(translator("open_private_chat"), "/start hi")),
         policy=policy,
         zone=program_zone(settings, policy),
         clock=clock or SystemClock(),
         translator=translator,
         admins=frozenset(admins),
     )
+    platform_events.wire(adapter, platform_events.PlatformEvents(
+        session_factory, dispatcher.delivery, policy, translator, adapter.platform))
+    if hasattr(adapter, "command_menus"):  # menus per audience (Telegram's command scopes)
+        adapter.command_menus = command_menus(router, translator)
+        adapter.coordinator_chats = platform_events.coordinator_chats(session_factory, adapter.platform,
+                                                                      frozenset(admins))
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
 
 

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.policy import TimeZoneName
 
-Platform = Literal["console", "telegram", "onebot", "wecom"]
+Platform = Literal["console", "telegram", "onebot", "wecom", "dingtalk"]
 Locale = Literal["zh_CN", "zh_TW", "en"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 SECRETS_DIR = Path("/run/secrets")
@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     wecom_robot_webhooks: SecretStr = SecretStr("")
     """Comma-separated `chat_id=robot key` pairs: ordinary WeCom groups reached through a group robot."""
+    wecom_bot_token: SecretStr | None = None
+    wecom_bot_aes_key: SecretStr | None = None
+    """The 智能机器人 (API mode): its callback Token and EncodingAESKey; callbacks at /wecom/bot."""
+    dingtalk_client_id: str | None = None
+    dingtalk_client_secret: SecretStr | None = None
+    dingtalk_robot_code: str | None = None
+    """Only when the robot's code differs from the app's client id."""
+    dingtalk_api_base: str = "https://api.dingtalk.com"
+    dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
     sweep_seconds: int = Field(default=60, ge=1, le=3600)
     """How often the scheduler looks for due work (reminders, results, announcements)."""
     admins: str = ""
@@ -126,11 +135,11 @@ class Settings(BaseSettings):
                 "YANXIU_ONEBOT_WS_URL or YANXIU_ONEBOT_REVERSE_PORT is required when YANXIU_PLATFORM=onebot"
             )
         if self.platform == "wecom":
-            for name in ("corp_id", "agent_id", "secret", "token", "aes_key"):
-                if not self.secret(f"wecom_{name}"):
-                    raise ValueError(f"YANXIU_WECOM_{name.upper()} is required when YANXIU_PLATFORM=wecom")
-            if len(self.secret("wecom_aes_key")) != 43:
-                raise ValueError("YANXIU_WECOM_AES_KEY must be the 43-character EncodingAESKey")
+            self._wecom_paths()
+        if self.platform == "dingtalk":
+            for name in ("client_id", "client_secret"):
+                if not self.secret(f"dingtalk_{name}"):
+                    raise ValueError(f"YANXIU_DINGTALK_{name.upper()} is required when YANXIU_PLATFORM=dingtalk")
         if self.telegram_webhook_url and not self.secret("telegram_webhook_secret"):
             raise ValueError(
                 "YANXIU_TELEGRAM_WEBHOOK_SECRET is required when YANXIU_TELEGRAM_WEBHOOK_URL is set"
@@ -150,6 +159,22 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+    def _wecom_paths(self) -> None:
+        """The self-built app, the 智能机器人, or both: each complete, at least one of them."""
+        app = ("corp_id", "agent_id", "secret", "token", "aes_key")
+        wants_app = any(self.secret(f"wecom_{name}") for name in app) or not self.secret("wecom_bot_token")
+        if wants_app:
+            for name in app:
+                if not self.secret(f"wecom_{name}"):
+                    raise ValueError(f"YANXIU_WECOM_{name.upper()} is required when YANXIU_PLATFORM=wecom")
+            if len(self.secret("wecom_aes_key")) != 43:
+                raise ValueError("YANXIU_WECOM_AES_KEY must be the 43-character EncodingAESKey")
+        if self.secret("wecom_bot_token") or self.secret("wecom_bot_aes_key"):
+            if not (self.secret("wecom_bot_token") and self.secret("wecom_bot_aes_key")):
+                raise ValueError("YANXIU_WECOM_BOT_TOKEN and YANXIU_WECOM_BOT_AES_KEY are needed together")
+            if len(self.secret("wecom_bot_aes_key")) != 43:
+                raise ValueError("YANXIU_WECOM_BOT_AES_KEY must be the 43-character EncodingAESKey")
 
     @property
     def zone(self) -> ZoneInfo:

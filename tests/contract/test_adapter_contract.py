@@ -16,15 +16,20 @@ from storage.models import CheckIn, Record
 from tests.conftest import SHANGHAI
 from tests.contract.peers import (
     ConsolePeer,
+    DingTalkPeer,
     OneBotPeer,
     OneBotReversePeer,
     Peer,
     TelegramPeer,
     TelegramWebhookPeer,
+    WeComBotPeer,
     WeComPeer,
 )
 
-PEERS = [ConsolePeer, TelegramPeer, TelegramWebhookPeer, OneBotPeer, OneBotReversePeer, WeComPeer]
+PEERS = [
+    ConsolePeer, TelegramPeer, TelegramWebhookPeer, OneBotPeer, OneBotReversePeer, WeComPeer, WeComBotPeer,
+    DingTalkPeer,
+]
 REFLECTION = (
     "反思：今天《分数的初步认识》一课，我先用分披萨的情境导入，学生兴趣很高，但在比较分数大小时讲得太快，"
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
