@@ -25,6 +25,7 @@ from bot.domain.roster import (
 )
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
+from handlers.dialog import CONFIRMATIONS
 from handlers.lookup import find_member, is_organiser, member_label
 from storage.people import RosterLine
 from bot.services.roster import apply_plan, plan_against
@@ -208,6 +209,9 @@ def _change(t, field: str, old: str, new: str) -> str:
 @router.command("confirm", keywords=("确认",), summary_key="cmd_confirm", interrupts_dialogs=True)
 async def confirm(ctx: Context) -> Reply | None:
     dialog = ctx.dialog or await ctx.uow.dialogs.get(*ctx.dialog_key)
+    if dialog is not None and dialog.kind in CONFIRMATIONS and dialog.expires_at > ctx.now:
+        ctx.dialog = dialog
+        return await CONFIRMATIONS[dialog.kind](ctx)
     if dialog is None or dialog.kind != IMPORT_DIALOG or dialog.expires_at <= ctx.now:
         typed_keyword_in_group = not ctx.message.is_private and not ctx.message.text.lstrip().startswith("/")
         return None if typed_keyword_in_group else ctx.reply("confirm_nothing")

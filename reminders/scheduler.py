@@ -6,6 +6,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services.sessions import Env
 from reminders.dialogs import expire_dialogs
+from reminders.retention import SWEEP_SECONDS, purge
 from reminders.sessions import sweep
 
 
@@ -31,6 +32,15 @@ def make_scheduler(app) -> AsyncIOScheduler:
         seconds=app.settings.sweep_seconds,
         args=[app.session_factory, dispatcher.delivery, session_env(app), dispatcher.clock],
         id="sessions",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        purge,
+        "interval",
+        seconds=SWEEP_SECONDS,
+        args=[app.session_factory, getattr(dispatcher, "files", None), app.policy.privacy, dispatcher.clock],
+        id="retention",
         max_instances=1,
         coalesce=True,
     )

@@ -9,7 +9,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.files import StoredFiles
 from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
+from storage.privacy import Privacy
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
 from storage.reports import Reports
 from storage.scores import Scores
@@ -71,6 +73,7 @@ class HandledMessages:
         )
 
     async def mark_delivered(self, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
+        """Delivered replies are never sent again, so their texts and file bodies are dropped."""
         await self.session.execute(
             update(HandledMessage)
             .where(
@@ -78,7 +81,7 @@ class HandledMessages:
                 HandledMessage.chat_id == chat_id,
                 HandledMessage.message_id == message_id,
             )
-            .values(delivered_at=now)
+            .values(delivered_at=now, replies=[])
         )
 
 
@@ -215,6 +218,8 @@ class Repositories:
         self.handled = HandledMessages(session)
         self.records = Records(session)
         self.dialogs = Dialogs(session)
+        self.files = StoredFiles(session)
+        self.privacy = Privacy(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""

@@ -22,4 +22,12 @@ MESSAGES: dict[str, str] = {
     "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "me_checkins": "{month}月簽到 {month_days} 天，目前連續簽到 {streak} 天。",
+    "cmd_forgetme": "刪除我的個人資料（需確認）",
+    "button_forget_confirm": "確認刪除",
+    "forget_explain": "{name}老師，確認要刪除您的個人資料嗎？\n將刪除：您的姓名、手機號、工號、綁定的聊天帳號、角色和師徒結對，以及您寫的反思、案例、聽課紀錄（含附件和歷次修改）。\n將匿名保留：學時、簽到日期、線上研討出勤和已公示的成績（項目需要統計），不再能看出是您。\n刪除後無法復原，需要時可以重新登記。\n發送 /confirm 或「確認」執行刪除（{minutes}分鐘內有效），發送 /cancel 取消。",
+    "forget_done": "已刪除您的個人資料：{records}篇紀錄、{files}個附件、{accounts}個聊天帳號。匿名保留的統計資料不再關聯到您。謝謝您參加研修！",
+    "number_invalid": "「{text}」不是有效的編號，請只輸入數字，例如 12。",
+    "number_too_large": "「{text}」這個編號太大了，請檢查後重新輸入。",
+    "file_too_large": "檔案太大了，最大只能 {max_mb} MB。請壓縮後重新發送，這則內容沒有儲存。",
+    "file_type_refused": "這種檔案不能儲存，只接受：{kinds}。這則內容沒有儲存。",
 }

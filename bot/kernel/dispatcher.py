@@ -29,6 +29,7 @@ from bot.kernel.messages import Attachment, ChatKind, IncomingMessage, OutgoingM
 from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
 from bot.kernel.router import Route, Router
+from storage.files import FileStore
 from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import Repositories
 
@@ -68,6 +69,8 @@ class Context:
     download: Callable[[Attachment, int], Awaitable[bytes]]
     """The bytes of a received attachment, at most the given size (raises FileUnavailable)."""
     dialog: Dialog | None = None
+    files: FileStore | None = None
+    """Where attachments' bytes are kept (None: only the platform's reference is recorded)."""
 
     @property
     def dialog_key(self) -> tuple[str, str, str]:
@@ -133,6 +136,7 @@ class Dispatcher:
     clock: Clock
     translator: Translator
     admins: frozenset[tuple[str, str]] = frozenset()
+    files: FileStore | None = None
 
     async def handle(self, message: IncomingMessage) -> None:
         """Handle one inbound message completely: route, run, store, reply, remember."""
@@ -240,7 +244,7 @@ class Dispatcher:
             message=message, args=route.args, uow=repos, member=member, roles=roles,
             now=now, sent_at=min(message.sent_at, now), zone=self.zone, policy=self.policy, t=self.translator,
             capabilities=self.delivery.capabilities, router=self.router, dialog=dialog,
-            download=self.delivery.adapter.download,
+            download=self.delivery.adapter.download, files=self.files,
         )
         try:
             async with repos.db.begin_nested():

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     """How often the scheduler looks for due work (reminders, results, announcements)."""
     admins: str = ""
     policy: Path | None = None
+    files_dir: Path = Path("./yanxiu-files")
+    """Where received attachments are kept (a local directory; created on first use, mode 0700)."""
     timezone: TimeZoneName = "Asia/Shanghai"
     locale: Locale = "zh_CN"
     log_level: str | None = None
