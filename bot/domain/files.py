@@ -93,7 +93,7 @@ def _is_text(content: bytes) -> bool:
 def safe_file_name(name: str | None, sniffed: Sniffed, fallback: str = "附件") -> str:
     """A name to show and send back: cleaned, no path, at most 120 characters, an honest extension."""
     cleaned = clean_text(name or "").replace("\n", " ").replace("\t", " ")
-    cleaned = cleaned.replace("/", "_").replace("\\", "_").strip(" .") or fallback
+    cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1].strip(" .") or fallback
     stem, dot, extension = cleaned.rpartition(".")
     if not dot or not stem:
         stem, extension = cleaned, ""
