@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.domain.text import split_args
+from bot.domain.text import split_args, try_number
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
@@ -24,8 +24,8 @@ async def audit(ctx: Context) -> Reply:
     fields = split_args(ctx.args)
     limit, prefix = DEFAULT_ENTRIES, None
     for field in fields:
-        if field.isdigit():
-            limit = int(field)
+        if try_number(field, max_digits=6) is not None:
+            limit = try_number(field, max_digits=6)
         else:
             prefix = field
     if not 1 <= limit <= MAX_ENTRIES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.people import parse_member_ref
+from bot.domain.text import BadNumber, parse_number
 from bot.domain.roles import ADMIN, COORDINATOR, person_role
 from storage.models import Member
 
@@ -17,6 +18,8 @@ async def find_member(ctx: Context, text: str) -> Member:
     ref = parse_member_ref(text)
     if ref is None or not (ref.member_id or ref.name):
         raise UserError("member_ref_bad", ref=text)
+    if ref.member_id is not None and ref.member_id >= 2**31:
+        raise UserError("number_too_large", text=text.strip()[:20])
     if ref.member_id is not None:
         member = await ctx.uow.members.get(ref.member_id)
         if member is None or member.left_at is not None:
@@ -47,10 +50,18 @@ def role_from(ctx: Context, text: str) -> str:
 def numbered(args: str, usage_key: str) -> tuple[int, str]:
     """`<编号> <rest>` where the number may be written `#12`; a UserError with the usage otherwise."""
     number, *rest = args.split(maxsplit=1) or [""]
-    number = number.lstrip("#＃")
-    if not number.isdigit():
-        raise UserError(usage_key)
-    return int(number), rest[0].strip() if rest else ""
+    return id_from(number, usage_key), rest[0].strip() if rest else ""
+
+
+def id_from(text: str, usage_key: str) -> int:
+    """An id as typed (`12`, `#12`, `＃１２`): text that is no number at all gets the usage; a number
+    we cannot use (`²`, 23 digits) gets a message saying so — never an internal error."""
+    try:
+        return parse_number(text)
+    except BadNumber as bad:
+        if any(char.isnumeric() for char in text):
+            raise UserError(bad.key, **bad.values) from None
+        raise UserError(usage_key) from None
 
 
 SCOPE_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊")}

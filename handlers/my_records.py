@@ -7,6 +7,7 @@ from bot.domain.record_text import title_of
 from bot.domain.records import LABELS, RecordKind, is_open, length_problem, period_of
 from bot.kernel.messages import OutgoingFile, Reply
 from bot.kernel.router import Router
+from handlers.lookup import id_from
 from storage.models import Record
 
 router = Router()
@@ -117,10 +118,8 @@ def _file_entry(kind: RecordKind, record: Record) -> list[str]:
 
 
 async def _own_record(ctx: Context, reference: str, usage_key: str) -> Record:
-    number = reference.strip().lstrip("#＃")
-    if not number.isdigit():
-        raise UserError(usage_key)
-    record = await ctx.uow.records.get_own(ctx.member.id, int(number))
+    number = id_from(reference, usage_key)
+    record = await ctx.uow.records.get_own(ctx.member.id, number)
     if record is None:
         raise UserError("record_not_found", id=number)
     return record

@@ -15,6 +15,7 @@ from bot.services.scores import (
     standings,
 )
 from bot.kernel.dispatcher import Context, UserError
+from bot.domain.text import bounded_key, try_number
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
 from bot.kernel.messages import OutgoingMessage, Reply
 from bot.kernel.router import Router
@@ -26,6 +27,8 @@ router = Router()
 
 NAME_SEPARATORS = re.compile(r"[\s、,，;；]+")
 MAX_CREDIT_HOURS = 200
+MAX_ADJUST_POINTS = 1000
+"""A sanity bound: a correction beyond it is a typo (the column holds at most 99,999.9)."""
 """More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
 MARK_WORDS = {"excellent": ("优秀", "excellent"), "unqualified": ("不合格", "unqualified")}
 
@@ -89,8 +92,9 @@ def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
 
 async def _people(ctx: Context, names: list[str]) -> list[Member]:
     """Everyone named, or the counted attendees of a session given as #编号."""
-    if len(names) == 1 and names[0].startswith(("#", "＃")) and names[0][1:].isdigit():
-        online = await ctx.uow.online_sessions.get(int(names[0][1:]))
+    session_id = try_number(names[0]) if len(names) == 1 and names[0].startswith(("#", "＃")) else None
+    if session_id is not None:
+        online = await ctx.uow.online_sessions.get(session_id)
         if online is None:
             raise UserError("session_not_found", id=names[0][1:])
         return list({member.id: member for _, member in await ctx.uow.attendance.of_session(online.id)}.values())
@@ -110,12 +114,12 @@ async def credit(ctx: Context) -> Reply:
         raise UserError("credit_hours_bad")
     names, title = _names_and_title(rest, "usage_credit")
     people = await _people(ctx, names)
-    source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
+    source = bounded_key("credit", ctx.message.platform, ctx.message.chat.chat_id, ctx.message.message_id)
     minutes = round(hours * ctx.policy.hours.minutes_per_hour)
     for member in people:
         await ctx.uow.hours.credit(HoursLine(
             member_id=member.id, day=ctx.today, category="school", minutes=minutes, hours=hours,
-            source=source[:60], description=title, created_at=ctx.now,
+            source=source, description=title, created_at=ctx.now,
         ))
     await ctx.audit("hours.credit", title, after={"hours": hours, "members": [m.name for m in people]})
     return ctx.reply("credited", hours=f"{hours:g}", count=len(people), title=title,
@@ -162,6 +166,8 @@ async def adjust(ctx: Context) -> Reply:
         raise UserError("usage_adjust")
     member = await find_member(ctx, " ".join(parts[:position]))
     points = float(parts[position].replace("−", "-"))
+    if abs(points) > MAX_ADJUST_POINTS:
+        raise UserError("usage_adjust")
     reason = " ".join(parts[position + 1:])[:200]
     period = current_period(ctx.policy, ctx.today)
     await ctx.uow.scores.adjust(ScoreAdjustment(period=period.key, member_id=member.id, points=points,

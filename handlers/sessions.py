@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.dates import parse_datetime
 from bot.domain.roles import HOST
+from bot.domain.text import try_number
 from bot.domain.sessions import parse_minutes, schedule_warnings
 from bot.kernel.messages import OutgoingMessage, Reply
 from bot.services.sessions import Env, assign_writer, close, compliance_lines, describe, to_groups
@@ -165,7 +166,8 @@ def _elsewhere(ctx: Context, messages: list[OutgoingMessage]) -> list[OutgoingMe
 
 async def _own_session(ctx: Context, text: str) -> OnlineSession:
     number = text.lstrip("#＃")
-    online = await ctx.uow.online_sessions.get(int(number)) if number.isdigit() else None
+    session_id = try_number(number)
+    online = await ctx.uow.online_sessions.get(session_id) if session_id is not None else None
     if online is None:
         raise UserError("session_not_found", id=number)
     if not is_organiser(ctx) and (ctx.member is None or online.host_member_id != ctx.member.id):

@@ -79,6 +79,18 @@ def parse_number(text: str, *, max_digits: int = MAX_ID_DIGITS) -> int:
     return int(digits)
 
 
+def bounded_key(prefix: str, *parts: str, limit: int = 60) -> str:
+    """`prefix:part:part` when it fits in `limit` characters, else `prefix:` and a digest of the
+    whole: two long platform ids never shorten into the same key (a cut would make them collide)."""
+    import hashlib
+
+    key = ":".join((prefix, *parts))
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{prefix}:#{digest[:max(16, limit - len(prefix) - 2)]}"[:limit]
+
+
 def try_number(text: str, *, max_digits: int = MAX_ID_DIGITS) -> int | None:
     """`parse_number`, or None for anything that is not a usable number."""
     try:

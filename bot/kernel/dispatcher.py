@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kernel.access import resolve_roles, rule_for
 from bot.kernel.adapter import Capabilities
+from bot.kernel.boundary import clean_message
 from bot.kernel.clock import Clock
 from bot.kernel.commands import ParsedCommand, parse_command
 from bot.domain.text import clean_text, normalize
@@ -142,6 +143,7 @@ class Dispatcher:
         """Handle one inbound message completely: route, run, store, reply, remember."""
         started = time.perf_counter()
         outcome, route_name = "ignored", "-"
+        message = clean_message(message)
         try:
             if message.sender.is_bot:
                 return

@@ -25,6 +25,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 
+from bot.domain.text import clean_text
+
 Cell = str | int | float | date | datetime | None
 
 __all__ = [
@@ -41,7 +43,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 EAST_ASIAN_FONT = "宋体"
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60  # bounds for estimated column widths
 _WIDTH_SAMPLE_ROWS = 1000  # rows inspected when estimating widths
 _EXCEL_MAX_CELL_TEXT = 32767
@@ -70,7 +72,11 @@ class Briefing:
 
 
 def _guard(text: str) -> str:
-    """Neutralise text a spreadsheet would otherwise evaluate as a formula."""
+    """Neutralise text a spreadsheet would otherwise evaluate as a formula.
+
+    Cleaning comes first: a control character before `=` would pass the check and then be
+    stripped (by us or by openpyxl), leaving a live formula in the coordinator's spreadsheet."""
+    text = clean_text(text)
     return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 
