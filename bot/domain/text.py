@@ -3,13 +3,23 @@
 `clean_text` is applied once, where a message enters the bot: whatever a platform delivers
 (control characters, bidi overrides that make a name read backwards, NUL bytes PostgreSQL refuses,
 lone surrogates no encoder can write) is removed before anything is matched, stored or exported.
-`normalize` then folds widths for matching keywords; `parse_number` reads ids strictly.
+`normalize` then folds widths (and Traditional characters) for matching keywords; `parse_number`
+reads ids strictly.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+try:
+    from opencc import OpenCC
+
+    _TO_SIMPLIFIED = OpenCC("t2s").convert
+except ImportError:  # pragma: no cover - without OpenCC, Traditional text is matched as written
+    def _TO_SIMPLIFIED(text: str) -> str:
+        return text
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _UNSAFE = re.compile(
@@ -30,6 +40,12 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 MAX_ID_DIGITS = 9
 """Ids are database integers (at most 2,147,483,647); nine digits always fit."""
+_EMOJI = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299"
+    "\ufe0e\ufe0f\u20e3\U0001f000-\U0001faff\U000e0020-\U000e007f]"
+)
+_TILDES = re.compile(r"[~〜∼～]+")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
 def split_args(args: str) -> list[str]:
@@ -53,9 +69,28 @@ def is_clean(text: str) -> bool:
     return _UNSAFE.search(text) is None and _NEWLINES.search(text) is None
 
 
+def to_simplified(text: str) -> str:
+    return _TO_SIMPLIFIED(text) if text else text
+
+
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Width-folded text for matching keywords (full-width ＃ and letters become ASCII)."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Text for matching keywords: width-folded (full-width ＃ and letters become ASCII), Traditional
+    characters as Simplified, invisible characters gone. Repeated until stable, so it is idempotent."""
+    for _ in range(4):
+        folded = to_simplified(unicodedata.normalize("NFKC", clean_text(text))).strip()
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+def fold(text: str) -> str:
+    """`normalize`, then emoji, tildes and repeated spaces gone, lower case: what a post *says*."""
+    text = _EMOJI.sub(" ", normalize(text))
+    text = _TILDES.sub(" ", text).lower()
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines).strip()
 
 
 class BadNumber(ValueError):
