@@ -66,3 +66,9 @@ async def test_ids_that_are_no_usable_number_get_a_clear_answer(chat):
     assert "不是有效的编号" in await chat.one("/reject ²", user="admin2")
     assert "错误编号" not in await chat.one("/score #" + "9" * 23, user="admin2")
     assert "用法" in await chat.one("/delete abc", user="u1")
+
+
+async def test_control_characters_in_join_arguments_are_cleaned_before_matching(chat):
+    """Cleaned once at the boundary: `王\\x07芳` is 王芳, and the school with a bidi override is the school."""
+    await chat.enrol("王芳")
+    assert "登记成功" in await chat.one("/join 王\x07芳 紫阳县\u202e第二小学", user="u1")
