@@ -150,8 +150,11 @@ class TelegramAdapter(Adapter):
             if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
                 return web.Response(status=403)
             try:
-                update = Update.de_json(await request.json(), bot)
-            except (ValueError, TypeError, KeyError):
+                data = await request.json()
+                if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                    return web.Response(status=400)  # a list, a number, a string: no update at all
+                update = Update.de_json(data, bot)
+            except (ValueError, TypeError, KeyError, AttributeError):
                 return web.Response(status=400)
             await on_update(update, None)
             return web.Response(text="ok")

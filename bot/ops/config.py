@@ -86,6 +86,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "YANXIU_ONEBOT_WS_URL or YANXIU_ONEBOT_REVERSE_PORT is required when YANXIU_PLATFORM=onebot"
             )
+        if (self.platform == "onebot" and self.onebot_reverse_port and not self.onebot_access_token
+                and not _loopback(self.onebot_reverse_listen)):
+            raise ValueError(
+                "YANXIU_ONEBOT_ACCESS_TOKEN is required when YANXIU_ONEBOT_REVERSE_LISTEN is not a loopback "
+                f"address ({self.onebot_reverse_listen}): without it anyone reaching the port could speak as QQ"
+            )
         if self.platform == "wecom":
             for name in ("corp_id", "agent_id", "secret", "token", "aes_key"):
                 if not getattr(self, f"wecom_{name}"):
@@ -133,3 +139,9 @@ def load_settings(**overrides: object) -> Settings:
         if location:
             raise ConfigError(f"YANXIU_{location[0].upper()}: {reason}") from None
         raise ConfigError(reason) from None
+
+
+def _loopback(host: str) -> bool:
+    from bot.adapters.onebot import is_loopback
+
+    return is_loopback(host)
