@@ -7,6 +7,7 @@ persistence, ConversationHandler or JobQueue), so the bot behaves the same on ev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
 import logging
@@ -27,6 +28,7 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters.telegram_polling import HandledPolling
 from bot.kernel.adapter import (
     Adapter,
     Capabilities,
@@ -127,17 +129,22 @@ class TelegramAdapter(Adapter):
                 await app.bot.set_webhook(self.webhook.url, secret_token=self.webhook.secret,
                                           allowed_updates=updates)
             else:
-                await app.updater.start_polling(
-                    poll_interval=0, timeout=self.poll_timeout, allowed_updates=updates
-                )
+                poller = HandledPolling(app.bot, lambda update: on_update(update, None),
+                                        timeout=self.poll_timeout, allowed_updates=updates)
+                polling = asyncio.create_task(poller.run(self._stop))
             log.info("telegram connected bot=%s mode=%s", self._username, "webhook" if self.webhook else "polling")
             try:
-                await self._stop.wait()
+                if server is None:
+                    await polling  # returns once stopped, after the batch in hand is handled
+                else:
+                    await self._stop.wait()
             finally:
                 if server is not None:
                     await server.cleanup()
-                else:
-                    await app.updater.stop()
+                elif not polling.done():  # cancelled: unconfirmed updates come back after a restart
+                    polling.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await polling
                 await app.stop()
 
     async def _serve_webhook(self, on_update) -> web.AppRunner:
