@@ -228,8 +228,12 @@ class Dispatcher:
             return "error"
         if not await self.delivery.deliver(outgoing):
             return "undelivered"
-        async with self.session_factory() as session, session.begin():
-            await Repositories(session).handled.mark_delivered(*key, self.clock.now())
+        try:
+            async with self.session_factory() as session, session.begin():
+                await Repositories(session).handled.mark_delivered(*key, self.clock.now())
+        except Exception:  # noqa: BLE001 - the replies went out; a redelivery would only repeat them once
+            log.warning("could not record delivery (database busy) msg=%s", message.message_id, exc_info=True)
+            return "unmarked"
         return outcome
 
     async def _run_route(
