@@ -50,12 +50,15 @@ class HandledPolling:
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
         self.offset: int | None = None
         """The next update id Telegram may still send: everything below it is handled."""
+        self._asked: int | None = None
+        """The offset of the last getUpdates sent: Telegram has forgotten everything below it."""
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         backoff = self.backoff_initial
         while not stop.is_set():
             try:
+                self._asked = self.offset
                 updates = await _unless_stopped(stop, self.bot.get_updates(
                     offset=self.offset, limit=BATCH, timeout=self.timeout,
                     allowed_updates=self.allowed_updates,
@@ -78,32 +81,49 @@ class HandledPolling:
         await self._confirm()
 
     async def _handle_batch(self, updates: Sequence[Update], stop: asyncio.Event) -> bool:
-        """Handle every update of the batch; False if a stop cut the handling short."""
-        lanes: ChatLanes[Update] = ChatLanes(self.handle, limit=self.concurrency)
+        """Handle every update of the batch; False unless each one ran to its end (a stop or a
+        cancellation cut it short), in which case the batch must stay unconfirmed."""
+        finished = 0
+
+        async def work(update: Update) -> None:
+            nonlocal finished
+            try:
+                await self.handle(update)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged; retrying a poisoned update forever helps no one
+                log.exception("telegram update failed update_id=%s", update.update_id)
+            finished += 1
+
+        lanes: ChatLanes[Update] = ChatLanes(work, limit=self.concurrency)
         for update in updates:
             lanes.submit(lane_of(update), update)
         try:
-            if await _unless_stopped(stop, lanes.drain()) is not None:
-                return True
-            if await lanes.drain(self.drain_timeout):  # stopping: the batch in hand may finish
-                return True
-            log.warning("stopped with %d updates unfinished; they come back after the restart", lanes.backlog)
-            await lanes.cancel()
-            return False
+            # shielded: a stop must not cancel the handling itself, only stop waiting for it
+            if await _unless_stopped(stop, asyncio.shield(lanes.drain())) is None:
+                await lanes.drain(self.drain_timeout)  # stopping: the batch in hand may still finish
         except asyncio.CancelledError:
             await lanes.cancel()
             raise
+        if finished == len(updates):
+            return True
+        log.warning("stopped with %d of %d updates unfinished; they come back after the restart",
+                    len(updates) - finished, len(updates))
+        await lanes.cancel()
+        return False
 
     async def _confirm(self) -> None:
-        """Tell Telegram that everything below the offset is done (a stop between batches)."""
-        if self.offset is None:
-            return
-        try:
-            # A long poll cancelled a moment ago may still hold PTB's one getUpdates connection.
-            await self.bot.get_updates(offset=self.offset, limit=1, timeout=0, pool_timeout=CONFIRM_WAIT_S,
-                                       allowed_updates=self.allowed_updates)
-        except TelegramError as problem:  # the next start confirms them instead: answered once anyway
-            log.info("could not confirm handled updates on stop: %s", problem)
+        """Tell Telegram that everything below the offset is done (a stop right after a batch)."""
+        if self.offset is None or self.offset == self._asked:
+            return  # the long poll in flight when we stopped already carried this offset
+        for attempt in range(3):
+            try:
+                await self.bot.get_updates(offset=self.offset, limit=1, timeout=0, pool_timeout=CONFIRM_WAIT_S,
+                                           allowed_updates=self.allowed_updates)
+                return
+            except TelegramError as problem:  # the next start confirms them instead: answered once anyway
+                log.info("could not confirm handled updates on stop (attempt %d): %s", attempt + 1, problem)
+                await asyncio.sleep(0.5)
 
 
 def lane_of(update: Update) -> Hashable:
