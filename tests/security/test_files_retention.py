@@ -111,3 +111,32 @@ async def test_withdrawn_records_and_old_revisions_are_purged_after_the_retentio
     [kept] = await chat.rows(Record)
     assert kept.id == 2 and kept.withdrawn_at is None
     assert await chat.rows(RecordRevision) == [] and await chat.rows(HandledMessage) == []
+
+
+async def test_files_of_a_record_are_kept_after_it_is_stored_and_erased_with_her(chat):
+    from reminders.files import keep_files
+    from storage.models import Record as RecordRow
+
+    chat.adapter.files.update({"photo-1": JPEG, "tool.exe": EXE})
+    await chat.join("u1", "王芳")
+    photo = Attachment(AttachmentKind.PHOTO, "photo-1")
+    program = Attachment(AttachmentKind.DOCUMENT, "tool.exe", "教案.docx")
+    await chat.one(REFLECTION, user="u1", attachments=(photo, program))
+    store, download = chat.app.dispatcher.files, chat.adapter.download
+    kept = await keep_files(chat.app.session_factory, store, download, RULES, chat.clock)
+    assert kept == 1
+    [record] = await chat.rows(RecordRow)
+    first, second = record.attachments
+    assert first["mime_type"] == "image/jpeg" and isinstance(first["file_id"], int)
+    assert second["kept"] is False and second["refused"] == "file_type_refused"
+    [row] = await chat.rows(StoredFile)
+    assert await store.get(row.sha256) == JPEG
+    chat.adapter.files.clear()  # the platform's link expired: the kept copy is what remains
+    assert await keep_files(chat.app.session_factory, store, download, RULES, chat.clock) == 0
+
+    await chat.one("/forgetme", user="u1", private=True)
+    await chat.one("/confirm", user="u1", private=True)
+    assert await chat.rows(StoredFile) == []
+    async with chat.app.session_factory() as session, session.begin():
+        await sweep_orphans(Repositories(session), store, datetime.now(UTC) + timedelta(hours=1))
+    assert await store.get(row.sha256) is None
