@@ -6,7 +6,7 @@ from bot.kernel.dispatcher import Context
 from bot.kernel.messages import Button, Reply
 from bot.kernel.router import Router
 from bot.services.privacy import erase_member
-from handlers.dialog import confirms
+from handlers.confirm import confirms
 
 router = Router()
 

@@ -8,7 +8,7 @@ the higher offset. A crash re-fetches the unfinished batch after the restart, an
 idempotency (platform, chat, message id) answers and stores each update once.
 
 A graceful stop lets the batch in hand finish (within `drain_timeout`, below the usual 30 s before a
-supervisor's SIGKILL) and then confirms it; whatever does not finish in time comes back after the
+supervisor's SIGKILL, leaving room for the adapter's own lanes to settle) and then confirms it; whatever does not finish in time comes back after the
 restart instead of being lost.
 """
 
@@ -40,7 +40,7 @@ class HandledPolling:
         timeout: int,
         allowed_updates: Sequence[str],
         concurrency: int = 32,
-        drain_timeout: float = 20,
+        drain_timeout: float = 10,
         backoff_initial: float = 0.5,
         backoff_max: float = 30,
     ) -> None:

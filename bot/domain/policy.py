@@ -56,6 +56,8 @@ class Program(_Section):
     """A month's quotas are due only when the teacher owed at least this many of its days."""
     prorate_hours_for_leave: bool = True
     """Approved leave shrinks the hour targets by the share of the period it covers."""
+    staff_roles: list[str] = Field(default_factory=lambda: ["coordinator", "admin"])
+    """People holding only these roles run the program and are not assessed; everyone else is."""
 
 
 class Calendar(_Section):
@@ -153,6 +155,15 @@ class Announcements(_Section):
         return value
 
 
+class Checkins(_Section):
+    acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
+    """How a check-in in a group is confirmed: an emoji on the message (where the platform has
+    reactions, else a tally), one running list per group (tally), or a reply to each (reply).
+    Private chats always get a reply."""
+    tally_seconds: int = Field(default=10, ge=3, le=600)
+    """A group's tally message is edited (or re-sent) at most this often."""
+
+
 class Privacy(_Section):
     """How long what a teacher took back is kept (PIPL: no longer than the purpose needs)."""
 
@@ -200,5 +211,6 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    checkins: Checkins = Field(default_factory=Checkins)
     privacy: Privacy = Field(default_factory=Privacy)
     files: Files = Field(default_factory=Files)
