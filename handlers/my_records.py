@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.lookup import id_from
 from bot.domain.records import LABELS, RecordEntry, RecordKind
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import OutgoingFile, Reply
@@ -137,10 +138,7 @@ def _file_entry(entry: RecordEntry) -> list[str]:
 
 
 def _number(reference: str, usage_key: str) -> int:
-    number = reference.strip().lstrip("#＃")
-    if not number.isdigit():
-        raise UserError(usage_key)
-    return int(number)
+    return id_from(reference, usage_key)
 
 
 def _line(entry: RecordEntry) -> str:

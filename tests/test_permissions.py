@@ -17,7 +17,7 @@ from storage.models import Base
 EVERYONE = {"start", "help", "join", "cancel", "confirm"}
 MEMBERS = {
     "checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile",
-    "sessions", "here", "bye", "summary", "score", "leave", "objection",
+    "sessions", "here", "bye", "summary", "score", "leave", "objection", "forgetme",
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster"}

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import contextlib
 import hmac
+import ipaddress
 import json
 import logging
 import uuid
@@ -67,6 +68,16 @@ def _target(chat: ChatRef) -> tuple[str, int | str]:
     return kind, int(rest) if rest.lstrip("-").isdigit() else rest
 
 
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect: 127.0.0.0/8, ::1 or `localhost` (0.0.0.0 and names are not)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[] ")).is_loopback
+    except ValueError:
+        return False
+
+
 class OneBotAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
@@ -83,6 +94,9 @@ class OneBotAdapter(Adapter):
     ) -> None:
         if ws_url is None and reverse_port is None:
             raise ValueError("a forward ws_url or a reverse_port is required")
+        if reverse_port is not None and not access_token and not is_loopback(reverse_listen):
+            raise ValueError("a reverse WebSocket on a non-loopback address needs an access token: "
+                             "without one anyone who reaches the port could speak as QQ")
         self.ws_url, self.access_token = ws_url, access_token or None
         self.reverse_listen, self.reverse_port = reverse_listen, reverse_port
         self.reverse = reverse_port is not None

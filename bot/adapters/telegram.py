@@ -7,6 +7,7 @@ persistence, ConversationHandler or JobQueue), so the bot behaves the same on ev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
 import logging
@@ -32,6 +33,7 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters.telegram_polling import HandledPolling
 from bot.kernel.adapter import (
     Adapter,
     Capabilities,
@@ -95,7 +97,9 @@ class TelegramAdapter(Adapter):
         proxy: str | None = None,
     ) -> None:
         self.webhook = webhook
-        self.replies_before_confirming = webhook is not None
+        self.replies_before_confirming = True
+        """Webhook and polling alike confirm an update only after its replies went out: a reply that
+        was stored but not sent when the process died would otherwise never be sent."""
         self.poll_timeout = poll_timeout
         builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
         if proxy:  # both connections: the one that sends and the one that polls for updates
@@ -150,17 +154,27 @@ class TelegramAdapter(Adapter):
                 await app.bot.set_webhook(self.webhook.url, secret_token=self.webhook.secret,
                                           allowed_updates=updates)
             else:
-                await app.updater.start_polling(
-                    poll_interval=0, timeout=self.poll_timeout, allowed_updates=updates
-                )
+                async def handled(update: Update) -> None:
+                    """Until the update is stored and answered: only then may Telegram forget it."""
+                    work = await on_update(update, None)
+                    if work is not None:
+                        await work
+
+                poller = HandledPolling(app.bot, handled, timeout=self.poll_timeout, allowed_updates=updates)
+                polling = asyncio.create_task(poller.run(self._stop))
             log.info("telegram connected bot=%s mode=%s", self._username, "webhook" if self.webhook else "polling")
             try:
-                await self._stop.wait()
+                if server is None:
+                    await polling  # returns once stopped, after the batch in hand is handled
+                else:
+                    await self._stop.wait()
             finally:
                 if server is not None:
                     await server.cleanup()
-                else:
-                    await app.updater.stop()
+                elif not polling.done():  # cancelled: unconfirmed updates come back after a restart
+                    polling.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await polling
                 await lanes.stop(timeout=DRAIN_TIMEOUT_S)
                 await app.stop()
 
@@ -174,8 +188,11 @@ class TelegramAdapter(Adapter):
             if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
                 return web.Response(status=403)
             try:
-                update = Update.de_json(await request.json(), bot)
-            except (ValueError, TypeError, KeyError):
+                data = await request.json()
+                if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                    return web.Response(status=400)  # a list, a number, a string: no update at all
+                update = Update.de_json(data, bot)
+            except (ValueError, TypeError, KeyError, AttributeError):
                 return web.Response(status=400)
             handled = await on_update(update, None)
             if handled is not None:

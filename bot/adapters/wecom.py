@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapters import wecom_crypto
+from bot.domain.text import try_number
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
 from bot.kernel.lanes import ChatLanes
 from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
@@ -140,9 +141,10 @@ class WeComAdapter(Adapter):
     def _signed(self, request: web.Request, encrypted: str) -> bool:
         """A valid msg_signature over the ciphertext, and (unless disabled) a timestamp within the skew."""
         given, timestamp, nonce = (request.query.get(name, "") for name in ("msg_signature", "timestamp", "nonce"))
-        if not (given and timestamp.isdigit() and nonce and encrypted):
+        seconds = try_number(timestamp, max_digits=11) if timestamp.isascii() else None
+        if not (given and seconds is not None and nonce and encrypted):
             return False
-        if self.max_clock_skew_s is not None and abs(self.wall_clock() - int(timestamp)) > self.max_clock_skew_s:
+        if self.max_clock_skew_s is not None and abs(self.wall_clock() - seconds) > self.max_clock_skew_s:
             return False
         return wecom_crypto.signature_matches(given, self.token, timestamp, nonce, encrypted)
 

@@ -505,4 +505,13 @@ MESSAGES: dict[str, str] = {
     "session_attend_added": "Added to #{id}'s attendance: {names}.",
 
     "calendar_unknown_years": "⚠️ No holiday calendar for {years}: only weekends count as days off. Update chinesecalendar, or list the holidays and make-up workdays under [calendar] in the policy file.",
+    # privacy, files and numbers (security)
+    "cmd_forgetme": "Delete my personal data (asks first)",
+    "button_forget_confirm": "Delete",
+    "forget_explain": "{name}, do you want to delete your personal data?\nDeleted: your name, phone, staff number, linked chat accounts, roles and mentor pairs, and the reflections, cases and observation logs you wrote (with files and earlier versions).\nKept anonymously: hours, check-in days, session attendance and published scores (the program must count them); they no longer point to you.\nThis cannot be undone; you may join again later.\nSend /confirm to delete (valid {minutes} minutes), or /cancel.",
+    "forget_done": "Your personal data is deleted: {records} records, {files} files, {accounts} chat accounts. The anonymous statistics no longer point to you. Thank you for taking part!",
+    "number_invalid": "\"{text}\" is not a valid id; type digits only, e.g. 12.",
+    "number_too_large": "\"{text}\" is too large for an id; please check it.",
+    "file_too_large": "The file is too large (at most {max_mb} MB). Please send a smaller one; nothing was saved.",
+    "file_type_refused": "This kind of file cannot be kept; accepted: {kinds}. Nothing was saved.",
 }

@@ -526,4 +526,13 @@ MESSAGES: dict[str, str] = {
     "session_attend_added": "已为 #{id} 补录参会：{names}。",
 
     "calendar_unknown_years": "⚠️ 节假日数据不含{years}年：这些年份只按周末判断休息日。请升级 chinesecalendar，或在政策文件 [calendar] 中列出节假日和调休日。",
+    # privacy, files and numbers (security)
+    "cmd_forgetme": "删除我的个人数据（需确认）",
+    "button_forget_confirm": "确认删除",
+    "forget_explain": "{name}老师，确认要删除您的个人数据吗？\n将删除：您的姓名、手机号、工号、绑定的聊天账号、角色和师徒结对，以及您写的反思、案例、听课记录（含附件和历次修改）。\n将匿名保留：学时、签到日期、线上研讨出勤和已公示的成绩（项目需要统计），不再能看出是您。\n删除后无法恢复，需要时可以重新登记。\n发送 /confirm 或“确认”执行删除（{minutes}分钟内有效），发送 /cancel 取消。",
+    "forget_done": "已删除您的个人数据：{records}篇记录、{files}个附件、{accounts}个聊天账号。匿名保留的统计数据不再关联到您。谢谢您参加研修！",
+    "number_invalid": "“{text}”不是有效的编号，请只输入数字，例如 12。",
+    "number_too_large": "“{text}”这个编号太大了，请检查后重新输入。",
+    "file_too_large": "文件太大了，最大只能 {max_mb} MB。请压缩后重新发送，这条内容没有保存。",
+    "file_type_refused": "这种文件不能保存，只接受：{kinds}。这条内容没有保存。",
 }

@@ -497,4 +497,12 @@ MESSAGES: dict[str, str] = {
     'session_attend_none': '#{id}：這些老師已在參會記錄裡，沒有新增。',
     'session_attend_added': '已為 #{id} 補錄參會：{names}。',
     'calendar_unknown_years': '⚠️ 節假日資料不含{years}年：這些年份只按週末判斷休息日。請升級 chinesecalendar，或在政策檔案 [calendar] 中列出節假日和調休日。',
+    'cmd_forgetme': '刪除我的個人資料（需確認）',
+    'button_forget_confirm': '確認刪除',
+    'forget_explain': '{name}老師，確認要刪除您的個人資料嗎？\n將刪除：您的姓名、手機號、工號、繫結的聊天賬號、角色和師徒結對，以及您寫的反思、案例、聽課記錄（含附件和歷次修改）。\n將匿名保留：學時、簽到日期、線上研討出勤和已公示的成績（專案需要統計），不再能看出是您。\n刪除後無法恢復，需要時可以重新登記。\n傳送 /confirm 或“確認”執行刪除（{minutes}分鐘內有效），傳送 /cancel 取消。',
+    'forget_done': '已刪除您的個人資料：{records}篇記錄、{files}個附件、{accounts}個聊天賬號。匿名保留的統計資料不再關聯到您。謝謝您參加研修！',
+    'number_invalid': '“{text}”不是有效的編號，請只輸入數字，例如 12。',
+    'number_too_large': '“{text}”這個編號太大了，請檢查後重新輸入。',
+    'file_too_large': '檔案太大了，最大隻能 {max_mb} MB。請壓縮後重新發送，這條內容沒有儲存。',
+    'file_type_refused': '這種檔案不能儲存，只接受：{kinds}。這條內容沒有儲存。',
 }

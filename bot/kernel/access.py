@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, Rule] = {
     "delete": MEMBERS,
     "edit": MEMBERS,
     "me": MEMBERS,
+    "forgetme": MEMBERS,
     "myfile": Rule(MEMBERS.roles, PRIVATE),
     "dialog:record": MEMBERS,
     "relay": ANYONE,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kernel.access import resolve_roles, rule_for
 from bot.kernel.adapter import Capabilities
+from bot.kernel.boundary import clean_message
 from bot.kernel.clock import Clock
 from bot.kernel.commands import ParsedCommand, parse_command
 from bot.domain.text import clean_text, normalize
@@ -30,6 +31,7 @@ from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
 from bot.kernel.receipts import DeliveredMarks
 from bot.kernel.router import Route, Router
+from storage.files import FileStore
 from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import InboundFacts, Repositories
 
@@ -69,6 +71,8 @@ class Context:
     download: Callable[[Attachment, int], Awaitable[bytes]]
     """The bytes of a received attachment, at most the given size (raises FileUnavailable)."""
     dialog: Dialog | None = None
+    files: FileStore | None = None
+    """Where attachments' bytes are kept (None: only the platform's reference is recorded)."""
 
     @property
     def dialog_key(self) -> tuple[str, str, str]:
@@ -176,6 +180,7 @@ class Dispatcher:
     clock: Clock
     translator: Translator
     admins: frozenset[tuple[str, str]] = frozenset()
+    files: FileStore | None = None
 
     def __post_init__(self) -> None:
         self.marks = DeliveredMarks(self.session_factory, self.clock)
@@ -196,6 +201,7 @@ class Dispatcher:
         """Handle one inbound message: route, run the stages, hand the replies to delivery."""
         started = time.perf_counter()
         turn: Turn | None = None
+        message = clean_message(message)
         try:
             if message.sender.is_bot:
                 return
@@ -328,7 +334,7 @@ class Dispatcher:
             message=turn.message, args=turn.route.args, uow=turn.uow, member=turn.member, roles=turn.roles,
             now=turn.now, sent_at=min(turn.message.sent_at, turn.now), zone=self.zone, policy=self.policy,
             t=self.translator, capabilities=self.delivery.capabilities, router=self.router, dialog=turn.dialog,
-            download=self.delivery.adapter.download,
+            download=self.delivery.adapter.download, files=self.files,
         )
         try:
             result = await turn.route.handler(ctx)

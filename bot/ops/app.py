@@ -23,6 +23,7 @@ from bot.ops.health import HealthServer
 from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
 from handlers import build_router
+from storage.files import LocalFileStore
 from storage.db import make_engine, make_session_factory
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -100,6 +101,7 @@ def build(
         clock=clock or SystemClock(),
         translator=translator,
         admins=frozenset(admins),
+        files=LocalFileStore(settings.files_dir),
     )
     platform_events.wire(adapter, platform_events.PlatformEvents(
         session_factory, dispatcher.delivery, policy, translator, adapter.platform))

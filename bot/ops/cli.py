@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -188,11 +189,29 @@ async def _serve(settings: Settings, adapter) -> int:
     app = build(settings, adapter)
     try:
         await prepare_database(app.engine)
+        if adapter.platform != "console":
+            _stop_gracefully_on_signals(adapter)
         with contextlib.suppress(asyncio.CancelledError):
             await app.run()
     finally:
         await app.close()
     return 0
+
+
+def _stop_gracefully_on_signals(adapter) -> None:
+    """SIGTERM or SIGINT asks the adapter to stop: what was accepted is handled and confirmed first.
+    A second signal interrupts at once (what is unconfirmed comes back from the platform)."""
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(number)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        asyncio.ensure_future(adapter.stop())
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, stop)
 
 
 @contextlib.asynccontextmanager

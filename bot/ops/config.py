@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     """How often the scheduler looks for due work (reminders, results, announcements)."""
     admins: str = ""
     policy: Path | None = None
+    files_dir: Path = Path("./yanxiu-files")
+    """Where received attachments are kept (a local directory; created on first use, mode 0700)."""
     timezone: TimeZoneName = "Asia/Shanghai"
     locale: Locale = "zh_CN"
     log_level: LogLevel | None = None
@@ -133,6 +135,12 @@ class Settings(BaseSettings):
         if self.platform == "onebot" and not (self.onebot_ws_url or self.onebot_reverse_port):
             raise ValueError(
                 "YANXIU_ONEBOT_WS_URL or YANXIU_ONEBOT_REVERSE_PORT is required when YANXIU_PLATFORM=onebot"
+            )
+        if (self.platform == "onebot" and self.onebot_reverse_port and not self.onebot_access_token
+                and not _loopback(self.onebot_reverse_listen)):
+            raise ValueError(
+                "YANXIU_ONEBOT_ACCESS_TOKEN is required when YANXIU_ONEBOT_REVERSE_LISTEN is not a loopback "
+                f"address ({self.onebot_reverse_listen}): without it anyone reaching the port could speak as QQ"
             )
         if self.platform == "wecom":
             self._wecom_paths()
@@ -229,3 +237,9 @@ def load_settings(**overrides: object) -> Settings:
         if location:
             raise ConfigError(f"YANXIU_{location[0].upper()}: {reason}") from None
         raise ConfigError(reason) from None
+
+
+def _loopback(host: str) -> bool:
+    from bot.adapters.onebot import is_loopback
+
+    return is_loopback(host)

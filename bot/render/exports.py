@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.domain.text import clean_text
 from bot.render.documents import add_table, chinese_date, template_document, to_bytes
 
 Cell = str | int | float | date | datetime | None
@@ -41,7 +42,7 @@ __all__ = [
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60  # bounds for estimated column widths
 _WIDTH_SAMPLE_ROWS = 1000  # rows inspected when estimating widths
 _EXCEL_MAX_CELL_TEXT = 32767
@@ -78,8 +79,11 @@ def _clean(text: str) -> str:
 
 
 def _guard(text: str) -> str:
-    """For CSV, where a spreadsheet evaluates =, +, -, @ at the start of a field: a quote in front."""
-    text = _clean(text)
+    """For CSV, where a spreadsheet evaluates =, +, -, @ at the start of a field: a quote in front.
+
+    Cleaning comes first: a control character before `=` would pass the check and then be
+    stripped (by us or by openpyxl), leaving a live formula in the coordinator's spreadsheet."""
+    text = _clean(clean_text(text))
     return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 

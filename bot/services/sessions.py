@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import calendar_of
+from bot.domain.text import try_number
 from bot.domain.sessions import (
     HeldSession,
     Presence,
@@ -345,7 +346,8 @@ async def schedule(
 async def own_session(repos: Repositories, number: str, member: Member | None, organiser: bool) -> OnlineSession:
     """The session `#number`, if the sender hosts it or organises the program."""
     number = number.lstrip("#＃")
-    online = await repos.online_sessions.get(int(number)) if number.isdigit() else None
+    session_id = try_number(number)
+    online = await repos.online_sessions.get(session_id) if session_id is not None else None
     if online is None:
         raise UserError("session_not_found", id=number)
     if not organiser and (member is None or online.host_member_id != member.id):
