@@ -10,6 +10,7 @@ from handlers import (
     audit,
     binding,
     checkin,
+    dashboard,
     dialog,
     exports,
     help,
@@ -50,6 +51,7 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        dashboard.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -18,6 +18,7 @@ from bot.i18n import Translator
 from bot.ops.health import HealthServer
 from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
+from bot.services.dashboard import LinkIssuer, set_link_issuer
 from handlers import build_router
 from storage.db import make_engine, make_session_factory
 from storage.migrate import current_revision, head_revision, upgrade
@@ -40,16 +41,39 @@ class Yanxiu:
         log.info("yanxiu running platform=%s", self.adapter.platform)
         port = self.settings.health_port
         health = None if port is None else HealthServer(self.session_factory, self.settings.health_listen, port)
+        dashboard = self.dashboard_server()
         scheduler = make_scheduler(self)
         scheduler.start()
         try:
             if health is not None:
                 await health.start()
+            if dashboard is not None:
+                await dashboard.start()
             await self.adapter.run(self.dispatcher.handle)
         finally:
             scheduler.shutdown(wait=False)
             if health is not None:
                 await health.stop()
+            if dashboard is not None:
+                await dashboard.stop()
+
+    def dashboard_server(self):
+        """The web dashboard when YANXIU_DASHBOARD_PORT is set, else None (see bot/web)."""
+        settings = self.settings
+        if settings.dashboard_port is None:
+            return None
+        from bot.web.server import DashboardConfig, DashboardServer
+        from reminders.sessions import send_queued
+
+        dispatcher = self.dispatcher
+        config = DashboardConfig(
+            session_factory=self.session_factory, policy=self.policy, zone=dispatcher.zone, clock=dispatcher.clock,
+            t=dispatcher.translator, secret=settings.dashboard_secret.get_secret_value().encode(),
+            base_url=settings.dashboard_url, session_minutes=settings.dashboard_session_minutes,
+            admins=dispatcher.admins,
+            flush=lambda: send_queued(self.session_factory, dispatcher.delivery, dispatcher.clock),
+        )
+        return DashboardServer(config, settings.dashboard_listen, settings.dashboard_port)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -84,6 +108,10 @@ def build(
         clock=clock or SystemClock(),
         translator=translator,
         admins=frozenset(admins),
+    )
+    set_link_issuer(
+        LinkIssuer(settings.dashboard_url, settings.dashboard_secret.get_secret_value().encode())
+        if settings.dashboard_url and settings.dashboard_secret else None
     )
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
 
