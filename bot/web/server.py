@@ -112,15 +112,16 @@ class DashboardServer:
             log.exception("dashboard request failed path=%s", request.path)
             return self.pages.problem(500, "出错了", "页面出错，已记录在日志中。请稍后再试。")
 
-    async def _refuse(self, request: web.Request, reason: str) -> web.Response:
-        """403 for a bad, expired or outgrown pass; the attempt is audited too."""
+    async def _refuse(self, request: web.Request, reason: str, *, forget: bool = True) -> web.Response:
+        """403 for a bad, expired or outgrown pass (forgetting the session), or a forged form; audited."""
         async with service.unit_of_work(self.config.session_factory) as uow:
             await service.audit_refusal(uow, reason, request.path, request.remote or "", self._now())
         response = self.pages.problem(
             403, "无法打开看板",
             "链接无效、已过期，或您的权限已变化。请在与机器人的私聊中发送 /dashboard 获取新的链接。",
         )
-        response.del_cookie(COOKIE, path=PREFIX)
+        if forget:
+            response.del_cookie(COOKIE, path=PREFIX)
         return response
 
     async def login(self, request: web.Request) -> web.StreamResponse:
@@ -308,7 +309,7 @@ class DashboardServer:
             return await self._refuse(request, "no session")
         cookie, token = found
         if not hmac.compare_digest(str(form.get("form_token", "")), form_token(cookie, self.config.secret)):
-            return await self._refuse(request, "form token")
+            return await self._refuse(request, "form token", forget=False)
         message = ""
         try:
             async with service.unit_of_work(self.config.session_factory) as uow:

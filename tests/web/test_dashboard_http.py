@@ -1,0 +1,159 @@
+"""The dashboard over plain HTTP: links from chat, scopes, refusals, approvals, downloads, audit."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+import pytest
+
+from storage.models import Account, AuditEntry, JoinRequest
+from tests.web.scenario import BASE_SCHOOL, PARTNER_SCHOOL, Program
+
+
+def browser() -> aiohttp.ClientSession:
+    """A client that keeps cookies for 127.0.0.1 as a browser does."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def get(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:
+    async with client.get(url) as response:
+        return response.status, await response.text()
+
+
+async def actions(program: Program) -> list[str]:
+    return [entry.action for entry in await program.chat.rows(AuditEntry)]
+
+
+async def test_a_coordinator_signs_in_by_link_and_sees_every_school_with_the_one_behind_marked(program):
+    link = await program.link_for("coord")
+    reply = program.chat.adapter.sent[-1]
+    assert reply.chat.kind.value == "private" and "10:15前有效" in reply.text
+    async with browser() as client:
+        status, html = await get(client, link)
+        assert status == 200 and 'id="scope">教师研修项目' in html
+        rows = re.findall(r'<tr class="(behind)?" data-unit="([^"]+)"', html)
+        assert rows == [("behind", PARTNER_SCHOOL), ("", BASE_SCHOOL)]
+        assert re.search(r'id="behind">紫阳中学<', html)
+        status, people = await get(client, f"{program.base}/dashboard/people")
+        assert status == 200 and all(name in people for name in ("王芳", "李明", "陈静", "刘洋", "周老师"))
+        status, found = await get(client, f"{program.base}/dashboard/people?q=王")
+        assert "王芳" in found and "陈静" not in found
+        status, teacher = await get(client, f"{program.base}/dashboard/people/{program.member_ids['王芳']}")
+        assert status == 200 and "分数的初步认识" in teacher and "教学反思" in teacher
+    assert (await actions(program))[-5:] == ["dashboard.login", "dashboard.view", "dashboard.view",
+                                             "dashboard.view", "dashboard.view"]
+
+
+async def test_a_school_leader_sees_only_their_school(program):
+    async with browser() as client:
+        status, html = await get(client, await program.link_for("lead"))
+        assert status == 200 and f'id="scope">{PARTNER_SCHOOL}' in html
+        assert re.findall(r'data-unit="([^"]+)"', html) == [PARTNER_SCHOOL]
+        _, people = await get(client, f"{program.base}/dashboard/people")
+        assert "陈静" in people and "王芳" not in people and "李明" not in people
+        status, _ = await get(client, f"{program.base}/dashboard/people/{program.member_ids['王芳']}")
+        assert status == 404
+        status, _ = await get(client, f"{program.base}/dashboard/operations")
+        assert status == 403
+        _, waiting = await get(client, f"{program.base}/dashboard/waiting")
+        assert "赵强" not in waiting and "由协调员审核" in waiting
+        async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=program") as response:
+            assert response.status == 403
+        async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=school:1") as response:
+            assert response.status == 403, "another school's workbook"
+
+
+async def test_tampered_expired_and_missing_passes_get_403_and_are_audited(program):
+    link = await program.link_for("lead")
+    body, mac = link.split("t=", 1)[1].split(".")
+    widened = link.replace(body, body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1])
+    async with browser() as client:
+        for url in (widened, link.replace(mac, mac[::-1]), f"{program.base}/dashboard/login",
+                    f"{program.base}/dashboard/people"):
+            status, html = await get(client, url)
+            assert status == 403 and "/dashboard 获取新的链接" in html and "陈静" not in html
+    program.chat.clock.advance(minutes=15)
+    async with browser() as client:
+        status, _ = await get(client, link)
+        assert status == 403
+    refusals = [e for e in await program.chat.rows(AuditEntry) if e.action == "dashboard.refused"]
+    assert [e.after["reason"] for e in refusals] == [
+        "link tampered", "link tampered", "link malformed", "no session", "link expired"]
+
+
+async def test_a_revoked_role_closes_an_open_session(program):
+    async with browser() as client:
+        status, _ = await get(client, await program.link_for("lead"))
+        assert status == 200
+        assert "已收回" in await program.chat.one("/revoke 周老师 组长", user="coord")
+        status, _ = await get(client, f"{program.base}/dashboard/")
+        assert status == 403
+    assert "没有使用 /dashboard 的权限" in await program.chat.one("/dashboard", user="lead", private=True)
+
+
+async def form_token_of(client, program) -> str:
+    _, html = await get(client, f"{program.base}/dashboard/waiting")
+    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+
+
+async def test_approving_on_the_page_links_the_teacher_and_tells_her_in_chat(program):
+    chat = program.chat
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        token = await form_token_of(client, program)
+        async with client.post(f"{program.base}/dashboard/waiting/1/approve",
+                               data={"choice": BASE_SCHOOL}) as response:
+            assert response.status == 403, "a form without its token is refused"
+        assert (await chat.rows(JoinRequest))[0].decided_at is None
+        async with client.post(f"{program.base}/dashboard/waiting/1/approve",
+                               data={"choice": BASE_SCHOOL, "form_token": token}) as response:
+            html = await response.text()
+        assert response.status == 200 and "已批准申请 #1" in html and 'id="no-joins"' in html
+        async with client.post(f"{program.base}/dashboard/waiting/1/approve",
+                               data={"choice": BASE_SCHOOL, "form_token": token}) as response:
+            assert "已经处理过了" in await response.text()
+    notice = chat.adapter.sent[-1]
+    assert notice.chat.chat_id == "u9" and "赵强老师，您的登记已通过审核（紫阳县第二小学）" in notice.text
+    assert "赵强老师签到成功" in await chat.one("签到", user="u9")
+    approvals = [e for e in await chat.rows(AuditEntry) if e.action in ("member.add", "join.approve")]
+    assert [e.action for e in approvals] == ["member.add", "join.approve"]
+    assert approvals[1].actor == "教研室 (memory:coord)" and approvals[1].after["name"] == "赵强"
+    assert {a.user_id for a in await chat.rows(Account)} >= {"u9"}
+
+
+async def test_rejecting_on_the_page_tells_the_requester_why(program):
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        token = await form_token_of(client, program)
+        async with client.post(f"{program.base}/dashboard/waiting/1/reject",
+                               data={"reason": "不是本项目学员", "form_token": token}) as response:
+            assert "已拒绝申请 #1（赵强）" in await response.text()
+    assert "不是本项目学员" in program.chat.adapter.sent[-1].text
+    assert "u9" not in {a.user_id for a in await program.chat.rows(Account)}
+
+
+async def test_downloads_are_the_export_workbook_and_the_briefing(program):
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=school:2"
+                              "&first=2026-11-01&last=2026-11-30") as response:
+            body = await response.read()
+            assert response.status == 200 and body[:2] == b"PK"
+            assert "xlsx" in response.headers["Content-Disposition"]
+        async with client.get(f"{program.base}/dashboard/downloads/briefing.docx?month=2026-11") as response:
+            assert response.status == 200 and (await response.read())[:2] == b"PK"
+    exports = [e for e in await program.chat.rows(AuditEntry) if e.action.startswith("export.")]
+    assert [e.target for e in exports] == ["研修台账-紫阳中学-20261101-20261130.xlsx", "研修简报-2026年11月"]
+
+
+@pytest.mark.parametrize("user", ["u1"])
+async def test_teachers_get_no_link(program, user):
+    assert "没有使用 /dashboard 的权限" in await program.chat.one("/dashboard", user=user, private=True)
+    assert "只能在与我的私聊中使用" in await program.chat.one("/dashboard", user="coord")
+
+
+async def test_without_the_settings_the_command_says_how_to_turn_it_on(chat):
+    await chat.join("coord", "教研室")
+    assert "已授予" in await chat.one("/grant 教研室 协调员", user="admin")
+    assert "YANXIU_DASHBOARD_URL" in await chat.one("/dashboard", user="coord", private=True)
