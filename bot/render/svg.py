@@ -22,10 +22,10 @@ class Bar:
     """Shown after the bar (e.g. "12/20"); the percentage when empty."""
 
 
-def share_bars(bars: list[Bar], *, title: str, width: int = 640) -> str:
+def share_bars(bars: list[Bar], *, title: str, width: int = 480) -> str:
     """Horizontal bars of shares (0–100 %), one row each, with a 100 % guide line."""
-    row, label_width, top = 28, 150, 26
-    plot = width - label_width - 70
+    row, label_width, top = 28, 120, 26
+    plot = width - label_width - 50
     height = top + row * max(len(bars), 1) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -51,7 +51,7 @@ def share_bars(bars: list[Bar], *, title: str, width: int = 640) -> str:
     return "".join(parts)
 
 
-def stacked_bar(parts: list[tuple[str, int, str]], *, title: str, width: int = 640) -> str:
+def stacked_bar(parts: list[tuple[str, int, str]], *, title: str, width: int = 480) -> str:
     """One bar split into counted parts (label, count, tone), with a legend: a grade distribution."""
     total = sum(count for _, count, _ in parts) or 1
     out = [
@@ -72,7 +72,7 @@ def stacked_bar(parts: list[tuple[str, int, str]], *, title: str, width: int = 6
         color = COLORS.get(tone, COLORS["neutral"])
         out.append(f'<rect x="{legend_x}" y="54" width="12" height="12" fill="{color}"/>'
                    f'<text x="{legend_x + 16}" y="65" class="chart-label">{escape(label)} {count}</text>')
-        legend_x += 120
+        legend_x += 110
     out.append("</svg>")
     return "".join(out)
 
