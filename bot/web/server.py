@@ -115,7 +115,7 @@ class DashboardServer:
     async def _refuse(self, request: web.Request, reason: str, *, forget: bool = True) -> web.Response:
         """403 for a bad, expired or outgrown pass (forgetting the session), or a forged form; audited."""
         async with service.unit_of_work(self.config.session_factory) as uow:
-            await service.audit_refusal(uow, reason, request.path, request.remote or "", self._now())
+            await service.audit_refusal(uow, reason, request.path, _client(request), self._now())
         response = self.pages.problem(
             403, "无法打开看板",
             "链接无效、已过期，或您的权限已变化。请在与机器人的私聊中发送 /dashboard 获取新的链接。",
@@ -133,7 +133,7 @@ class DashboardServer:
             viewer = await service.viewer_for(uow, token, self.config.admins, self.config.policy)
             if viewer is not None:
                 await service.audit(uow, viewer, "dashboard.login", viewer.scope_label, self._now(),
-                                    after={"scope": viewer.scope.encode(), "from": request.remote or ""})
+                                    after={"scope": viewer.scope.encode(), "from": _client(request)})
         if viewer is None:
             return await self._refuse(request, "link outgrown")
         expires = self._now() + timedelta(minutes=self.config.session_minutes)
@@ -334,6 +334,14 @@ class DashboardServer:
 
 class _Outgrown(Exception):
     """The viewer's roles no longer give the scope their session was signed for."""
+
+
+def _client(request: web.Request) -> str:
+    """The visitor's address: nginx's X-Real-IP when the request came through it on this machine."""
+    remote = request.remote or ""
+    if remote in ("127.0.0.1", "::1") and request.headers.get("X-Real-IP"):
+        return request.headers["X-Real-IP"][:45]
+    return remote
 
 
 def _see_other(location: str) -> web.Response:
