@@ -26,6 +26,7 @@ from bot.kernel.access import resolve_roles, rule_for
 from bot.kernel.delivery import outgoing_to_json
 from bot.kernel.dispatcher import UserError
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.services import leave
 from bot.services.scores import Standing, current_period, grade_label, line_text, missing_text, standings
 from storage.dashboard import DashboardQueries, OutboxHealth
 from storage.models import AuditEntry, JoinRequest, Member, OnlineSession
@@ -477,6 +478,10 @@ class SummaryView:
 class Waiting:
     joins: list[JoinView]
     summaries: list[SummaryView]
+    leaves: list = field(default_factory=list)
+    """Pending leave requests (bot.services.leave.LeaveView): coordinators decide them."""
+    objections: list = field(default_factory=list)
+    """Open objections to a published score (bot.services.leave.ObjectionView)."""
 
 
 async def waiting(uow: Repositories, t: Translator, scope: Scope) -> Waiting:
@@ -506,7 +511,9 @@ async def waiting(uow: Repositories, t: Translator, scope: Scope) -> Waiting:
             continue
         writer = await uow.members.get(online.summary_writer_id) if online.summary_writer_id else None
         summaries.append(SummaryView(online.id, online.topic, writer.name if writer else "", online.summary_text))
-    return Waiting(joins, summaries)
+    if not scope.is_program:
+        return Waiting(joins, summaries)
+    return Waiting(joins, summaries, await leave.pending_leave(uow), await leave.open_objections(uow))
 
 
 @dataclass(frozen=True)
@@ -548,6 +555,28 @@ async def reject_join(uow: Repositories, t: Translator, viewer: Viewer, request_
     notice = _to_requester(request, t("rejected_notice", name=request.name, reason=reason or t("rejected_no_reason")))
     await _queue(uow, f"join:{request.id}:decision", notice, now)
     return Decision(t("rejected", id=request.id, name=request.name), notice)
+
+
+async def decide_leave(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, approve: bool,
+                       note: str, now: datetime) -> Decision:
+    """/leave approve|reject from the page, audited and told to the teacher as the chat command does."""
+    if not viewer.scope.is_program:
+        raise UserError("not_allowed", command="leave approve")
+    note = note.strip()[:200]
+    view = await leave.decide_leave(uow, request_id, approve, viewer.actor, now)
+    await audit(uow, viewer, "leave.approve" if approve else "leave.reject", f"#{view.id} {view.name}", now,
+                before={"status": "pending"}, after={"status": view.status, "note": note})
+    key = "leave_approved" if approve else "leave_rejected"
+    span = leave_span(view.first, view.last)
+    notice = OutgoingMessage(chat=view.chat, text=t(f"{key}_notice", span=span, kind=view.kind_label,
+                                                    note=note or t("leave_no_note")))
+    await _queue(uow, f"leave:{view.id}:decision", notice, now)
+    return Decision(t(key, id=view.id, name=view.name, span=span), notice)
+
+
+def leave_span(first: date, last: date) -> str:
+    day = f"{first.month}月{first.day}日"
+    return day if first == last else f"{day}—{last.month}月{last.day}日"
 
 
 async def _open_request(uow: Repositories, request_id: int) -> JoinRequest:

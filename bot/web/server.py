@@ -71,6 +71,7 @@ class DashboardServer:
         get(f"{PREFIX}/waiting", self.waiting)
         post(f"{PREFIX}/waiting/{{request_id:\\d+}}/approve", self.approve)
         post(f"{PREFIX}/waiting/{{request_id:\\d+}}/reject", self.reject)
+        post(f"{PREFIX}/leave/{{request_id:\\d+}}/{{verdict:approve|reject}}", self.decide_leave)
         get(f"{PREFIX}/operations", self.operations)
         get(f"{PREFIX}/downloads", self.downloads)
         get(f"{PREFIX}/downloads/export.xlsx", self.export_xlsx)
@@ -300,6 +301,12 @@ class DashboardServer:
         return await self._act(request, form, lambda uow, viewer: service.reject_join(
             uow, self.config.t, viewer, int(request.match_info["request_id"]), str(form.get("reason", "")),
             self._now()))
+
+    async def decide_leave(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        return await self._act(request, form, lambda uow, viewer: service.decide_leave(
+            uow, self.config.t, viewer, int(request.match_info["request_id"]),
+            request.match_info["verdict"] == "approve", str(form.get("note", "")), self._now()))
 
     async def _act(self, request: web.Request, form, action: Callable) -> web.StreamResponse:
         """Run a decision in its own transaction (rolled back whole on a refusal), then show the

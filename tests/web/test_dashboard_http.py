@@ -157,3 +157,42 @@ async def test_without_the_settings_the_command_says_how_to_turn_it_on(chat):
     await chat.join("coord", "教研室")
     assert "已授予" in await chat.one("/grant 教研室 协调员", user="admin")
     assert "YANXIU_DASHBOARD_URL" in await chat.one("/dashboard", user="coord", private=True)
+
+
+async def test_leave_is_decided_on_the_page_as_in_chat(program):
+    chat = program.chat
+    assert "已提交请假申请 #1" in await chat.one("请假 12月3日-12月5日 病假 发烧", user="u3")
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        _, html = await get(client, f"{program.base}/dashboard/waiting")
+        assert 'id="leave-1"' in html and "陈静" in html
+        token = await form_token_of(client, program)
+        async with client.post(f"{program.base}/dashboard/leave/1/approve",
+                               data={"note": "注意休息", "form_token": token}) as response:
+            html = await response.text()
+        assert "已批准 #1 陈静" in html and 'id="no-leaves"' in html
+    notice = chat.adapter.sent[-1]
+    assert notice.chat.chat_id == "group-1" and "已批准" in notice.text and "注意休息" in notice.text
+    assert "leave.approve" in await actions(program)
+    async with browser() as client:
+        await get(client, await program.link_for("lead"))
+        _, html = await get(client, f"{program.base}/dashboard/waiting")
+        assert "请假申请" not in html, "leave is decided by coordinators"
+
+
+async def test_a_leader_posting_a_decision_directly_is_refused_and_nothing_changes(program):
+    from bot.domain.dashboard import form_token
+    from tests.web.scenario import SECRET
+
+    assert "已提交请假申请 #1" in await program.chat.one("请假 12月3日 事假", user="u3")
+    async with browser() as client:
+        await get(client, await program.link_for("lead"))
+        cookie = next(c.value for c in client.cookie_jar if c.key == "yanxiu_dashboard")
+        token = form_token(cookie, SECRET.encode())
+        for path in ("waiting/1/approve", "leave/1/approve"):
+            async with client.post(f"{program.base}/dashboard/{path}",
+                                   data={"choice": BASE_SCHOOL, "form_token": token}) as response:
+                assert "没有使用" in await response.text()
+    assert (await program.chat.rows(JoinRequest))[0].decided_at is None
+    assert "u9" not in {a.user_id for a in await program.chat.rows(Account)}
+    assert not {"join.approve", "leave.approve"} & set(await actions(program))
