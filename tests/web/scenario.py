@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -50,7 +50,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def open_program(url: str, clock: FixedClock) -> AsyncIterator[Program]:
+async def open_program(
+    url: str, clock: FixedClock, seeding: Callable[[ChatHarness], Awaitable[dict]] | None = None,
+) -> AsyncIterator[Program]:
     """The bot behind a memory adapter with its dashboard served on 127.0.0.1, and the program seeded."""
     engine = make_engine(url)
     await upgrade(engine)
@@ -63,7 +65,7 @@ async def open_program(url: str, clock: FixedClock) -> AsyncIterator[Program]:
     await server.start()
     chat = ChatHarness(app, adapter, clock)
     try:
-        yield Program(chat, server, await seed(chat))
+        yield Program(chat, server, await (seeding or seed)(chat))
     finally:
         await server.stop()
         await app.close()

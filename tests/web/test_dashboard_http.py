@@ -196,3 +196,57 @@ async def test_a_leader_posting_a_decision_directly_is_refused_and_nothing_chang
     assert (await program.chat.rows(JoinRequest))[0].decided_at is None
     assert "u9" not in {a.user_id for a in await program.chat.rows(Account)}
     assert not {"join.approve", "leave.approve"} & set(await actions(program))
+
+
+async def test_sessions_show_validity_per_school_and_who_attended(sqlite_url, clock):
+    from datetime import datetime
+
+    from tests.conftest import SHANGHAI
+    from tests.sessions.conftest import BASE_GROUP, make_partnership
+    from tests.web.scenario import open_program
+
+    async def partnership(chat):
+        return {"partnership": await make_partnership(chat)}
+
+    async with open_program(sqlite_url, clock, partnership) as program:
+        chat, together = program.chat, program.member_ids["partnership"]
+        await chat.say("/session new 11月25日 19:00 | 60 | 单元整体教学设计 | 王芳", user="coord", chat=BASE_GROUP)
+        async with browser() as client:
+            await get(client, await program.link_for("coord"))
+            _, upcoming = await get(client, f"{program.base}/dashboard/sessions")
+            assert upcoming.index("单元整体教学设计") < upcoming.index("已举行"), "listed as upcoming"
+            chat.clock.set(datetime(2026, 11, 25, 19, 0, tzinfo=SHANGHAI))
+            await together.everyone_here(["host", *together.base, *together.partner])
+            chat.clock.set(datetime(2026, 11, 25, 20, 1, tzinfo=SHANGHAI))
+            await together.sweep()
+            status, _ = await get(client, f"{program.base}/dashboard/sessions")
+            assert status == 403, "two days later the session cookie has expired"
+            await get(client, await program.link_for("coord"))
+            _, held = await get(client, f"{program.base}/dashboard/sessions")
+            past = held[held.index("已举行"):]
+            assert "单元整体教学设计" in past and "有效" in past
+            assert re.search(r"紫阳中学：<span class=\"good\">5/5</span>", past)
+            assert "11人" in past and "合作5号" in past and "待提交" in past
+            _, overview = await get(client, f"{program.base}/dashboard/")
+            for school in ("紫阳县第二小学", "紫阳中学"):
+                row = overview[overview.index(f'data-unit="{school}"'):]
+                assert "11月✓" in row[:row.index("</tr>")]
+
+
+async def test_operations_show_the_backlog_and_failed_sends_by_group(program):
+    chat = program.chat
+    assert "已将本群绑定" in await chat.one(f"/bind school {PARTNER_SCHOOL}", user="coord")
+    assert "已提交请假申请 #1" in await chat.one("请假 12月3日 事假", user="u3")
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        _, before = await get(client, f"{program.base}/dashboard/operations")
+        assert re.search(r'id="backlog">0<', before) and "没有失败的发送" in before
+        assert "校本研修群" in before and f"{PARTNER_SCHOOL}（学校）" in before
+        chat.adapter.fail_next = True
+        token = await form_token_of(client, program)
+        async with client.post(f"{program.base}/dashboard/leave/1/approve", data={"form_token": token}) as response:
+            assert "已批准 #1" in await response.text(), "the decision stands though the notice failed"
+        _, after = await get(client, f"{program.base}/dashboard/operations")
+    assert re.search(r'id="backlog">1<', after)
+    failed = after[after.index('id="failed"'):]
+    assert re.search(r"<td>校本研修群</td><td>1</td>", failed)
