@@ -250,3 +250,9 @@ async def test_operations_show_the_backlog_and_failed_sends_by_group(program):
     assert re.search(r'id="backlog">1<', after)
     failed = after[after.index('id="failed"'):]
     assert re.search(r"<td>校本研修群</td><td>1</td>", failed)
+
+
+async def test_a_configured_administrator_off_the_roster_sees_the_program(program):
+    async with browser() as client:
+        status, html = await get(client, await program.link_for("admin"))
+    assert status == 200 and 'id="scope">教师研修项目' in html and "memory:admin" in html
