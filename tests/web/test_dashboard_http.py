@@ -256,3 +256,28 @@ async def test_a_configured_administrator_off_the_roster_sees_the_program(progra
     async with browser() as client:
         status, html = await get(client, await program.link_for("admin"))
     assert status == 200 and 'id="scope">教师研修项目' in html and "memory:admin" in html
+
+
+async def test_a_workshop_leader_and_a_group_leader_see_their_own_people_only(program):
+    chat = program.chat
+    for command in ("/workshop add 数学工作坊 数学", "/group add 数学一组 数学工作坊",
+                    "/assign 王芳 工作坊 数学工作坊", "/assign 陈静 工作坊 数学工作坊",
+                    "/assign 李明 工作坊 数学工作坊", "/assign 李明 小组 数学一组",
+                    "/assign 陈静 小组 数学一组", "/grant 王芳 坊主", "/grant 李明 组长"):
+        reply = await chat.one(command, user="coord")
+        assert "用法" not in reply and "找不到" not in reply, (command, reply)
+    async with browser() as client:
+        _, html = await get(client, await program.link_for("u1"))
+        assert 'id="scope">数学工作坊' in html
+        _, people = await get(client, f"{program.base}/dashboard/people")
+        assert {"王芳", "李明", "陈静"} <= set(re.findall(r'/people/\d+">([^<]+)<', people))
+        assert "刘洋" not in people and "周老师" not in people
+    async with browser() as client:
+        _, html = await get(client, await program.link_for("u2"))
+        assert 'id="scope">数学一组' in html
+        _, people = await get(client, f"{program.base}/dashboard/people")
+        assert set(re.findall(r'/people/\d+">([^<]+)<', people)) == {"李明", "陈静"}
+        status, _ = await get(client, f"{program.base}/dashboard/people/{program.member_ids['王芳']}")
+        assert status == 404
+        _, downloads = await get(client, f"{program.base}/dashboard/downloads")
+        assert "请向协调员索取" in downloads
