@@ -48,6 +48,8 @@ class DashboardConfig:
     admins: frozenset[tuple[str, str]] = frozenset()
     flush: Callable[[], Awaitable[object]] | None = None
     """Sends what an action queued (the approval notice) now rather than at the next sweep."""
+    last_sweep: Callable[[], tuple[datetime | None, bool]] | None = None
+    """When this process's scheduler last swept for due work, and whether that failed."""
 
 
 class DashboardServer:
@@ -236,7 +238,9 @@ class DashboardServer:
         async def show(uow, viewer):
             if not viewer.scope.is_program:
                 return self.pages.problem(403, "无权查看", self.config.t("dashboard_out_of_scope"))
-            return "operations.html", {"ops": await service.operations(uow, self.config.t, self._now())}
+            last_sweep, sweep_failed = self.config.last_sweep() if self.config.last_sweep else (None, False)
+            return "operations.html", {"ops": await service.operations(uow, self.config.t, self._now()),
+                                       "last_sweep": last_sweep, "sweep_failed": sweep_failed}
 
         return await self._page(request, show)
 

@@ -250,6 +250,27 @@ async def test_operations_show_the_backlog_and_failed_sends_by_group(program):
     assert re.search(r'id="backlog">1<', after)
     failed = after[after.index('id="failed"'):]
     assert re.search(r"<td>校本研修群</td><td>1</td>", failed)
+    assert re.search(r'id="last-sweep">尚未运行<', after)
+
+
+async def test_operations_show_when_this_process_last_swept(program):
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+
+    from bot.ops.app import SweepWatch
+
+    clock = program.chat.clock
+    watch = SweepWatch(clock)
+    program.server.config.last_sweep = watch.last
+    watch(JobExecutionEvent(EVENT_JOB_EXECUTED, "sessions", "default", clock.now()))
+    watch(JobExecutionEvent(EVENT_JOB_EXECUTED, "expire_dialogs", "default", clock.now()))
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        _, ok = await get(client, f"{program.base}/dashboard/operations")
+        assert re.search(r'id="last-sweep">11-23 10:00<', ok)
+        clock.advance(minutes=1)
+        watch(JobExecutionEvent(EVENT_JOB_ERROR, "sessions", "default", clock.now(), exception=RuntimeError("x")))
+        _, failed = await get(client, f"{program.base}/dashboard/operations")
+        assert re.search(r'id="last-sweep">11-23 10:01 失败<', failed)
 
 
 async def test_a_configured_administrator_off_the_roster_sees_the_program(program):
@@ -281,3 +302,40 @@ async def test_a_workshop_leader_and_a_group_leader_see_their_own_people_only(pr
         assert status == 404
         _, downloads = await get(client, f"{program.base}/dashboard/downloads")
         assert "请向协调员索取" in downloads
+
+
+async def test_run_serves_the_dashboard_while_the_bot_runs_and_stops_after(sqlite_url, clock):
+    from bot.adapters.memory import MemoryAdapter
+    from bot.kernel.messages import ChatKind, ChatRef, IncomingMessage, Sender
+    from bot.ops.app import build
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from tests.conftest import make_settings
+    from tests.web.scenario import SECRET, free_port
+
+    port = free_port()
+    seen: list = []
+
+    class Probing(MemoryAdapter):
+        async def run(self, on_message) -> None:
+            await on_message(IncomingMessage(
+                chat=ChatRef("memory", "admin", ChatKind.PRIVATE), sender=Sender("admin", "管理员"),
+                message_id="m1", text="/dashboard", sent_at=clock.now()))
+            link = re.search(r"http\S+", self.sent[-1].text).group(0)
+            async with browser() as client:
+                seen.append((await get(client, link))[0])
+                seen.append((await get(client, f"http://127.0.0.1:{port}/dashboard/operations"))[0])
+
+    engine = make_engine(sqlite_url)
+    await upgrade(engine)
+    settings = make_settings(sqlite_url, admins="memory:admin", dashboard_url=f"http://127.0.0.1:{port}",
+                             dashboard_port=port, dashboard_secret=SECRET)
+    app = build(settings, Probing(), clock=clock, engine=engine)
+    try:
+        await app.run()
+    finally:
+        await app.close()
+    assert seen == [200, 200]
+    with pytest.raises(aiohttp.ClientConnectionError):
+        async with browser() as client:
+            await get(client, f"http://127.0.0.1:{port}/dashboard/")
