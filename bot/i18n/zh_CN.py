@@ -481,4 +481,5 @@ MESSAGES: dict[str, str] = {
     "objection_resolved_already": "异议 #{id} 已经答复过了。",
     "objection_resolved": "已答复 #{id} {name} 的异议。",
     "objection_resolved_notice": "您的成绩异议 #{id} 已有答复：{answer}",
+    "privileged_admin_only": "{member} 持有“{role}”角色，只有管理员可以做这项操作。",
 }

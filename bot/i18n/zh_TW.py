@@ -27,4 +27,5 @@ MESSAGES: dict[str, str] = {
     "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
     "me_checkins": "{month}月簽到 {month_days} 天，目前連續簽到 {streak} 天。",
+    "privileged_admin_only": "{member} 持有「{role}」角色，只有管理員可以做這項操作。",
 }
