@@ -26,10 +26,12 @@ from bot.kernel.access import resolve_roles, rule_for
 from bot.kernel.delivery import outgoing_to_json
 from bot.kernel.dispatcher import UserError
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.services import leave
+from bot.services import joining, leave
+from bot.services.audit import Actor, record
+from bot.services.people import label
 from bot.services.scores import Standing, current_period, grade_label, line_text, missing_text, standings
 from storage.dashboard import DashboardQueries, OutboxHealth
-from storage.models import AuditEntry, JoinRequest, Member, OnlineSession
+from storage.models import Member, OnlineSession
 from storage.repositories import Repositories
 from storage.sessions import session_end, session_start
 
@@ -103,6 +105,11 @@ class Viewer:
         """Named as the chat's audit entries name people: roster name and platform account."""
         return f"{self.name} ({self.account})" if self.name else self.account
 
+    @property
+    def as_actor(self) -> Actor:
+        """The viewer as the shared services name and check whoever acts."""
+        return Actor(label=self.actor, member_id=self.member_id, roles=self.roles)
+
     def may(self, route_name: str) -> bool:
         """The chat's permission table decides what the page offers too."""
         return rule_for(route_name).allows(self.roles)
@@ -136,16 +143,12 @@ async def scope_label(uow: Repositories, scope: Scope, policy: Policy) -> str:
 
 async def audit(uow: Repositories, viewer: Viewer, action: str, target: str, now: datetime,
                 before: dict | None = None, after: dict | None = None) -> None:
-    await uow.audit.add(AuditEntry(
-        at=now, actor=viewer.actor[:120], actor_member_id=viewer.member_id, action=action,
-        target=target[:200], before=before, after=after,
-    ))
+    await record(uow, viewer.as_actor, now, action, target, before, after)
 
 
 async def audit_refusal(uow: Repositories, reason: str, path: str, remote: str, now: datetime) -> None:
     """A refused link or session: nobody is known for sure, so the entry names the web and the address."""
-    await uow.audit.add(AuditEntry(at=now, actor=f"web ({remote})"[:120], action="dashboard.refused",
-                                   target=path[:200], after={"reason": reason}))
+    await record(uow, Actor(label=f"web ({remote})"), now, "dashboard.refused", path, after={"reason": reason})
 
 
 async def _member_ids(uow: Repositories, scope: Scope) -> set[int] | None:
@@ -494,7 +497,7 @@ async def waiting(uow: Repositories, t: Translator, scope: Scope) -> Waiting:
             for member_id in request.candidates:
                 member = await uow.members.get(member_id)
                 if member is not None:
-                    candidates.append((member.id, f"#{member.id} {member.name}（{member.school.name}）"))
+                    candidates.append((member.id, label(member)))
             matched = match_school(request.school_name, schools)
             joins.append(JoinView(
                 request.id, request.name, request.school_name, request.display_name or request.user_id,
@@ -526,35 +529,35 @@ class Decision:
 
 async def approve_join(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, choice: str,
                        now: datetime) -> Decision:
-    """/approve from the page: link the requester to the chosen entry (`#12`), or to a new teacher
-    in the named school (or the one they asked for); audited as the chat command audits it."""
+    """/approve from the page: the chat's use case (bot.services.joining), then the notice queued."""
     if not viewer.may("approve"):
         raise UserError("not_allowed", command="approve")
-    request = await _open_request(uow, request_id)
-    member = await _approved_member(uow, viewer, request, choice.strip(), now)
-    await uow.members.link_account(member, request.platform, request.user_id, request.display_name, now)
-    await uow.join_requests.decide(request, "approved", now)
-    await audit(uow, viewer, "join.approve", f"#{request.id} {request.name}", now,
-                before={"account": f"{request.platform}:{request.user_id}", "reason": request.reason},
-                after={"member": member.id, "name": member.name, "school": member.school.name})
-    notice = _to_requester(request, t("approved_notice", name=member.name, school=member.school.name))
-    await _queue(uow, f"join:{request.id}:decision", notice, now)
-    return Decision(t("approved", id=request.id, member=_label(member)), notice)
+    decision = await joining.approve(uow, viewer.as_actor, now, await _platform_of(uow, request_id), request_id,
+                                     choice.strip())
+    notice = _to_requester(decision.requester, t("approved_notice", name=decision.name, school=decision.school))
+    await _queue(uow, f"join:{decision.request_id}:decision", notice, now)
+    return Decision(t("approved", id=decision.request_id, member=decision.member), notice)
 
 
 async def reject_join(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, reason: str,
                       now: datetime) -> Decision:
     if not viewer.may("reject"):
         raise UserError("not_allowed", command="reject")
-    request = await _open_request(uow, request_id)
     reason = reason.strip()[:200]
-    await uow.join_requests.decide(request, "rejected", now)
-    await audit(uow, viewer, "join.reject", f"#{request.id} {request.name}", now,
-                before={"account": f"{request.platform}:{request.user_id}", "school": request.school_name},
-                after={"reason": reason})
-    notice = _to_requester(request, t("rejected_notice", name=request.name, reason=reason or t("rejected_no_reason")))
-    await _queue(uow, f"join:{request.id}:decision", notice, now)
-    return Decision(t("rejected", id=request.id, name=request.name), notice)
+    decision = await joining.reject(uow, viewer.as_actor, now, await _platform_of(uow, request_id), request_id,
+                                    reason)
+    notice = _to_requester(decision.requester, t("rejected_notice", name=decision.name,
+                                                 reason=reason or t("rejected_no_reason")))
+    await _queue(uow, f"join:{decision.request_id}:decision", notice, now)
+    return Decision(t("rejected", id=decision.request_id, name=decision.name), notice)
+
+
+async def _platform_of(uow: Repositories, request_id: int) -> str:
+    """The page is on no platform: a request is decided on its own (the chat decides its platform's)."""
+    request = await uow.join_requests.get(request_id)
+    if request is None:
+        raise UserError("request_not_found", id=request_id)
+    return request.platform
 
 
 async def decide_leave(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, approve: bool,
@@ -579,44 +582,9 @@ def leave_span(first: date, last: date) -> str:
     return day if first == last else f"{day}—{last.month}月{last.day}日"
 
 
-async def _open_request(uow: Repositories, request_id: int) -> JoinRequest:
-    request = await uow.join_requests.get(request_id)
-    if request is None:
-        raise UserError("request_not_found", id=request_id)
-    if request.decided_at is not None:
-        raise UserError("request_decided", id=request.id)
-    return request
-
-
-async def _approved_member(uow: Repositories, viewer: Viewer, request: JoinRequest, choice: str, now: datetime) -> Member:
-    if choice.startswith(("#", "＃")):
-        number = choice.lstrip("#＃")
-        member = await uow.members.get(int(number)) if number.isdigit() else None
-        if member is None or member.left_at is not None:
-            raise UserError("member_not_found", ref=choice)
-        return member
-    if request.reason in {"ambiguous", "taken"} and not choice:
-        raise UserError("approve_pick", id=request.id)
-    schools = [school for school, _ in await uow.schools.listing()]
-    wanted = choice or request.school_name
-    matched = match_school(wanted, [school.name for school in schools])
-    if len(matched) != 1:
-        raise UserError("approve_school_unknown", id=request.id, school=wanted)
-    school = next(school for school in schools if school.name == matched[0])
-    member = await uow.members.add(
-        Member(name=request.name, school_id=school.id, created_at=now, updated_at=now), roles=("teacher",),
-    )
-    await audit(uow, viewer, "member.add", _label(member), now, after={"name": member.name, "school": school.name})
-    return member
-
-
-def _label(member: Member) -> str:
-    return f"#{member.id} {member.name}（{member.school.name}）"
-
-
-def _to_requester(request: JoinRequest, text: str) -> OutgoingMessage:
+def _to_requester(who: joining.Requester, text: str) -> OutgoingMessage:
     """The decision goes back to the chat the teacher asked in."""
-    return OutgoingMessage(chat=ChatRef(request.platform, request.chat_id, ChatKind(request.chat_kind)), text=text)
+    return OutgoingMessage(chat=ChatRef(who.platform, who.chat_id, ChatKind(who.chat_kind)), text=text)
 
 
 async def _queue(uow: Repositories, key: str, message: OutgoingMessage, now: datetime) -> None:
