@@ -179,6 +179,9 @@ class UnitRow:
     reflections_done: int = 0
     cases_done: int = 0
     observations_done: int = 0
+    semester_reflections_done: int = 0
+    """Teachers owing no reflection for the semester's months so far (as their score counts it)."""
+    semester_cases_done: int = 0
     checkins: int = 0
     school_hours: float = 0.0
     online_hours: float = 0.0
@@ -245,6 +248,9 @@ async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: dat
             if this_month and sum(this_month.cases.values()) >= records.cases_per_month:
                 target.cases_done += 1
             target.observations_done += observed
+            owed = {m.item for m in standing.score.missing}
+            target.semester_reflections_done += "reflection" not in owed
+            target.semester_cases_done += "case" not in owed
             target.checkins += checkins.get(who.member_id, 0)
             target.school_hours += standing.school_hours
             target.online_hours += standing.online_hours

@@ -35,6 +35,9 @@ async def test_a_coordinator_signs_in_by_link_and_sees_every_school_with_the_one
         rows = re.findall(r'<tr class="(behind)?" data-unit="([^"]+)"', html)
         assert rows == [("behind", PARTNER_SCHOOL), ("", BASE_SCHOOL)]
         assert re.search(r'id="behind">紫阳中学<', html)
+        base_row = html[html.index(f'data-unit="{BASE_SCHOOL}"'):]
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", base_row[:base_row.index("</tr>")])
+        assert cells[:3] == ["3", "2/3", "2/3"], "teachers; this month's reflections and cases handed in"
         status, people = await get(client, f"{program.base}/dashboard/people")
         assert status == 200 and all(name in people for name in ("王芳", "李明", "陈静", "刘洋", "周老师"))
         status, found = await get(client, f"{program.base}/dashboard/people?q=王")
