@@ -23,7 +23,9 @@ from bot.domain.policy import Policy
 from bot.i18n import Translator
 from bot.kernel.clock import Clock
 from bot.kernel.dispatcher import UserError
-from bot.services import dashboard as service
+from bot.services import dashboard as access
+from bot.services import dashboard_views as views
+from bot.services import dashboard_work as work
 from bot.web.pages import Pages
 
 log = logging.getLogger("yanxiu.web")
@@ -117,8 +119,8 @@ class DashboardServer:
 
     async def _refuse(self, request: web.Request, reason: str, *, forget: bool = True) -> web.Response:
         """403 for a bad, expired or outgrown pass (forgetting the session), or a forged form; audited."""
-        async with service.unit_of_work(self.config.session_factory) as uow:
-            await service.audit_refusal(uow, reason, request.path, _client(request), self._now())
+        async with access.unit_of_work(self.config.session_factory) as uow:
+            await access.audit_refusal(uow, reason, request.path, _client(request), self._now())
         response = self.pages.problem(
             403, "无法打开看板",
             "链接无效、已过期，或您的权限已变化。请在与机器人的私聊中发送 /dashboard 获取新的链接。",
@@ -132,10 +134,10 @@ class DashboardServer:
             token = verify(request.query.get("t", ""), self.config.secret, int(self._now().timestamp()), "link")
         except BadToken as bad:
             return await self._refuse(request, f"link {bad.reason}")
-        async with service.unit_of_work(self.config.session_factory) as uow:
-            viewer = await service.viewer_for(uow, token, self.config.admins, self.config.policy)
+        async with access.unit_of_work(self.config.session_factory) as uow:
+            viewer = await access.viewer_for(uow, token, self.config.admins, self.config.policy)
             if viewer is not None:
-                await service.audit(uow, viewer, "dashboard.login", viewer.scope_label, self._now(),
+                await access.audit(uow, viewer, "dashboard.login", viewer.scope_label, self._now(),
                                     after={"scope": viewer.scope.encode(), "from": _client(request)})
         if viewer is None:
             return await self._refuse(request, "link outgrown")
@@ -169,13 +171,13 @@ class DashboardServer:
         if found is None:
             return await self._refuse(request, "no session" if COOKIE not in request.cookies else "session invalid")
         cookie, token = found
-        async with service.unit_of_work(self.config.session_factory) as uow:
-            viewer = await service.viewer_for(uow, token, self.config.admins, self.config.policy)
+        async with access.unit_of_work(self.config.session_factory) as uow:
+            viewer = await access.viewer_for(uow, token, self.config.admins, self.config.policy)
             if viewer is None:
                 refused = True
             else:
                 refused = False
-                await service.audit(uow, viewer, "dashboard.view", request.path_qs, self._now())
+                await access.audit(uow, viewer, "dashboard.view", request.path_qs, self._now())
                 result = await action(uow, viewer)
         if refused:
             return await self._refuse(request, "session outgrown")
@@ -195,7 +197,7 @@ class DashboardServer:
         by = request.query.get("by", "school")
 
         async def show(uow, viewer):
-            view = await service.overview(uow, self.config.policy, self.config.zone, self._today(), viewer.scope, by)
+            view = await views.overview(uow, self.config.policy, self.config.zone, self._today(), viewer.scope, by)
             return "overview.html", {"view": view}
 
         return await self._page(request, show)
@@ -204,7 +206,7 @@ class DashboardServer:
         query = request.query.get("q", "").strip()[:50]
 
         async def show(uow, viewer):
-            rows = await service.people(uow, self.config.policy, self.config.t, self._today(), viewer.scope, query)
+            rows = await views.people(uow, self.config.policy, self.config.t, self._today(), viewer.scope, query)
             return "people.html", {"rows": rows, "query": query}
 
         return await self._page(request, show)
@@ -213,7 +215,7 @@ class DashboardServer:
         member_id = int(request.match_info["member_id"])
 
         async def show(uow, viewer):
-            page = await service.teacher(uow, self.config.policy, self.config.t, self._today(), viewer.scope, member_id)
+            page = await views.teacher(uow, self.config.policy, self.config.t, self._today(), viewer.scope, member_id)
             if page is None:
                 return self.pages.problem(404, "找不到", "没有这位老师，或不在您负责的范围内。")
             return "teacher.html", {"page": page}
@@ -222,7 +224,7 @@ class DashboardServer:
 
     async def sessions(self, request: web.Request) -> web.StreamResponse:
         async def show(uow, viewer):
-            rows = await service.sessions(uow, self.config.policy, self.config.t, self.config.zone, self._now(),
+            rows = await views.sessions(uow, self.config.policy, self.config.t, self.config.zone, self._now(),
                                           viewer.scope)
             return "sessions.html", {"rows": rows}
 
@@ -230,7 +232,7 @@ class DashboardServer:
 
     async def waiting(self, request: web.Request) -> web.StreamResponse:
         async def show(uow, viewer):
-            return "waiting.html", {"work": await service.waiting(uow, self.config.t, viewer.scope)}
+            return "waiting.html", {"work": await work.waiting(uow, self.config.t, viewer.scope)}
 
         return await self._page(request, show)
 
@@ -239,14 +241,14 @@ class DashboardServer:
             if not viewer.scope.is_program:
                 return self.pages.problem(403, "无权查看", self.config.t("dashboard_out_of_scope"))
             last_sweep, sweep_failed = self.config.last_sweep() if self.config.last_sweep else (None, False)
-            return "operations.html", {"ops": await service.operations(uow, self.config.t, self._now()),
+            return "operations.html", {"ops": await work.operations(uow, self.config.t, self._now()),
                                        "last_sweep": last_sweep, "sweep_failed": sweep_failed}
 
         return await self._page(request, show)
 
     async def downloads(self, request: web.Request) -> web.StreamResponse:
         async def show(uow, viewer):
-            units = await service.units_for_downloads(uow, viewer, self.config.policy)
+            units = await work.units_for_downloads(uow, viewer, self.config.policy)
             semester = self.config.policy.semester
             return "downloads.html", {
                 "units": units, "first": semester.start, "last": min(self._today(), semester.end),
@@ -267,7 +269,7 @@ class DashboardServer:
 
         async def fetch(uow, viewer):
             try:
-                found = await service.export_workbook(uow, self.config.policy, self.config.t, self.config.zone,
+                found = await work.export_workbook(uow, self.config.policy, self.config.t, self.config.zone,
                                                       today, viewer, unit, first, last, self._now())
             except UserError as problem:
                 return self.pages.problem(403, "无权下载", self.config.t(problem.key, **problem.values))
@@ -284,7 +286,7 @@ class DashboardServer:
 
         async def fetch(uow, viewer):
             try:
-                found = await service.export_briefing(uow, self.config.policy, self.config.t, self.config.zone,
+                found = await work.export_briefing(uow, self.config.policy, self.config.t, self.config.zone,
                                                       self._today(), viewer, chosen, self._now())
             except UserError as problem:
                 return self.pages.problem(403, "无权下载", self.config.t(problem.key, **problem.values))
@@ -296,19 +298,19 @@ class DashboardServer:
 
     async def approve(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        return await self._act(request, form, lambda uow, viewer: service.approve_join(
+        return await self._act(request, form, lambda uow, viewer: work.approve_join(
             uow, self.config.t, viewer, int(request.match_info["request_id"]), str(form.get("choice", "")),
             self._now()))
 
     async def reject(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        return await self._act(request, form, lambda uow, viewer: service.reject_join(
+        return await self._act(request, form, lambda uow, viewer: work.reject_join(
             uow, self.config.t, viewer, int(request.match_info["request_id"]), str(form.get("reason", "")),
             self._now()))
 
     async def decide_leave(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        return await self._act(request, form, lambda uow, viewer: service.decide_leave(
+        return await self._act(request, form, lambda uow, viewer: work.decide_leave(
             uow, self.config.t, viewer, int(request.match_info["request_id"]),
             request.match_info["verdict"] == "approve", str(form.get("note", "")), self._now()))
 
@@ -323,8 +325,8 @@ class DashboardServer:
             return await self._refuse(request, "form token", forget=False)
         message = ""
         try:
-            async with service.unit_of_work(self.config.session_factory) as uow:
-                viewer = await service.viewer_for(uow, token, self.config.admins, self.config.policy)
+            async with access.unit_of_work(self.config.session_factory) as uow:
+                viewer = await access.viewer_for(uow, token, self.config.admins, self.config.policy)
                 if viewer is None:
                     raise _Outgrown
                 message = (await action(uow, viewer)).message
@@ -359,7 +361,7 @@ def _see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def _attachment(found: service.Download) -> web.Response:
+def _attachment(found: work.Download) -> web.Response:
     return web.Response(body=found.content, content_type=found.mime_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.file_name)}",
     })
