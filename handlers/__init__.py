@@ -14,6 +14,7 @@ from handlers import (
     dialog,
     exports,
     help,
+    history,
     join,
     leave,
     me,
@@ -26,6 +27,7 @@ from handlers import (
     scores,
     sessions,
     summaries,
+    understand,
     units,
 )
 
@@ -54,6 +56,8 @@ def build_router() -> Router:
         scores.router,
         exports.router,
         dashboard.router,
+        history.router,
+        understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -92,6 +92,15 @@ class Records:
         await self.session.flush()
         return record
 
+    async def known(self, platform: str, chat_id: str, message_id: str) -> bool:
+        """Whether a record from this message is already stored (imports run twice add nothing)."""
+        found = await self.session.scalar(
+            select(Record.id).where(
+                Record.platform == platform, Record.chat_id == chat_id, Record.message_id == message_id
+            )
+        )
+        return found is not None
+
     async def get_own(self, member_id: int, record_id: int) -> Record | None:
         return await self.session.scalar(
             select(Record).where(

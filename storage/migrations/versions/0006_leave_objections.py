@@ -1,6 +1,6 @@
 """Leave requests and objections to published scores.
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from storage.models import UTCDateTime
 
-revision = "0009"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
