@@ -1,35 +1,6 @@
 """繁體中文：由 bot/i18n/generate.py 從簡體中文目錄以 OpenCC（s2twp）產生，請勿手改。"""
 
 MESSAGES: dict[str, str] = {
-<<<<<<< HEAD
-    "welcome": "您好！我是研修助手，幫您在群組裡完成簽到、教學反思、教學案例和聽課紀錄，並統計學時與積分。\n第一次使用請先登記：/join 姓名 學校",
-    "welcome_member": "{name}老師，您好！歡迎回來。",
-    "help_header": "研修助手可以做這些事：",
-    "help_footer": "在群組裡直接發「簽到」也可以打卡。發送 /help 指令名 查看某個指令的用法。",
-    "unknown_command": "沒有 /{command} 這個指令。發送 /help 查看全部指令。",
-    "unknown_private": "沒看懂這則訊息。發送 /help 查看我能做什麼。",
-    "edited_ignored": "修改後的訊息不會重新處理。如需更正，請重新發送。",
-    "internal_error": "抱歉，處理這則訊息時出了點問題，內容沒有儲存。請稍後再試；如果一直不行，請把錯誤編號 {error_id} 告訴管理員。",
-    "join_first": "請先登記身分：/join 姓名 學校",
-    "not_allowed": "抱歉，您沒有使用 /{command} 的權限。",
-    "cmd_dashboard": "網頁看板：發送15分鐘內有效的登入連結（私聊）",
-    "dashboard_link": "網頁看板登入連結（{scope}，{until}前有效，僅限本人使用，請勿轉發）：\n{url}",
-    "dashboard_off": "網頁看板尚未開通。請管理員設定 YANXIU_DASHBOARD_URL、YANXIU_DASHBOARD_PORT 和 YANXIU_DASHBOARD_SECRET。",
-    "dashboard_no_unit": "網頁看板供協調員和坊主、組長、導師使用；您目前沒有負責的單位。",
-    "dashboard_out_of_scope": "這份資料不在您負責的範圍內。",
-    "cmd_start": "開始使用",
-    "cmd_help": "查看說明",
-    "cmd_join": "登記身分：姓名和學校",
-    "cmd_checkin": "每日簽到（也可直接發「簽到」）",
-    "cmd_me": "我的進度",
-    "usage_join": "用法：/join 姓名 學校，例如 /join 王芳 紫陽縣第二小學。",
-    "joined": "登記成功：{name}，{school}。現在可以簽到了，發送「簽到」或 /checkin。",
-    "join_unchanged": "您已經登記過了：{name}，{school}。",
-    "checkin_ok": "{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
-    "checkin_already": "{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。",
-    "me_checkins": "{month}月簽到 {month_days} 天，目前連續簽到 {streak} 天。",
-    "privileged_admin_only": "{member} 持有「{role}」角色，只有管理員可以做這項操作。",
-=======
     'welcome': '您好！我是研修助手，幫您在群裡完成簽到、教學反思、教學案例和聽課記錄，並統計學時與積分。\n第一次使用請先登記：/join 姓名 學校',
     'welcome_member': '{name}老師，您好！歡迎回來。',
     'help_header': '研修助手可以做這些事：',
@@ -44,6 +15,11 @@ MESSAGES: dict[str, str] = {
     'internal_error': '抱歉，處理這條訊息時出了點問題，內容沒有儲存。請稍後再試；如果一直不行，請把錯誤編號 {error_id} 告訴管理員。',
     'join_first': '請先登記身份：/join 姓名 學校（例如 /join 王芳 紫陽縣第二小學）',
     'not_allowed': '抱歉，您沒有使用 /{command} 的許可權。',
+    'cmd_dashboard': '網頁看板：發一個15分鐘內有效的登入連結（私聊）',
+    'dashboard_link': '網頁看板登入連結（{scope}，{until}前有效，只能本人使用，請勿轉發）：\n{url}',
+    'dashboard_off': '網頁看板尚未開通。請管理員設定 YANXIU_DASHBOARD_URL、YANXIU_DASHBOARD_PORT 和 YANXIU_DASHBOARD_SECRET。',
+    'dashboard_no_unit': '網頁看板供協調員和坊主、組長、導師使用；您目前沒有負責的單位。',
+    'dashboard_out_of_scope': '這份資料不在您負責的範圍內。',
     'private_only': '/{command} 只能在與我的私聊中使用。',
     'group_only': '/{command} 只能在群裡使用。',
     'cmd_start': '開始使用',
@@ -494,5 +470,4 @@ MESSAGES: dict[str, str] = {
     'history_applied': '已匯入：{checkins}次簽到、{records}篇記錄（已有的不重複記）。',
     'history_unreadable': '沒能讀出這個檔案。請傳送 QQ 群或微信/企業微信匯出的 .txt 聊天記錄。',
     'cmd_history': '匯入群聊記錄（補記簽到和記錄）',
->>>>>>> main
 }
