@@ -64,7 +64,8 @@ class DashboardQueries:
         return list(rows)
 
     async def outbox_health(self, now: datetime) -> OutboxHealth:
-        pending = (OutboxEntry.sent_at.is_(None)) & ((OutboxEntry.expires_at.is_(None)) | (OutboxEntry.expires_at > now))
+        unexpired = (OutboxEntry.expires_at.is_(None)) | (OutboxEntry.expires_at > now)
+        pending = OutboxEntry.sent_at.is_(None) & unexpired
         sendable = pending & (OutboxEntry.attempts < MAX_ATTEMPTS)
         per_chat = OutboxEntry.key.contains("@")  # an event's own row carries no messages
         backlog, oldest = (await self.session.execute(

@@ -8,18 +8,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
-
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.domain.policy import Policy
+from bot.i18n import Translator
 from bot.kernel.access import MEMBER, rule_for
 from bot.kernel.adapter import Adapter
 from bot.kernel.clock import Clock, SystemClock
-from bot.ops.config import ConfigError, Settings
 from bot.kernel.delivery import Delivery
 from bot.kernel.dispatcher import Dispatcher
-from bot.i18n import Translator
+from bot.ops.config import ConfigError, Settings
 from bot.ops.health import HealthServer
-from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
 from bot.services.dashboard import LinkIssuer, set_link_issuer
 from handlers import build_router
@@ -68,7 +67,7 @@ class Yanxiu:
         if settings.dashboard_port is None:
             return None
         from bot.web.server import DashboardConfig, DashboardServer
-        from reminders.sessions import send_queued
+        from reminders.outbox import queue_messages, send_queued
 
         dispatcher = self.dispatcher
         config = DashboardConfig(
@@ -76,6 +75,7 @@ class Yanxiu:
             t=dispatcher.translator, secret=settings.dashboard_secret.get_secret_value().encode(),
             base_url=settings.dashboard_url, session_minutes=settings.dashboard_session_minutes,
             admins=dispatcher.admins,
+            queue=queue_messages,
             flush=lambda: send_queued(self.session_factory, dispatcher.delivery, dispatcher.clock),
             last_sweep=sweeps.last if sweeps is not None else None,
         )
@@ -94,7 +94,7 @@ class SweepWatch:
         self.failed = False
 
     def __call__(self, event) -> None:
-        if event.job_id == "sessions":
+        if event.job_id == "sweep":
             self.at, self.failed = self.clock.now(), event.exception is not None
 
     def last(self) -> tuple[datetime | None, bool]:

@@ -28,12 +28,12 @@ def share_bars(bars: list[Bar], *, title: str, width: int = 480) -> str:
     plot = width - label_width - 50
     height = top + row * max(len(bars), 1) + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" class="chart">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+         f'aria-label="{escape(title)}" class="chart">'),
         f'<title>{escape(title)}</title>',
         f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
-        f'<line x1="{label_width + plot}" y1="{top - 4}" x2="{label_width + plot}" y2="{height - 4}" '
-        'stroke="#9e9e9e" stroke-dasharray="3 3"/>',
+        (f'<line x1="{label_width + plot}" y1="{top - 4}" x2="{label_width + plot}" y2="{height - 4}" '
+         'stroke="#9e9e9e" stroke-dasharray="3 3"/>'),
     ]
     for index, bar in enumerate(bars):
         y = top + index * row
@@ -41,10 +41,11 @@ def share_bars(bars: list[Bar], *, title: str, width: int = 480) -> str:
         color = COLORS.get(bar.tone, COLORS["neutral"])
         note = bar.note or f"{share:.0%}"
         parts += [
-            f'<text x="{label_width - 6}" y="{y + 17}" text-anchor="end" class="chart-label">{escape(_short(bar.label))}</text>',
+            (f'<text x="{label_width - 6}" y="{y + 17}" text-anchor="end" class="chart-label">'
+             f'{escape(_short(bar.label))}</text>'),
             f'<rect x="{label_width}" y="{y + 4}" width="{plot}" height="18" fill="#eceff1"/>',
-            f'<rect x="{label_width}" y="{y + 4}" width="{plot * share:.1f}" height="18" fill="{color}">'
-            f'<title>{escape(bar.label)}：{escape(note)}</title></rect>',
+            (f'<rect x="{label_width}" y="{y + 4}" width="{plot * share:.1f}" height="18" fill="{color}">'
+             f'<title>{escape(bar.label)}：{escape(note)}</title></rect>'),
             f'<text x="{label_width + plot + 6}" y="{y + 17}" class="chart-value">{escape(note)}</text>',
         ]
     parts.append("</svg>")
@@ -55,8 +56,8 @@ def stacked_bar(parts: list[tuple[str, int, str]], *, title: str, width: int = 4
     """One bar split into counted parts (label, count, tone), with a legend: a grade distribution."""
     total = sum(count for _, count, _ in parts) or 1
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 70" role="img" aria-label="{escape(title)}" '
-        'class="chart">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 70" role="img" '
+         f'aria-label="{escape(title)}" class="chart">'),
         f'<title>{escape(title)}</title>',
         f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
     ]

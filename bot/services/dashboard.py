@@ -100,7 +100,9 @@ class Viewer:
         return rule_for(route_name).allows(self.roles)
 
 
-async def viewer_for(uow: Repositories, token: Pass, admins: frozenset[tuple[str, str]], policy: Policy) -> Viewer | None:
+async def viewer_for(
+    uow: Repositories, token: Pass, admins: frozenset[tuple[str, str]], policy: Policy,
+) -> Viewer | None:
     """The viewer a pass names, if their roles today still give the scope it was signed for."""
     platform, _, user_id = token.account.partition(":")
     member = await uow.members.by_account(platform, user_id)

@@ -170,7 +170,9 @@ class PersonRow:
     missing: str
 
 
-async def people(uow: Repositories, policy: Policy, t: Translator, today: date, scope: Scope, query: str = "") -> list[PersonRow]:
+async def people(
+    uow: Repositories, policy: Policy, t: Translator, today: date, scope: Scope, query: str = "",
+) -> list[PersonRow]:
     """The teachers in scope, best score first; `query` matches name, school, workshop or group."""
     words = query.split()
     rows = []

@@ -5,6 +5,7 @@ to the outbox in the decision's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,6 @@ from bot.domain.people import match_school
 from bot.domain.policy import Policy
 from bot.domain.roles import school_role_label
 from bot.i18n import Translator
-from bot.kernel.delivery import outgoing_to_json
 from bot.kernel.dispatcher import UserError
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.services import joining, leave
@@ -87,6 +87,12 @@ async def waiting(uow: Repositories, t: Translator, scope: Scope) -> Waiting:
     return Waiting(joins, summaries, await leave.pending_leave(uow), await leave.open_objections(uow))
 
 
+Queue = Callable[[Repositories, str, str, list[OutgoingMessage], datetime], Awaitable[int]]
+"""The outbox's queuing (reminders.outbox.queue_messages, handed in by the composition root): the
+teacher's notice is written in the decision's transaction and sent by the outbox, never lost to a
+failed send."""
+
+
 @dataclass(frozen=True)
 class Decision:
     message: str
@@ -95,20 +101,20 @@ class Decision:
     """What the requester is told in chat, queued in the outbox."""
 
 
-async def approve_join(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, choice: str,
-                       now: datetime) -> Decision:
+async def approve_join(uow: Repositories, queue: Queue, t: Translator, viewer: Viewer, request_id: int,
+                       choice: str, now: datetime) -> Decision:
     """/approve from the page: the chat's use case (bot.services.joining), then the notice queued."""
     if not viewer.may("approve"):
         raise UserError("not_allowed", command="approve")
     decision = await joining.approve(uow, viewer.as_actor, now, await _platform_of(uow, request_id), request_id,
                                      choice.strip())
     notice = _to_requester(decision.requester, t("approved_notice", name=decision.name, school=decision.school))
-    await _queue(uow, f"join:{decision.request_id}:decision", notice, now)
+    await queue(uow, f"join:{decision.request_id}:decision", "decision", [notice], now)
     return Decision(t("approved", id=decision.request_id, member=decision.member), notice)
 
 
-async def reject_join(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, reason: str,
-                      now: datetime) -> Decision:
+async def reject_join(uow: Repositories, queue: Queue, t: Translator, viewer: Viewer, request_id: int,
+                      reason: str, now: datetime) -> Decision:
     if not viewer.may("reject"):
         raise UserError("not_allowed", command="reject")
     reason = reason.strip()[:200]
@@ -116,7 +122,7 @@ async def reject_join(uow: Repositories, t: Translator, viewer: Viewer, request_
                                     reason)
     notice = _to_requester(decision.requester, t("rejected_notice", name=decision.name,
                                                  reason=reason or t("rejected_no_reason")))
-    await _queue(uow, f"join:{decision.request_id}:decision", notice, now)
+    await queue(uow, f"join:{decision.request_id}:decision", "decision", [notice], now)
     return Decision(t("rejected", id=decision.request_id, name=decision.name), notice)
 
 
@@ -128,8 +134,8 @@ async def _platform_of(uow: Repositories, request_id: int) -> str:
     return request.platform
 
 
-async def decide_leave(uow: Repositories, t: Translator, viewer: Viewer, request_id: int, approve: bool,
-                       note: str, now: datetime) -> Decision:
+async def decide_leave(uow: Repositories, queue: Queue, t: Translator, viewer: Viewer, request_id: int,
+                       approve: bool, note: str, now: datetime) -> Decision:
     """/leave approve|reject from the page, audited and told to the teacher as the chat command does."""
     if not viewer.scope.is_program:
         raise UserError("not_allowed", command="leave approve")
@@ -141,7 +147,7 @@ async def decide_leave(uow: Repositories, t: Translator, viewer: Viewer, request
     span = leave_span(view.first, view.last)
     notice = OutgoingMessage(chat=view.chat, text=t(f"{key}_notice", span=span, kind=view.kind_label,
                                                     note=note or t("leave_no_note")))
-    await _queue(uow, f"leave:{view.id}:decision", notice, now)
+    await queue(uow, f"leave:{view.id}:decision", "decision", [notice], now)
     return Decision(t(key, id=view.id, name=view.name, span=span), notice)
 
 
@@ -153,14 +159,6 @@ def leave_span(first: date, last: date) -> str:
 def _to_requester(who: joining.Requester, text: str) -> OutgoingMessage:
     """The decision goes back to the chat the teacher asked in."""
     return OutgoingMessage(chat=ChatRef(who.platform, who.chat_id, ChatKind(who.chat_kind)), text=text)
-
-
-async def _queue(uow: Repositories, key: str, message: OutgoingMessage, now: datetime) -> None:
-    """In the outbox, in the decision's transaction: sent by the next sweep (or at once, if the
-    server was given a way to flush it) and never lost to a failed send."""
-    chat = message.chat
-    await uow.outbox.enqueue(f"{key}@{chat.platform}:{chat.chat_id}"[:120], "decision",
-                             [outgoing_to_json(message)], now)
 
 
 # --- operations --------------------------------------------------------------------------------

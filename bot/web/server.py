@@ -48,6 +48,8 @@ class DashboardConfig:
     base_url: str
     session_minutes: int = 120
     admins: frozenset[tuple[str, str]] = frozenset()
+    queue: work.Queue | None = None
+    """The outbox's queuing, for the notices decisions send (required to decide anything)."""
     flush: Callable[[], Awaitable[object]] | None = None
     """Sends what an action queued (the approval notice) now rather than at the next sweep."""
     last_sweep: Callable[[], tuple[datetime | None, bool]] | None = None
@@ -297,22 +299,20 @@ class DashboardServer:
     # --- actions ---------------------------------------------------------------------------
 
     async def approve(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        form, number = await request.post(), int(request.match_info["request_id"])
         return await self._act(request, form, lambda uow, viewer: work.approve_join(
-            uow, self.config.t, viewer, int(request.match_info["request_id"]), str(form.get("choice", "")),
-            self._now()))
+            uow, self.config.queue, self.config.t, viewer, number, str(form.get("choice", "")), self._now()))
 
     async def reject(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        form, number = await request.post(), int(request.match_info["request_id"])
         return await self._act(request, form, lambda uow, viewer: work.reject_join(
-            uow, self.config.t, viewer, int(request.match_info["request_id"]), str(form.get("reason", "")),
-            self._now()))
+            uow, self.config.queue, self.config.t, viewer, number, str(form.get("reason", "")), self._now()))
 
     async def decide_leave(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        form, number = await request.post(), int(request.match_info["request_id"])
+        approve = request.match_info["verdict"] == "approve"
         return await self._act(request, form, lambda uow, viewer: work.decide_leave(
-            uow, self.config.t, viewer, int(request.match_info["request_id"]),
-            request.match_info["verdict"] == "approve", str(form.get("note", "")), self._now()))
+            uow, self.config.queue, self.config.t, viewer, number, approve, str(form.get("note", "")), self._now()))
 
     async def _act(self, request: web.Request, form, action: Callable) -> web.StreamResponse:
         """Run a decision in its own transaction (rolled back whole on a refusal), then show the
@@ -338,7 +338,7 @@ class DashboardServer:
             if self.config.flush is not None:
                 try:
                     await self.config.flush()
-                except Exception:  # noqa: BLE001 - the outbox keeps the notice for the next sweep
+                except Exception:
                     log.exception("sending queued messages after a dashboard action failed")
         response = _see_other(f"{PREFIX}/waiting")
         response.set_cookie(FLASH, quote(message), path=PREFIX, httponly=True, samesite="Lax", max_age=60)

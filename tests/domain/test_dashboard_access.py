@@ -24,7 +24,8 @@ SCHOOL_3 = Scope("school", 3)
 
 
 def a_pass(**changes) -> Pass:
-    values = dict(purpose="link", account="telegram:42", member_id=7, scope=SCHOOL_3, expires=NOW + 900)
+    values = {"purpose": "link", "account": "telegram:42", "member_id": 7, "scope": SCHOOL_3,
+              "expires": NOW + 900}
     return Pass(**{**values, **changes})
 
 

@@ -264,14 +264,14 @@ async def test_operations_show_when_this_process_last_swept(program):
     clock = program.chat.clock
     watch = SweepWatch(clock)
     program.server.config.last_sweep = watch.last
-    watch(JobExecutionEvent(EVENT_JOB_EXECUTED, "sessions", "default", clock.now()))
-    watch(JobExecutionEvent(EVENT_JOB_EXECUTED, "expire_dialogs", "default", clock.now()))
+    watch(JobExecutionEvent(EVENT_JOB_EXECUTED, "sweep", "default", clock.now()))
+    watch(JobExecutionEvent(EVENT_JOB_EXECUTED, "another_job", "default", clock.now()))
     async with browser() as client:
         await get(client, await program.link_for("coord"))
         _, ok = await get(client, f"{program.base}/dashboard/operations")
         assert re.search(r'id="last-sweep">11-23 10:00<', ok)
         clock.advance(minutes=1)
-        watch(JobExecutionEvent(EVENT_JOB_ERROR, "sessions", "default", clock.now(), exception=RuntimeError("x")))
+        watch(JobExecutionEvent(EVENT_JOB_ERROR, "sweep", "default", clock.now(), exception=RuntimeError("x")))
         _, failed = await get(client, f"{program.base}/dashboard/operations")
         assert re.search(r'id="last-sweep">11-23 10:01 失败<', failed)
 
