@@ -42,6 +42,8 @@ class UnitRow:
     grades: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRADES, 0))
     sessions: tuple[MonthCompliance, ...] = ()
     behind: bool = False
+    unit: Scope | None = None
+    """The school or workshop, for links that filter by it (None: teachers in no workshop)."""
 
     @property
     def month_completion(self) -> float:
@@ -62,6 +64,7 @@ class UnitRow:
 @dataclass(frozen=True)
 class Overview:
     month: date
+    today: date
     period_name: str
     by: str
     rows: list[UnitRow]
@@ -89,9 +92,12 @@ async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: dat
     records = policy.records
     for standing in ranked:
         who = standing.who
-        key = who.school if by == "school" else (who.workshop or "（未分工作坊）")
-        row = rows.setdefault(key, UnitRow(name=key, sessions=sessions_by_school.get(who.school_id, ())
-                                           if by == "school" else ()))
+        if by == "school":
+            key, unit, held = who.school, Scope("school", who.school_id), sessions_by_school.get(who.school_id, ())
+        else:
+            key, held = who.workshop or "（未分工作坊）", ()
+            unit = Scope("workshop", who.workshop_id) if who.workshop_id is not None else None
+        row = rows.setdefault(key, UnitRow(name=key, sessions=held, unit=unit))
         this_month = month.get(who.member_id)
         observed = (semester[who.member_id].observations if who.member_id in semester else 0) \
             >= records.observations_per_semester
@@ -115,7 +121,7 @@ async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: dat
     held = await _held(uow, zone, policy.semester.start, policy.semester.end)
     program = _compliance([h for _, h in held], policy, today)
     return Overview(
-        month=first, period_name=period.name, by=by, rows=ordered, total=total,
+        month=first, today=today, period_name=period.name, by=by, rows=ordered, total=total,
         hours_target=policy.hours.school_based_per_semester,
         hours_due=round(policy.hours.school_based_per_semester * period.hours_share, 1),
         online_target=policy.hours.online_per_semester,

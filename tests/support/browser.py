@@ -110,9 +110,9 @@ class Browser:
         return await asyncio.to_thread(self.driver.execute_script, "const d = document.documentElement; "
                                        "return d.scrollWidth > d.clientWidth || d.clientWidth !== window.innerWidth")
 
-    async def wait_for_download(self, suffix: str, timeout: float = 20) -> Path:
+    async def wait_for_download(self, suffix: str, containing: str = "", timeout: float = 20) -> Path:
         for _ in range(int(timeout * 10)):
-            done = [p for p in self.downloads.iterdir() if p.name.endswith(suffix)]
+            done = [p for p in self.downloads.iterdir() if p.name.endswith(suffix) and containing in p.name]
             if done:
                 return done[0]
             await asyncio.sleep(0.1)

@@ -15,6 +15,14 @@ from tests.web.scenario import BASE_SCHOOL, PARTNER_SCHOOL
 pytestmark = pytest.mark.timeout(240)
 
 
+def names_in(sheet) -> list[str]:
+    """The 姓名 column of a sheet, wherever the header row puts it."""
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if "姓名" in row)
+    column = rows[header].index("姓名")
+    return [row[column] for row in rows[header + 1:] if row[column]]
+
+
 @pytest.fixture
 async def chromium() -> AsyncIterator:
     paths = skip_without_chromium()
@@ -54,13 +62,17 @@ async def test_a_coordinator_on_a_phone_sees_who_is_behind_approves_and_download
     assert "赵强老师签到成功" in await chat.one("签到", user="u9")
     assert "u9" in {account.user_id for account in await chat.rows(Account)}
 
+    await phone.click_link("概览")
+    await phone.click("#month-export")
+    month = load_workbook(await phone.wait_for_download(".xlsx", "-20261101-20261123"))
+    assert sorted(names_in(month["研修记录"])) == ["李明", "李明", "王芳", "王芳"], "this month's records"
+
     await phone.click_link("下载")
     await phone.choose("#export-form select[name=unit]", PARTNER_SCHOOL)
     await phone.click("#export-button")
-    workbook = load_workbook(await phone.wait_for_download(".xlsx"))
-    assert "积分（2026—2027学年第一学期）" in workbook.sheetnames
-    names = {row[1] for row in workbook.worksheets[2].iter_rows(min_row=2, values_only=True)}
-    assert names == {"陈静", "刘洋", "周老师"}
+    workbook = load_workbook(await phone.wait_for_download(".xlsx", PARTNER_SCHOOL))
+    scores = next(sheet for sheet in workbook.worksheets if sheet.title.startswith("积分"))
+    assert set(names_in(scores)) == {"陈静", "刘洋", "周老师"}
 
     actions = [entry.action for entry in await chat.rows(AuditEntry)]
     assert {"dashboard.login", "dashboard.view", "join.approve", "export.workbook"} <= set(actions)
