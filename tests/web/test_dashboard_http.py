@@ -342,3 +342,21 @@ async def test_run_serves_the_dashboard_while_the_bot_runs_and_stops_after(sqlit
     with pytest.raises(aiohttp.ClientConnectionError):
         async with browser() as client:
             await get(client, f"http://127.0.0.1:{port}/dashboard/")
+
+
+async def test_every_page_and_a_decision_work_on_both_databases(program_any_db):
+    program = program_any_db
+    assert "已提交请假申请 #1" in await program.chat.one("请假 12月3日 事假", user="u3")
+    async with browser() as client:
+        await get(client, await program.link_for("coord"))
+        for page in ("", "?by=workshop", "people", "people?q=紫阳", f"people/{program.member_ids['王芳']}",
+                     "sessions", "waiting", "operations", "downloads"):
+            status, html = await get(client, f"{program.base}/dashboard/{page}")
+            assert status == 200 and "出错了" not in html, page
+        token = await form_token_of(client, program)
+        async with client.post(f"{program.base}/dashboard/waiting/1/approve",
+                               data={"choice": BASE_SCHOOL, "form_token": token}) as response:
+            assert "已批准申请 #1" in await response.text()
+        async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=program") as response:
+            assert response.status == 200 and (await response.read())[:2] == b"PK"
+    assert "赵强老师签到成功" in await program.chat.one("签到", user="u9")
