@@ -346,6 +346,7 @@ MESSAGES: dict[str, str] = {
     "briefing_ready": "The {period} briefing (Word); the Markdown version follows.",
     "checkin_ok": "{name} checked in ({date}). {month_days} check-ins this month, a streak of {streak} days.",
     "checkin_already": "{name}, you already checked in today ({time}). {month_days} check-ins this month, a streak of {streak} days.",
+    "checkin_tally": "📋 Check-ins on {month}/{day} ({count}): {names}",
     "checkin_only_self": "You can only check in for yourself, {name}: just write 签到.",
     "checkin_note_too_long": "The check-in note is too long ({limit} characters at most).",
     "me_header": "{name} ({school})",

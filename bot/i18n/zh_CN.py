@@ -361,6 +361,7 @@ MESSAGES: dict[str, str] = {
     # check-in
     "checkin_ok": "{name}老师签到成功（{date}）。本月已签到 {month_days} 天，连续签到 {streak} 天。",
     "checkin_already": "{name}老师，您今天已经签到过了（{time}），不用重复签到。本月已签到 {month_days} 天，连续签到 {streak} 天。",
+    "checkin_tally": "📋 {month}月{day}日签到（{count} 人）：{names}",
     "checkin_only_self": "签到只能为自己登记。{name}老师，请直接发送“签到”。",
     "checkin_note_too_long": "签到备注太长了（最多 {limit} 字）。",
     # me

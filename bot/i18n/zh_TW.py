@@ -346,6 +346,7 @@ MESSAGES: dict[str, str] = {
     'briefing_ready': '{period}研修簡報（Word 文件），Markdown 版本見下一條訊息。',
     'checkin_ok': '{name}老師簽到成功（{date}）。本月已簽到 {month_days} 天，連續簽到 {streak} 天。',
     'checkin_already': '{name}老師，您今天已經簽到過了（{time}），不用重複簽到。本月已簽到 {month_days} 天，連續簽到 {streak} 天。',
+    'checkin_tally': '📋 {month}月{day}日簽到（{count} 人）：{names}',
     'checkin_only_self': '簽到只能為自己登記。{name}老師，請直接傳送“簽到”。',
     'checkin_note_too_long': '簽到備註太長了（最多 {limit} 字）。',
     'me_header': '{name}（{school}）',
