@@ -59,7 +59,7 @@ async def test_a_coordinator_on_a_phone_sees_who_is_behind_approves_and_download
     chat = program.chat
     notice = chat.adapter.sent[-1]
     assert notice.chat.chat_id == "u9" and "赵强老师，您的登记已通过审核" in notice.text
-    assert "赵强老师签到成功" in await chat.one("签到", user="u9")
+    assert "赵强老师签到成功" in await chat.one("签到", user="u9", private=True)
     assert "u9" in {account.user_id for account in await chat.rows(Account)}
 
     await phone.click_link("概览")

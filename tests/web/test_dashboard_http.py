@@ -118,7 +118,7 @@ async def test_approving_on_the_page_links_the_teacher_and_tells_her_in_chat(pro
             assert "已经处理过了" in await response.text()
     notice = chat.adapter.sent[-1]
     assert notice.chat.chat_id == "u9" and "赵强老师，您的登记已通过审核（紫阳县第二小学）" in notice.text
-    assert "赵强老师签到成功" in await chat.one("签到", user="u9")
+    assert "赵强老师签到成功" in await chat.one("签到", user="u9", private=True)
     approvals = [e for e in await chat.rows(AuditEntry) if e.action in ("member.add", "join.approve")]
     assert [e.action for e in approvals] == ["member.add", "join.approve"]
     assert approvals[1].actor == "教研室 (memory:coord)" and approvals[1].after["name"] == "赵强"
@@ -359,4 +359,4 @@ async def test_every_page_and_a_decision_work_on_both_databases(program_any_db):
             assert "已批准申请 #1" in await response.text()
         async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=program") as response:
             assert response.status == 200 and (await response.read())[:2] == b"PK"
-    assert "赵强老师签到成功" in await program.chat.one("签到", user="u9")
+    assert "赵强老师签到成功" in await program.chat.one("签到", user="u9", private=True)
