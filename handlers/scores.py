@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from bot.services import scores as service
-from bot.services.announcements import announcements, drawn, table_for_chat
+from bot.services.announcements import announcements, drawn, preview, table_for_chat
 from bot.services.scores import current_period, grade_label, line_text, missing_text, signed, standings
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
-from bot.kernel.messages import OutgoingMessage, Reply
+from bot.kernel.messages import Button, OutgoingMessage, Reply
 from bot.kernel.router import Router
+from handlers.confirm import confirms
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
 
@@ -42,8 +43,25 @@ async def score_command(ctx: Context) -> Reply:
     missing = missing_text(ctx.t, mine.score.missing)
     if missing:
         lines.append(ctx.t("score_missing", items=missing))
+    lines += duty_lines(ctx, mine)
     lines.append(ctx.t("score_frozen" if mine.frozen else ("score_final" if period.final else "score_interim")))
     return Reply("\n".join(lines))
+
+
+def duty_lines(ctx: Context, standing) -> list[str]:
+    """Why less is asked of her: months before she was counted, months excused by leave, leave days."""
+    owed = standing.duty
+    if owed is None:
+        return []
+    months = lambda found: "、".join(f"{month}月" for _, month in found)  # noqa: E731
+    lines = []
+    if owed.before_start:
+        lines.append(ctx.t("score_not_owed_before", months=months(owed.before_start)))
+    if owed.on_leave:
+        lines.append(ctx.t("score_excused_leave", months=months(owed.on_leave)))
+    if owed.leave_days:
+        lines.append(ctx.t("score_leave_days", days=owed.leave_days))
+    return lines
 
 
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
@@ -57,14 +75,32 @@ async def scores(ctx: Context) -> list[OutgoingMessage]:
     return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in await drawn(planned)]
 
 
+ANNOUNCE_DIALOG = "announce"
+
+
 @router.command("announce", summary_key="cmd_announce")
-async def announce(ctx: Context) -> list:
+async def announce(ctx: Context) -> Reply:
+    """A preview first (what, to how many groups and teachers); nothing is sent before /confirm."""
+    shown = preview(await announcements(ctx.uow, env_of(ctx), ctx.today))
+    if not shown.groups:
+        return ctx.reply("announce_nothing")
+    await ctx.start_dialog(ANNOUNCE_DIALOG, "confirm", {})
+    buttons = (Button(ctx.t("button_confirm_announce"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
+    return Reply(ctx.t("announce_preview", groups=shown.groups, private=shown.private, sample=shown.sample),
+                 buttons=buttons)
+
+
+@confirms(ANNOUNCE_DIALOG)
+async def confirm_announce(ctx: Context) -> list:
+    """Compose again (scores may have changed since the preview) and send."""
+    await ctx.end_dialog()
     messages = await drawn(await announcements(ctx.uow, env_of(ctx), ctx.today))
-    chats = {m.chat.chat_id for m in messages}
-    await ctx.audit("scores.announce", f"{len(chats)} chats", after={"messages": len(messages)})
-    if not messages:
+    shown = preview(messages)
+    await ctx.audit("scores.announce", f"{shown.groups} chats", after={"messages": len(messages),
+                                                                       "private": shown.private})
+    if not shown.groups:
         return [ctx.reply("announce_nothing")]
-    return [ctx.reply("announce_done", chats=len(chats)), *messages]
+    return [ctx.reply("announce_done", chats=shown.groups, private=shown.private), *messages]
 
 
 def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
