@@ -87,7 +87,7 @@ async def test_the_overview_on_an_office_pc(program, chromium):
     assert {"王芳", "李明", "陈静", "刘洋"} <= set(await pc.texts("#people tbody td:first-child a"))
     await pc.click_link("王芳")
     assert await pc.text("#teacher-name") == "王芳"
-    assert "校本学时" in await pc.text("main") and "教学反思" in await pc.text("#records")
+    assert "积分明细" in await pc.text("main") and "教学反思" in await pc.text("#records")
     await pc.click("#records details:last-of-type summary")
     assert "分数的初步认识" in await pc.text("#records")
     await pc.screenshot("teacher-page-pc")
