@@ -4,14 +4,13 @@ a legend, the title on top, 900 px wide), in a few milliseconds instead of half 
 
 A fan-out sends a chart to every group: at matplotlib's pace a thousand groups take many minutes of
 CPU, far behind the 30 messages a second Telegram allows. Drawing rectangles and text directly is
-all these charts need. The font is the same shipped Noto Sans CJK file, located without importing
-matplotlib (mplfonts' package folder is found, not imported); one FreeType face per size and thread,
-since a face must not be shared by threads drawing at the same time.
+all these charts need. The font is the project's shipped Noto Sans subset (bot/render/fonts); one
+FreeType face per size and thread, since a face must not be shared by threads drawing at the same time.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.resources
 import io
 import math
 import threading
@@ -20,11 +19,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+try:
+    from PIL import Image, ImageDraw, ImageFont
+except ImportError:  # the charts extra is not installed: available() says so
+    Image = ImageDraw = ImageFont = None
 
-__all__ = ["MAX_BARS", "Bar", "score_png"]
+__all__ = ["MAX_BARS", "Bar", "available", "score_png"]
 
-FONT_PACKAGE, FONT_FILE = "mplfonts", "NotoSansCJKsc-Regular.otf"
+FONT_PACKAGE, FONT_FILE = "bot.render", "NotoSansSC-Chart.otf"
 WIDTH = 900
 ROW = 30  # px per bar, as 0.3 in at 100 dpi
 BAR = 21  # the bar's thickness within its row (0.7)
@@ -67,16 +69,17 @@ def format_value(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+def available() -> bool:
+    """True when Pillow (the ``charts`` extra) is installed and PNG charts can be drawn."""
+    return Image is not None
+
+
 @cache
 def font_path() -> Path:
     """The shipped CJK font file (the one bot.render.charts registers with matplotlib)."""
-    spec = importlib.util.find_spec(FONT_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"the Chinese chart font comes from the {FONT_PACKAGE!r} package, which is not "
-                           f"installed (pip install {FONT_PACKAGE})")
-    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / FONT_FILE
+    path = Path(str(importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE))
     if not path.is_file():
-        raise RuntimeError(f"the {FONT_PACKAGE!r} package is installed but its font file {FONT_FILE} is missing")
+        raise RuntimeError(f"the chart font {FONT_FILE} is missing from {FONT_PACKAGE}/fonts; reinstall yanxiu")
     return path
 
 
