@@ -165,7 +165,7 @@ def _date(text: str):
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters import make_adapter
+    from bot.ops.platforms import make_adapter
 
     if settings.platform == "console" and not sys.stdin.isatty():
         # Under systemd or Docker a missing token would otherwise look like a clean stop.

@@ -18,6 +18,7 @@ from bot.kernel.adapter import Adapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import FixedClock
 from bot.ops.config import Settings
+from bot.ops.platforms import telegram_adapter
 from bot.domain.policy import Checkins, Policy
 from storage.models import ChatBinding
 from storage.repositories import Repositories
@@ -192,13 +193,12 @@ class TelegramPeer(Peer):
     group_chat_id = "-100123"
 
     async def start_fake(self) -> Adapter:
-        from bot.adapters.telegram import TelegramAdapter
         from tests.fakes.telegram_api import FakeBotApi
 
         self.users: dict[str, int] = {}
         self.api = await self._stack.enter_async_context(FakeBotApi(token="4242:TEST"))
         config = Settings(_env_file=None, telegram_token=self.api.token, telegram_base_url=self.api.base_url)
-        adapter = TelegramAdapter.from_settings(config)
+        adapter = telegram_adapter(config)
         adapter.poll_timeout = 1
         return adapter
 
@@ -230,7 +230,6 @@ class TelegramWebhookPeer(TelegramPeer):
     async def start_fake(self) -> Adapter:
         import socket
 
-        from bot.adapters.telegram import TelegramAdapter
         from tests.fakes.telegram_api import FakeBotApi
 
         self.users, self.updates = {}, {}
@@ -239,7 +238,7 @@ class TelegramWebhookPeer(TelegramPeer):
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/telegram"
-        return TelegramAdapter.from_settings(Settings(
+        return telegram_adapter(Settings(
             _env_file=None, telegram_token=self.api.token, telegram_base_url=self.api.base_url,
             telegram_webhook_url=self.url, telegram_webhook_secret=self.SECRET, telegram_webhook_port=port,
         ))

@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.ops.platforms import telegram_adapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import Clock
 from bot.ops.config import Settings
@@ -61,7 +61,7 @@ async def running_bot(
         _env_file=None, telegram_token=api.token, telegram_base_url=api.base_url,
         database_url=database_url, **settings,
     )
-    adapter = TelegramAdapter.from_settings(config)
+    adapter = telegram_adapter(config)
     adapter.poll_timeout = 1
     today = (clock.now() if clock else datetime.now(UTC)).date()
     semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
