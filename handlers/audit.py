@@ -8,6 +8,7 @@ from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
+from bot.services.audit import recent
 
 router = Router()
 
@@ -21,16 +22,15 @@ def _compact(values: dict | None) -> str:
 @router.command("audit", summary_key="cmd_audit", usage_key="usage_audit")
 async def audit(ctx: Context) -> Reply:
     """`/audit [条数] [动作前缀]`, e.g. `/audit 50 role` for the last 50 role changes."""
-    fields = split_args(ctx.args)
     limit, prefix = DEFAULT_ENTRIES, None
-    for field in fields:
-        if field.isdigit():
-            limit = int(field)
+    for field in split_args(ctx.args):
+        if field.isascii() and field.isdigit():
+            limit = int(field) if len(field) <= 4 else 0
         else:
             prefix = field
     if not 1 <= limit <= MAX_ENTRIES:
         raise UserError("usage_audit")
-    entries = await ctx.uow.audit.recent(limit, prefix)
+    entries = await recent(ctx.uow, limit, prefix)
     if not entries:
         return ctx.reply("audit_empty")
     lines = [ctx.t("audit_header", count=len(entries))]

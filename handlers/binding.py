@@ -1,5 +1,5 @@
 """/bind, /unbind: tell yanxiu which school, workshop or whole program a group chat belongs to,
-so reminders and score announcements reach the right people."""
+so reminders and score announcements reach the right people (bot.services.bindings does it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
-from storage.models import ChatBinding
+from bot.services import bindings
+from bot.services.bindings import BindingView
+from handlers.lookup import actor
 
 router = Router()
 
@@ -22,56 +24,34 @@ def _scope(word: str) -> str | None:
     return next((scope for scope, words in SCOPES.items() if word.lower() in words), None)
 
 
-async def describe_binding(ctx: Context, binding: ChatBinding | None) -> str:
+def describe_binding(ctx: Context, binding: BindingView | None) -> str:
     if binding is None:
         return ctx.t("binding_none")
-    if binding.scope == "school":
-        school = await ctx.uow.schools.get(binding.school_id)
-        return ctx.t("binding_school", name=school.name if school else "?")
-    if binding.scope == "workshop":
-        workshop = await ctx.uow.workshops.get(binding.workshop_id)
-        return ctx.t("binding_workshop", name=workshop.name if workshop else "?")
-    return ctx.t("binding_program")
+    if binding.scope == "program":
+        return ctx.t("binding_program")
+    return ctx.t(f"binding_{binding.scope}", name=binding.name)
 
 
 @router.command("bind", summary_key="cmd_bind", usage_key="usage_bind")
 async def bind(ctx: Context) -> Reply:
     chat = ctx.message.chat
-    current = await ctx.uow.bindings.get(chat.platform, chat.chat_id)
     fields = split_args(ctx.args)
     if not fields:
-        return Reply(ctx.t("binding_current", binding=await describe_binding(ctx, current)) + "\n" + ctx.t("usage_bind"))
+        now_bound = await bindings.current(ctx.uow, chat.platform, chat.chat_id)
+        return Reply(ctx.t("binding_current", binding=describe_binding(ctx, now_bound)) + "\n" + ctx.t("usage_bind"))
     scope = _scope(fields[0])
-    name = " ".join(fields[1:])
-    if scope is None or (scope != "program") != bool(name):
+    if scope is None:
         raise UserError("usage_bind")
-    binding = ChatBinding(platform=chat.platform, chat_id=chat.chat_id, scope=scope, school_id=None,
-                          workshop_id=None, title=chat.title[:200], bound_at=ctx.now)
-    if scope == "school":
-        school = await ctx.uow.schools.by_name(name)
-        if school is None or school.archived_at is not None:
-            raise UserError("unit_not_found", kind=ctx.t("unit_school"), name=name)
-        binding.school_id = school.id
-    elif scope == "workshop":
-        workshop = await ctx.uow.workshops.by_name(name)
-        if workshop is None or workshop.archived_at is not None:
-            raise UserError("unit_not_found", kind=ctx.t("unit_workshop"), name=name)
-        binding.workshop_id = workshop.id
-    before = await describe_binding(ctx, current)
-    await ctx.uow.bindings.bind(binding)
-    after = await describe_binding(ctx, binding)
-    await ctx.audit("chat.bind", f"{chat.platform}:{chat.chat_id} {chat.title}"[:200],
-                    before={"binding": before} if current else None, after={"binding": after})
-    return ctx.reply("bound", binding=after)
+    _, after = await bindings.bind(ctx.uow, actor(ctx), ctx.now, platform=chat.platform, chat_id=chat.chat_id,
+                                   title=chat.title, scope=scope, name=" ".join(fields[1:]))
+    return ctx.reply("bound", binding=describe_binding(ctx, after))
 
 
 @router.command("unbind", summary_key="cmd_unbind")
 async def unbind(ctx: Context) -> Reply:
     chat = ctx.message.chat
-    current = await ctx.uow.bindings.get(chat.platform, chat.chat_id)
-    if current is None:
+    before = await bindings.unbind(ctx.uow, actor(ctx), ctx.now, platform=chat.platform, chat_id=chat.chat_id,
+                                   title=chat.title)
+    if before is None:
         return ctx.reply("unbind_none")
-    before = await describe_binding(ctx, current)
-    await ctx.uow.bindings.unbind(chat.platform, chat.chat_id)
-    await ctx.audit("chat.unbind", f"{chat.platform}:{chat.chat_id} {chat.title}"[:200], before={"binding": before})
-    return ctx.reply("unbound", binding=before)
+    return ctx.reply("unbound", binding=describe_binding(ctx, before))

@@ -1,35 +1,24 @@
-"""Finding the person or unit a coordinator names, with answers that say exactly what went wrong."""
+"""Reading the people and units a coordinator names in a command, with answers that say exactly
+what went wrong; the lookups themselves live in bot.services.people and bot.services.units."""
 
 from __future__ import annotations
 
-from bot.kernel.dispatcher import Context, UserError
-from bot.domain.people import parse_member_ref
 from bot.domain.roles import ADMIN, COORDINATOR, person_role
-from storage.models import Member
+from bot.kernel.dispatcher import Context, UserError
+from bot.services import people, units
+from bot.services.audit import Actor
+
+member_label = people.label
 
 
-def member_label(member: Member) -> str:
-    return f"#{member.id} {member.name}（{member.school.name}）"
-
-
-async def find_member(ctx: Context, text: str) -> Member:
+async def find_member(ctx: Context, text: str):
     """The one current member `text` names (`#12`, `王芳`, `王芳（学校）`), or a UserError."""
-    ref = parse_member_ref(text)
-    if ref is None or not (ref.member_id or ref.name):
-        raise UserError("member_ref_bad", ref=text)
-    if ref.member_id is not None:
-        member = await ctx.uow.members.get(ref.member_id)
-        if member is None or member.left_at is not None:
-            raise UserError("member_not_found", ref=text)
-        return member
-    found = await ctx.uow.members.named(ref.name)
-    if ref.school:
-        found = [m for m in found if ref.school in m.school.name]
-    if not found:
-        raise UserError("member_not_found", ref=text)
-    if len(found) > 1:
-        raise UserError("member_ambiguous", ref=text, candidates="、".join(map(member_label, found[:10])))
-    return found[0]
+    return await people.find_member(ctx.uow, text)
+
+
+def actor(ctx: Context) -> Actor:
+    """The sender as the audit log and the services' permission rules see them."""
+    return Actor(label=ctx.actor, member_id=ctx.member.id if ctx.member else None, roles=ctx.roles)
 
 
 def is_organiser(ctx: Context) -> bool:
@@ -48,7 +37,7 @@ def numbered(args: str, usage_key: str) -> tuple[int, str]:
     """`<编号> <rest>` where the number may be written `#12`; a UserError with the usage otherwise."""
     number, *rest = args.split(maxsplit=1) or [""]
     number = number.lstrip("#＃")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()) or len(number) > 9:
         raise UserError(usage_key)
     return int(number), rest[0].strip() if rest else ""
 
@@ -64,7 +53,8 @@ async def unit_scope(ctx: Context, words: list[str], usage_key: str) -> tuple[di
     name = " ".join(words[1:])
     if kind is None or not name:
         raise UserError(usage_key)
-    unit = await ctx.uow.units(kind).by_name(name)
-    if unit is None:
-        raise UserError("unit_not_found", kind=ctx.t(f"unit_{kind}"), name=name)
+    unit = await units.find(ctx.uow, kind, name)
     return {f"{kind}_id": unit.id}, unit.name
+
+
+__all__ = ["actor", "find_member", "is_organiser", "member_label", "numbered", "role_from", "unit_scope"]

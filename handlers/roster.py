@@ -8,14 +8,7 @@ from dataclasses import asdict
 from bot.kernel.adapter import FileUnavailable
 from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.roles import (
-    ADMIN,
-    LEADER,
-    PERSON_ROLES,
-    PRIVILEGED_ROLES,
-    WORKSHOP_LEADER,
-    person_role_label,
-)
+from bot.domain.roles import LEADER, WORKSHOP_LEADER, person_role_label
 from bot.domain.roster import (
     Action,
     RosterFileError,
@@ -26,9 +19,9 @@ from bot.domain.roster import (
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
 from handlers import history
-from handlers.lookup import find_member, is_organiser, member_label
-from storage.people import RosterLine
-from bot.services.roster import apply_plan, plan_against
+from bot.services import bindings, people, units
+from bot.services.roster import RosterLine, import_plan, plan_for, unit_roster
+from handlers.lookup import actor, is_organiser
 
 router = Router()
 
@@ -56,25 +49,21 @@ async def _show(ctx: Context, unit_key: str | None, name: str) -> Reply:
     if unit_key is None:
         unit_key, unit = await _default_unit(ctx)
     else:
-        unit = await ctx.uow.units(unit_key).by_name(name) if name else None
-        if unit is None:
-            raise UserError("unit_not_found", kind=ctx.t(f"unit_{unit_key}"), name=name)
+        unit = await units.find(ctx.uow, unit_key, name)
     if not is_organiser(ctx) and not _leads(ctx, unit_key, unit):
         raise UserError("roster_not_yours")
     if unit is None:
         return await _program_summary(ctx)
-    lines = await ctx.uow.members.roster(**{f"{unit_key}_id": unit.id})
+    lines = await unit_roster(ctx.uow, unit_key, unit.id)
     return Reply(_format_unit(ctx, ctx.t(f"unit_{unit_key}"), unit.name, lines))
 
 
 async def _default_unit(ctx: Context):
     """The unit this chat is bound to; for a leader outside such a chat, the unit they lead."""
     chat = ctx.message.chat
-    binding = await ctx.uow.bindings.get(chat.platform, chat.chat_id)
-    if binding is not None and binding.scope == "school":
-        return "school", await ctx.uow.schools.get(binding.school_id)
-    if binding is not None and binding.scope == "workshop":
-        return "workshop", await ctx.uow.workshops.get(binding.workshop_id)
+    binding = await bindings.current(ctx.uow, chat.platform, chat.chat_id)
+    if binding is not None and binding.scope in ("school", "workshop"):
+        return binding.scope, await units.find(ctx.uow, binding.scope, binding.name)
     if not is_organiser(ctx) and ctx.member is not None:
         if WORKSHOP_LEADER in ctx.roles and ctx.member.workshop is not None:
             return "workshop", ctx.member.workshop
@@ -95,7 +84,7 @@ def _leads(ctx: Context, unit_key: str, unit) -> bool:
 
 
 async def _program_summary(ctx: Context) -> Reply:
-    everyone = await ctx.uow.members.everyone()
+    everyone = await unit_roster(ctx.uow)
     current = [line for line in everyone if line.member.left_at is None]
     lines = [ctx.t("roster_program_header", count=len(current), linked=sum(line.linked for line in current))]
     by_school: dict[str, list[RosterLine]] = {}
@@ -133,10 +122,8 @@ async def _leave(ctx: Context, ref: str) -> Reply:
         raise UserError("not_allowed", command="roster leave")
     if not ref:
         raise UserError("usage_roster")
-    member = await find_member(ctx, ref)
-    accounts = await ctx.uow.members.mark_left(member, ctx.now)
-    await ctx.audit("member.leave", member_label(member), before={"accounts": accounts}, after={"left": True})
-    return ctx.reply("roster_member_left", member=member_label(member))
+    member = await people.leave(ctx.uow, actor(ctx), ctx.now, ref)
+    return ctx.reply("roster_member_left", member=member)
 
 
 async def _import(ctx: Context) -> Reply:
@@ -155,18 +142,12 @@ async def _import(ctx: Context) -> Reply:
         raise UserError("roster_file_unavailable", max_mb=MAX_FILE_BYTES // 2**20) from None
     except RosterFileError as problem:
         raise UserError(problem.key, **problem.values) from None
-    plan = await _plan(ctx, rows)
+    plan = await plan_for(ctx.uow, actor(ctx), rows)
     await ctx.start_dialog(IMPORT_DIALOG, "confirm",
                            {"file": attachment.file_name, "rows": [asdict(row) for row in rows]})
     report = describe_plan(ctx.t, plan, attachment.file_name or "")
     buttons = (Button(ctx.t("button_confirm_import"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
     return Reply(report + "\n\n" + ctx.t("roster_confirm_hint"), buttons=buttons)
-
-
-async def _plan(ctx: Context, rows: list[RosterRow]) -> RosterPlan:
-    """Coordinators may not hand out coordinator or admin roles through a file; administrators may."""
-    may_grant = set(PERSON_ROLES) if ADMIN in ctx.roles else set(PERSON_ROLES) - PRIVILEGED_ROLES
-    return await plan_against(ctx.uow, rows, may_grant)
 
 
 def describe_plan(t, plan: RosterPlan, file_name: str) -> str:
@@ -219,13 +200,8 @@ async def confirm(ctx: Context) -> Reply | None:
         raise UserError("not_allowed", command="roster import")
     ctx.dialog = dialog
     rows = [RosterRow(**row) for row in dialog.data["rows"]]
-    plan = await _plan(ctx, rows)
-    applied = await apply_plan(ctx.uow, plan, ctx.now)
+    plan = await plan_for(ctx.uow, actor(ctx), rows)
+    applied = await import_plan(ctx.uow, actor(ctx), ctx.now, plan, dialog.data.get("file") or "")
     await ctx.end_dialog()
-    await ctx.audit("roster.import", dialog.data.get("file") or "", after={
-        "created": applied.created, "updated": applied.updated, "rejected": plan.count(Action.REJECT),
-        "new_schools": list(plan.new_schools), "new_workshops": list(plan.new_workshops),
-        "new_groups": list(plan.new_groups),
-    })
     return ctx.reply("roster_imported", created=applied.created, updated=applied.updated,
                      rejected=plan.count(Action.REJECT))

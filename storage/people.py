@@ -53,6 +53,14 @@ class Members:
         await self.session.refresh(member)
         return member
 
+    async def update(self, member: Member, **values: object) -> Member:
+        """Change stored columns of one member and reload its school, workshop and group."""
+        for column, value in values.items():
+            setattr(member, column, value)
+        await self.session.flush()
+        await self.session.refresh(member)
+        return member
+
     async def link_account(
         self, member: Member, platform: str, user_id: str, display_name: str, now: datetime
     ) -> None:

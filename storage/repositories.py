@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.leave import LeaveRequests, Objections
 from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
 from storage.reports import Reports
@@ -224,6 +225,8 @@ class Repositories:
         self.handled = HandledMessages(session)
         self.records = Records(session)
         self.dialogs = Dialogs(session)
+        self.leaves = LeaveRequests(session)
+        self.objections = Objections(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""

@@ -51,6 +51,13 @@ class _Units(Generic[Unit]):
             query = query.where(self.model.archived_at.is_(None))
         return [(unit, count) for unit, count in await self.session.execute(query)]
 
+    async def update(self, unit: Unit, **values: object) -> Unit:
+        """Change stored columns of one unit (name, role, subject, archived_at)."""
+        for column, value in values.items():
+            setattr(unit, column, value)
+        await self.session.flush()
+        return unit
+
     async def names(self) -> set[str]:
         return set(await self.session.scalars(select(self.model.name)))
 

@@ -147,6 +147,6 @@ def test_cli_binds_a_chat_that_cannot_send_commands(tmp_path):
     assert bound.returncode == 0 and "wecom:robot:二小 → school 紫阳县第二小学" in bound.stdout
     assert run_cli("bind", "robot:二小", "school", cwd=tmp_path).returncode == 2
     missing = run_cli("bind", "robot:x", "workshop", "没有这个坊", cwd=tmp_path)
-    assert missing.returncode == 2 and "no such workshop" in missing.stderr
+    assert missing.returncode == 2 and "没有找到工作坊“没有这个坊”" in missing.stderr
     audit = run_cli("console", stdin=":as coordinator 教研室\n/audit 5 chat\n", cwd=tmp_path)
     assert "chat.bind wecom:robot:二小" in audit.stdout

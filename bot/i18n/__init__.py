@@ -11,6 +11,11 @@ CATALOGS: dict[str, dict[str, str]] = {
 }
 
 
+class Term(str):
+    """A catalogue key given as a value: translated in the reader's language when the text is made,
+    so services can name a thing ("学校") without knowing who will read the answer."""
+
+
 class Translator:
     def __init__(self, locale: str = "zh_CN") -> None:
         self.locale = locale
@@ -18,6 +23,7 @@ class Translator:
 
     def __call__(self, key: str, **values: object) -> str:
         template = self._catalog.get(key) or zh_CN.MESSAGES[key]
+        values = {name: self(value) if isinstance(value, Term) else value for name, value in values.items()}
         return template.format(**values) if values else template
 
     def has(self, key: str) -> bool:

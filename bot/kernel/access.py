@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, Rule] = {
     "bye": MEMBERS,
     "summary": MEMBERS,
     "score": MEMBERS,
+    "leave": MEMBERS,
+    "objection": MEMBERS,
     # session runners: coordinators, and hosts for their own sessions
     "session": SESSION_RUNNERS,
     "dialog:session": SESSION_RUNNERS,
@@ -106,9 +108,16 @@ PERMISSIONS: dict[str, Rule] = {
     "adjust": COORDINATORS,
     "export": Rule(COORDINATORS.roles, PRIVATE),
     "history": Rule(COORDINATORS.roles, PRIVATE),
+    "leaves": COORDINATORS,
+    "objections": COORDINATORS,
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
+
+
+def is_organiser_roles(roles: frozenset[str]) -> bool:
+    """Coordinators and administrators see and change the whole program."""
+    return bool(roles & {COORDINATOR, ADMIN})
 
 
 def rule_for(route_name: str) -> Rule:

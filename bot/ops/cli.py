@@ -8,7 +8,7 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.ops import logs
 from bot.ops.config import ConfigError, Settings, load_settings
@@ -147,19 +147,40 @@ async def _db_current(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@contextlib.asynccontextmanager
+async def _unit_of_work(settings: Settings):
+    """One transaction over a migrated database, as the bot's dispatcher opens one per update."""
+    from bot.ops.app import prepare_database
+    from storage.db import make_session_factory
+    from storage.repositories import Repositories
+
+    async with _engine(settings) as engine:
+        await prepare_database(engine)
+        async with make_session_factory(engine)() as session, session.begin():
+            yield Repositories(session)
+
+
+def _operator():
+    from bot.services.audit import operator
+
+    return operator(getpass.getuser())
+
+
+def _now():
+    from bot.kernel.clock import SystemClock
+
+    return SystemClock().now()
+
+
 async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Dry run first; apply in one transaction only on --yes or an interactive yes."""
+    """Dry run first; apply in one transaction only on --yes or an interactive yes (bot.services.roster,
+    the same use case as a roster file sent in chat)."""
     from pathlib import Path
 
-    from bot.ops.app import prepare_database
-    from bot.domain.roles import PERSON_ROLES
     from bot.domain.roster import Action, RosterFileError, read_roster
     from bot.i18n import Translator
+    from bot.services.roster import import_plan, plan_for
     from handlers.roster import describe_plan
-    from storage.db import make_session_factory
-    from storage.models import AuditEntry
-    from storage.repositories import Repositories
-    from bot.services.roster import apply_plan, plan_against
 
     t = Translator(settings.locale)
     path = Path(args.file)
@@ -171,54 +192,35 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
     except RosterFileError as problem:
         print(f"yanxiu: {path}: {t(problem.key, **problem.values)}", file=sys.stderr)
         return 2
-    async with _engine(settings) as engine:
-        await prepare_database(engine)
-        async with make_session_factory(engine)() as session, session.begin():
-            repos = Repositories(session)
-            plan = await plan_against(repos, rows, PERSON_ROLES)
-            print(describe_plan(t, plan, path.name))
-            if args.dry_run or not plan.applicable or not (args.yes or _confirmed(t)):
-                print(t("cli_roster_not_applied"))
-                await session.rollback()
-                return 0
-            now = datetime.now(UTC)
-            applied = await apply_plan(repos, plan, now)
-            await repos.audit.add(AuditEntry(
-                at=now, actor=f"cli:{getpass.getuser()}"[:120], action="roster.import", target=path.name[:200],
-                after={"created": applied.created, "updated": applied.updated,
-                       "rejected": plan.count(Action.REJECT)},
-            ))
+    actor = _operator()
+    async with _unit_of_work(settings) as uow:
+        plan = await plan_for(uow, actor, rows)
+        print(describe_plan(t, plan, path.name))
+        if args.dry_run or not plan.applicable or not (args.yes or _confirmed(t)):
+            print(t("cli_roster_not_applied"))
+            await uow.db.rollback()
+            return 0
+        applied = await import_plan(uow, actor, _now(), plan, path.name)
     print(t("roster_imported", created=applied.created, updated=applied.updated, rejected=plan.count(Action.REJECT)))
     return 0
 
 
 async def _bind(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.ops.app import prepare_database
-    from storage.db import make_session_factory
-    from storage.models import AuditEntry, ChatBinding
-    from storage.repositories import Repositories
+    """The same use case as /bind in a group (bot.services.bindings): archived units are refused,
+    the audit line has the same shape, the time comes from the clock."""
+    from bot.i18n import Translator
+    from bot.kernel.dispatcher import UserError
+    from bot.services import bindings
 
-    if (args.scope == "program") == bool(args.name):
-        print("yanxiu: bind: school and workshop need a name; program takes none", file=sys.stderr)
+    platform = args.platform or settings.platform
+    try:
+        async with _unit_of_work(settings) as uow:
+            _, after = await bindings.bind(uow, _operator(), _now(), platform=platform, chat_id=args.chat,
+                                           title=args.chat, scope=args.scope, name=args.name)
+    except UserError as problem:
+        print(f"yanxiu: bind: {Translator(settings.locale)(problem.key, **problem.values)}", file=sys.stderr)
         return 2
-    now = datetime.now(UTC)
-    async with _engine(settings) as engine:
-        await prepare_database(engine)
-        async with make_session_factory(engine)() as session, session.begin():
-            repos = Repositories(session)
-            binding = ChatBinding(platform=args.platform or settings.platform, chat_id=args.chat, scope=args.scope,
-                                  school_id=None, workshop_id=None, title=args.chat, bound_at=now)
-            if args.scope != "program":
-                unit = await repos.units(args.scope).by_name(args.name)
-                if unit is None:
-                    print(f"yanxiu: bind: no such {args.scope}: {args.name!r}", file=sys.stderr)
-                    return 2
-                setattr(binding, f"{args.scope}_id", unit.id)
-            await repos.bindings.bind(binding)
-            await repos.audit.add(AuditEntry(at=now, actor=f"cli:{getpass.getuser()}"[:120], action="chat.bind",
-                                             target=f"{binding.platform}:{args.chat}"[:200],
-                                             after={"scope": args.scope, "name": args.name}))
-    print(f"{binding.platform}:{args.chat} → {args.scope} {args.name}".rstrip())
+    print(f"{platform}:{args.chat} → {after.scope} {after.name}".rstrip())
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Applying a planned roster import (bot.domain.roster) to the database, in the caller's transaction."""
+"""Roster import (one use case for a file sent in chat and `yanxiu roster import`) and roster listings.
+
+The pure planner (bot.domain.roster) decides; this module feeds it the stored roster, applies the
+plan in the caller's transaction and writes the one audit line both paths share.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,42 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.roles import PERSON_ROLES, PRIVILEGED_ROLES
 from bot.domain.roster import Action, ExistingMember, RosterPlan, RosterRow, RowPlan, plan_import
+from bot.services.audit import Actor, record
 from storage.models import Member
+from storage.people import RosterLine
 from storage.repositories import Repositories
+
+__all__ = ["Applied", "RosterLine", "apply_plan", "import_plan", "may_grant", "plan_against", "plan_for"]
+
+
+def may_grant(actor: Actor) -> set[str]:
+    """Coordinators may not hand out coordinator or admin roles through a file; administrators may."""
+    return set(PERSON_ROLES) if actor.is_admin else set(PERSON_ROLES) - PRIVILEGED_ROLES
+
+
+async def plan_for(uow: Repositories, actor: Actor, rows: Sequence[RosterRow]) -> RosterPlan:
+    """The dry run: what importing `rows` as `actor` would do to the roster as it is now."""
+    return await plan_against(uow, rows, may_grant(actor))
+
+
+async def import_plan(uow: Repositories, actor: Actor, now: datetime, plan: RosterPlan, file_name: str) -> Applied:
+    """Apply a plan and audit it, in the caller's unit of work."""
+    applied = await apply_plan(uow, plan, now)
+    await record(uow, actor, now, "roster.import", file_name, after={
+        "created": applied.created, "updated": applied.updated, "rejected": plan.count(Action.REJECT),
+        "new_schools": list(plan.new_schools), "new_workshops": list(plan.new_workshops),
+        "new_groups": list(plan.new_groups),
+    })
+    return applied
+
+
+async def unit_roster(uow: Repositories, kind: str | None = None, unit_id: int | None = None) -> list[RosterLine]:
+    """Members of one unit (or everyone), current and departed, with linking state and roles."""
+    if kind is None:
+        return await uow.members.everyone()
+    return await uow.members.roster(**{f"{kind}_id": unit_id})
 
 
 async def existing_members(repos: Repositories) -> list[ExistingMember]:
@@ -81,23 +118,15 @@ async def _create(repos: Repositories, units: _UnitIds, row: RowPlan, now: datet
 async def _update(repos: Repositories, units: _UnitIds, row: RowPlan, now: datetime) -> None:
     member = await repos.members.get(row.member_id)
     changed = {field for field, _old, _new in row.changes}
-    if "name" in changed:
-        member.name = row.name
-    if "school" in changed:
-        member.school_id = await units.id_of("school", row.school)
-    if "subject" in changed:
-        member.subject = row.subject
-    if "workshop" in changed:
-        member.workshop_id = await units.id_of("workshop", row.workshop)
-    if "group" in changed:
-        member.group_id = await units.id_of("group", row.group)
-    if "phone" in changed:
-        member.phone = row.phone
-    if "staff_no" in changed:
-        member.staff_no = row.staff_no
+    values: dict[str, object] = {"updated_at": now}
+    for field in ("name", "subject", "phone", "staff_no"):
+        if field in changed:
+            values[field] = getattr(row, field)
+    for kind in ("school", "workshop", "group"):
+        if kind in changed:
+            values[f"{kind}_id"] = await units.id_of(kind, getattr(row, kind))
     if "rejoin" in changed:
-        member.left_at = None
+        values["left_at"] = None
     for role in row.roles:
         await repos.members.grant(member.id, role, now)
-    member.updated_at = now
-    await repos.db.flush()
+    await repos.members.update(member, **values)

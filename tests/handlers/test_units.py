@@ -51,7 +51,8 @@ async def test_bind_a_group_chat_to_a_school_then_rebind_and_unbind(chat):
     assert "已解除本群与整个项目的绑定" in await chat.one("/unbind", user="coord")
     assert "本群没有绑定" in await chat.one("/unbind", user="coord")
     rebind = next(e for e in await chat.rows(AuditEntry) if e.action == "chat.bind" and e.before)
-    assert rebind.before == {"binding": "学校“紫阳县第二小学”"}
+    assert rebind.before == {"scope": "school", "name": "紫阳县第二小学"}
+    assert rebind.after == {"scope": "workshop", "name": "小学语文工作坊"}
 
 
 async def test_roster_shows_linked_unlinked_and_departed_people_of_the_bound_school(chat_any_db):
