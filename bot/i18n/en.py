@@ -468,4 +468,5 @@ MESSAGES: dict[str, str] = {
     "objection_resolved": "Answered #{id}: {name}'s objection.",
     "objection_resolved_notice": "Your objection #{id} has an answer: {answer}",
     "privileged_admin_only": '{member} holds the role "{role}"; only an administrator can do this.',
+    "record_files_added": "Added {count} picture(s) or file(s) to record #{id}.",
 }

@@ -489,4 +489,5 @@ MESSAGES: dict[str, str] = {
     "objection_resolved": "已答复 #{id} {name} 的异议。",
     "objection_resolved_notice": "您的成绩异议 #{id} 已有答复：{answer}",
     "privileged_admin_only": "{member} 持有“{role}”角色，只有管理员可以做这项操作。",
+    "record_files_added": "已把{count}个图片或文件附到记录 #{id}。",
 }

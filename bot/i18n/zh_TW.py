@@ -465,4 +465,5 @@ MESSAGES: dict[str, str] = {
     'objection_resolved': '已答覆 #{id} {name} 的異議。',
     'objection_resolved_notice': '您的成績異議 #{id} 已有答覆：{answer}',
     'privileged_admin_only': '{member} 持有“{role}”角色，只有管理員可以做這項操作。',
+    'record_files_added': '已把{count}個圖片或檔案附到記錄 #{id}。',
 }
