@@ -10,6 +10,7 @@ from bot.domain.policy import Policy, Records
 from bot.kernel.messages import Attachment, AttachmentKind
 from storage.models import Attendance, CheckIn, OnlineSession, Record, School, SessionSchool
 from tests.conftest import open_chat
+from tests.handlers.test_people import make_coordinator
 
 SCHOOL = "紫阳县第二小学"
 REFLECTION = "这节课我让学生分角色朗读，再讨论秋天的雨带来了哪些颜色，孩子们发言很踊跃；不足是朗读指导不够具体，下次要先示范再练读。"
@@ -97,8 +98,9 @@ async def test_a_question_while_a_record_waits_for_its_body_is_answered(chat):
     assert len(await chat.rows(Record)) == 1
 
 
-async def test_a_presence_word_during_a_live_session_counts_as_arriving(chat):
+async def test_a_presence_word_during_a_live_session_counts_as_arriving_in_a_bound_group(chat):
     await teachers(chat)
+    await make_coordinator(chat)
     assert await chat.say("到", user="u1") == []  # no session: chatter
     now = chat.clock.now()
     async with chat.app.session_factory() as session, session.begin():
@@ -109,6 +111,8 @@ async def test_a_presence_word_during_a_live_session_counts_as_arriving(chat):
         session.add(online)
         await session.flush()
         session.add(SessionSchool(session_id=online.id, school_id=school_id))
+    assert await chat.say("到！", user="u1") == []  # the group is not bound to a school
+    assert "已将本群绑定" in await chat.one(f"/bind school {SCHOOL}", user="coord")
     assert "王芳已到场" in await chat.one("到！", user="u1")
     assert "已经在" in await chat.one("在线", user="u1")
     assert len(await chat.rows(Attendance)) == 1
