@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -22,7 +22,7 @@ from bot.domain.dates import PAST, find_date_prefix, parse_date
 from bot.domain.record_text import ObservationDraft, clean_teacher_name, title_of
 from bot.domain.records import RecordKind
 from bot.domain.relay import Relay, parse_relay
-from bot.domain.text import clean_text, fold, normalize, to_simplified
+from bot.domain.text import clean_text, fold, normalize
 
 
 class Intent(str, enum.Enum):
@@ -67,7 +67,6 @@ class Understanding:
     args: str = ""
     addressed: bool = False
     """The post addressed the bot (@研修助手, a platform mention)."""
-    fields: dict[str, str] = field(default_factory=dict)
 
 
 CHATTER = Understanding(Intent.CHATTER)
@@ -266,8 +265,6 @@ def _understand(text: str, today: date, addressed: bool) -> Understanding:
 
 
 def _with(found: Understanding, **changes: object) -> Understanding:
-    from dataclasses import replace
-
     return replace(found, **changes)
 
 
@@ -378,8 +375,8 @@ def _header(lines: list[str], matched: list[str]) -> tuple[RecordKind, str, list
         rest = _same_tail(lines[0], first, start.end())
         title = ""
         if not rest and len(lines) > 1 and _is_title_line(matched[1]):
-            title, lines = matched[1].strip("《》 "), lines[:1] + lines[2:]
-            title = _original_title(lines, title)
+            title = _original_title(lines[1:2], matched[1].strip("《》 "))
+            lines = lines[:1] + lines[2:]
         body = ([rest] if rest else []) + lines[1:]
         return kind, title, body
     titled = _TITLE_THEN_KIND.match(first)
@@ -390,7 +387,7 @@ def _header(lines: list[str], matched: list[str]) -> tuple[RecordKind, str, list
     if len(lines) > 1 and _is_title_line(first):
         second = _HEADER_START.match(matched[1])
         if second is not None and not _same_tail(lines[1], matched[1], second.end()):
-            return _KIND_OF[second["kw"]], first.strip("《》 "), lines[2:]
+            return _KIND_OF[second["kw"]], _original_title(lines[:1], first.strip("《》 ")), lines[2:]
     return None
 
 
@@ -414,6 +411,15 @@ def _same_tail(original_line: str, folded_line: str, end: int) -> str:
 
 
 def _original_title(lines: list[str], folded_title: str) -> str:
+    """The title as the teacher wrote it (《My School》 keeps its capitals, 《秋天的雨》 its script)."""
+    if not folded_title:
+        return folded_title
+    for line in lines[:3]:
+        line = line.strip()[:60]
+        for start in range(len(line)):
+            for end in range(len(line), start, -1):
+                if fold(line[start:end]) == folded_title:
+                    return line[start:end].strip()
     return folded_title
 
 
@@ -508,7 +514,3 @@ def _form(text: str, today: date) -> ObservationDraft | None:
         topic=values["topic"].strip("《》 "),
         notes="\n".join(notes) or values.get("topic", ""),
     )
-
-
-def simplified(text: str) -> str:
-    return to_simplified(text)
