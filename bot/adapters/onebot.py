@@ -14,13 +14,13 @@ import hmac
 import json
 import logging
 import uuid
-from collections import deque
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.lanes import ChatLanes
 from bot.adapters.onebot_messages import PLATFORM, as_int, segment, to_incoming
 from bot.ops.config import Settings
 from bot.kernel.messages import (
@@ -94,9 +94,7 @@ class OneBotAdapter(Adapter):
         self.bound_port: int | None = None  # where reverse mode listens (when asked for port 0)
         self._ws: Socket | None = None
         self._pending: dict[str, asyncio.Future] = {}
-        self._lanes: dict[str, deque[IncomingMessage]] = {}
-        self._lane_tasks: set[asyncio.Task] = set()
-        self._on_message: MessageCallback | None = None
+        self._lanes: ChatLanes[IncomingMessage] | None = None
         self._stopping = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
 
@@ -106,15 +104,12 @@ class OneBotAdapter(Adapter):
                    reverse_listen=settings.onebot_reverse_listen, reverse_port=settings.onebot_reverse_port)
 
     async def run(self, on_message: MessageCallback) -> None:
-        self._on_message = on_message
+        self._lanes = ChatLanes(on_message)
         self._http = aiohttp.ClientSession()
         try:
             await (self._run_reverse() if self.reverse else self._run_forward())
         finally:
-            if self._lane_tasks:
-                _done, late = await asyncio.wait(set(self._lane_tasks), timeout=5)
-                for task in late:
-                    task.cancel()
+            await self._lanes.stop(timeout=5)
             await self._http.close()
 
     async def stop(self) -> None:
@@ -240,26 +235,8 @@ class OneBotAdapter(Adapter):
         incoming = to_incoming(event)
         if incoming is None:
             return
-        lane = self._lanes.get(incoming.chat.chat_id)
-        if lane is None:
-            lane = self._lanes[incoming.chat.chat_id] = deque()
-            task = asyncio.create_task(self._drain(incoming.chat.chat_id, lane))
-            self._lane_tasks.add(task)
-            task.add_done_callback(self._lane_tasks.discard)
-        lane.append(incoming)
-
-    async def _drain(self, chat_id: str, lane: deque[IncomingMessage]) -> None:
-        """Hand one chat's messages to the bot one at a time; other chats go on meanwhile."""
-        assert self._on_message is not None
-        try:
-            while lane:
-                message = lane.popleft()
-                try:
-                    await self._on_message(message)
-                except Exception:
-                    log.exception("message handling failed chat=%s msg=%s", chat_id, message.message_id)
-        finally:
-            del self._lanes[chat_id]
+        assert self._lanes is not None
+        self._lanes.submit(incoming.chat.chat_id, incoming)
 
     async def call(self, action: str, params: dict, timeout: float | None = None) -> Any:
         """Call one API action and return its `data`; raises OneBotError when it did not succeed."""

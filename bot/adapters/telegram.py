@@ -33,7 +33,9 @@ from bot.kernel.adapter import (
     FileUnavailable,
     MessageCallback,
     PrivateChatUnavailable,
+    RateLimited,
 )
+from bot.kernel.lanes import ChatLanes
 from bot.ops.config import Settings
 from bot.kernel.messages import (
     Attachment,
@@ -50,7 +52,7 @@ from bot.kernel.metrics import FLOOD_WAITS
 log = logging.getLogger("yanxiu.telegram")
 
 PLATFORM = "telegram"
-MAX_RETRY_WAITS = 5
+DRAIN_TIMEOUT_S = 10
 MAX_CALLBACK_DATA_BYTES = 64
 CALLBACK_MESSAGE_PREFIX = "cb:"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -73,7 +75,7 @@ class TelegramAdapter(Adapter):
     capabilities = Capabilities(
         max_text_length=4096, can_send_unprompted=True, can_send_private=True, messages_per_second=30,
         messages_per_chat_per_minute=20,
-        buttons=True,
+        buttons=True, reactions=True, edits=True,
     )
 
     def __init__(
@@ -85,6 +87,7 @@ class TelegramAdapter(Adapter):
         poll_timeout: int = 10,
     ) -> None:
         self.webhook = webhook
+        self.replies_before_confirming = webhook is not None
         self.poll_timeout = poll_timeout
         self.application: Application = (
             ApplicationBuilder()
@@ -107,12 +110,18 @@ class TelegramAdapter(Adapter):
         return cls(settings.telegram_token or "", settings.telegram_base_url, settings.file_base_url, webhook)
 
     async def run(self, on_message: MessageCallback) -> None:
-        async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        lanes: ChatLanes[IncomingMessage] = ChatLanes(on_message)
+
+        async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE | None) -> asyncio.Future | None:
+            """Hand the update to its chat's lane and return at once: PTB fetches the next update
+            while this chat's earlier ones, and other chats', are still being handled."""
             incoming = to_incoming(update, self._username)
             if update.callback_query is not None:
                 await self._settle_press(update.callback_query)
-            if incoming is not None:
-                await on_message(incoming)
+            if incoming is None:
+                return None
+            await lanes.room()
+            return lanes.submit(incoming.chat.chat_id, incoming)
 
         app = self.application
         app.add_handler(TypeHandler(Update, on_update))
@@ -138,6 +147,7 @@ class TelegramAdapter(Adapter):
                     await server.cleanup()
                 else:
                     await app.updater.stop()
+                await lanes.stop(timeout=DRAIN_TIMEOUT_S)
                 await app.stop()
 
     async def _serve_webhook(self, on_update) -> web.AppRunner:
@@ -153,7 +163,9 @@ class TelegramAdapter(Adapter):
                 update = Update.de_json(await request.json(), bot)
             except (ValueError, TypeError, KeyError):
                 return web.Response(status=400)
-            await on_update(update, None)
+            handled = await on_update(update, None)
+            if handled is not None:
+                await handled
             return web.Response(text="ok")
 
         server = web.Application(client_max_size=1024 * 1024)
@@ -211,23 +223,34 @@ class TelegramAdapter(Adapter):
         except TelegramError:
             log.warning("could not publish the command menu", exc_info=True)
 
-    async def send(self, message: OutgoingMessage) -> None:
-        for _attempt in range(MAX_RETRY_WAITS + 1):
-            try:
-                await self._send_once(message)
-                return
-            except RetryAfter as flood:
-                wait = _seconds(flood.retry_after)
-                log.warning("telegram flood control chat=%s wait_s=%.1f", message.chat.chat_id, wait)
-                FLOOD_WAITS.inc(platform=self.platform)
-                await asyncio.sleep(wait)
-            except Forbidden as refused:
-                if message.chat.kind is ChatKind.PRIVATE:
-                    raise PrivateChatUnavailable(message.chat.chat_id) from refused
-                raise
-        raise RuntimeError(f"gave up after {MAX_RETRY_WAITS} flood-control waits")
+    async def send(self, message: OutgoingMessage) -> str | None:
+        """Send once; flood control is raised as RateLimited for the delivery's pacer to sleep on."""
+        try:
+            sent = await self._send_once(message)
+        except RetryAfter as flood:
+            FLOOD_WAITS.inc(platform=self.platform)
+            raise RateLimited(_seconds(flood.retry_after)) from flood
+        except Forbidden as refused:
+            if message.chat.kind is ChatKind.PRIVATE:
+                raise PrivateChatUnavailable(message.chat.chat_id) from refused
+            raise
+        return str(sent.message_id)
 
-    async def _send_once(self, message: OutgoingMessage) -> None:
+    async def react(self, chat: ChatRef, message_id: str, emoji: str) -> None:
+        try:
+            await self.application.bot.set_message_reaction(_chat_id(chat.chat_id), int(message_id), emoji)
+        except RetryAfter as flood:
+            FLOOD_WAITS.inc(platform=self.platform)
+            raise RateLimited(_seconds(flood.retry_after)) from flood
+
+    async def edit(self, chat: ChatRef, message_id: str, text: str) -> None:
+        try:
+            await self.application.bot.edit_message_text(text, _chat_id(chat.chat_id), int(message_id))
+        except RetryAfter as flood:
+            FLOOD_WAITS.inc(platform=self.platform)
+            raise RateLimited(_seconds(flood.retry_after)) from flood
+
+    async def _send_once(self, message: OutgoingMessage) -> Message:
         bot = self.application.bot
         chat_id = _chat_id(message.chat.chat_id)
         reply = (
@@ -242,19 +265,17 @@ class TelegramAdapter(Adapter):
                 if message.file.content is not None
                 else message.file.file_ref
             )
-            await bot.send_document(
+            return await bot.send_document(
                 chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply,
                 reply_markup=keyboard,
             )
-            return
         if message.mention_user_id and message.mention_user_id.isdigit():
             mention = f'<a href="tg://user?id={message.mention_user_id}">@</a> '
-            await bot.send_message(
+            return await bot.send_message(
                 chat_id, mention + html.escape(message.text), parse_mode="HTML", reply_parameters=reply,
                 reply_markup=keyboard,
             )
-            return
-        await bot.send_message(chat_id, message.text, reply_parameters=reply, reply_markup=keyboard)
+        return await bot.send_message(chat_id, message.text, reply_parameters=reply, reply_markup=keyboard)
 
 
 def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

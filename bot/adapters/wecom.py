@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.adapters import wecom_crypto
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.lanes import ChatLanes
 from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
 from bot.ops.config import Settings
 from bot.kernel.messages import (
@@ -81,14 +82,12 @@ class WeComAdapter(Adapter):
         self.robot_per_minute, self.max_clock_skew_s = robot_per_minute, max_clock_skew_s
         self.clock, self.wall_clock, self.sleep = clock, wall_clock, sleep
         self.ready, self._stop = asyncio.Event(), asyncio.Event()
-        self._on_message: MessageCallback | None = None
+        self._lanes: ChatLanes[IncomingMessage] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._access_token: str | None = None
         self._token_expires, self._token_lock = 0.0, asyncio.Lock()
         self._robot_sent: dict[str, deque[float]] = defaultdict(deque)
         self._robot_lock = asyncio.Lock()
-        self._queues: dict[str, deque[IncomingMessage]] = {}
-        self._workers: set[asyncio.Task] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WeComAdapter:
@@ -103,7 +102,7 @@ class WeComAdapter(Adapter):
         return f"http://{self.listen}:{self.port}{CALLBACK_PATH}"
 
     async def run(self, on_message: MessageCallback) -> None:
-        self._on_message = on_message
+        self._lanes = ChatLanes(on_message)
         app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
         app.router.add_get(CALLBACK_PATH, self._verify_url)
         app.router.add_post(CALLBACK_PATH, self._callback)
@@ -117,10 +116,7 @@ class WeComAdapter(Adapter):
             await self._stop.wait()
         finally:
             await runner.cleanup()
-            if self._workers:  # let messages already accepted finish, within reason
-                _done, pending = await asyncio.wait(set(self._workers), timeout=DRAIN_TIMEOUT_S)
-                for task in pending:
-                    task.cancel()
+            await self._lanes.stop(timeout=DRAIN_TIMEOUT_S)  # messages already accepted finish, within reason
             await self.close()
 
     async def stop(self) -> None:
@@ -179,26 +175,8 @@ class WeComAdapter(Adapter):
     def _enqueue(self, incoming: IncomingMessage) -> None:
         """Hand on in the background, in order per chat (a retried callback keeps its MsgId: the
         dispatcher's idempotency drops it)."""
-        chat_id = incoming.chat.chat_id
-        queue = self._queues.get(chat_id)
-        if queue is None:
-            queue = self._queues[chat_id] = deque()
-            assert self._on_message is not None
-            task = asyncio.create_task(self._work(chat_id, queue, self._on_message))
-            self._workers.add(task)
-            task.add_done_callback(self._workers.discard)
-        queue.append(incoming)
-
-    async def _work(self, chat_id: str, queue: deque[IncomingMessage], on_message: MessageCallback) -> None:
-        try:
-            while queue:
-                message = queue.popleft()
-                try:
-                    await on_message(message)
-                except Exception:
-                    log.exception("handling failed chat=%s msg=%s", chat_id, message.message_id)
-        finally:
-            del self._queues[chat_id]
+        assert self._lanes is not None
+        self._lanes.submit(incoming.chat.chat_id, incoming)
 
     async def send(self, message: OutgoingMessage) -> None:
         key = self.robots.get(message.chat.chat_id)

@@ -155,6 +155,15 @@ class Announcements(_Section):
         return value
 
 
+class Checkins(_Section):
+    acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
+    """How a check-in in a group is confirmed: an emoji on the message (where the platform has
+    reactions, else a tally), one running list per group (tally), or a reply to each (reply).
+    Private chats always get a reply."""
+    tally_seconds: int = Field(default=10, ge=3, le=600)
+    """A group's tally message is edited (or re-sent) at most this often."""
+
+
 class Policy(_Section):
     name: str = "教师研修项目"
     """The program's name, as the monthly briefing and exports title it."""
@@ -168,3 +177,4 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    checkins: Checkins = Field(default_factory=Checkins)

@@ -107,9 +107,9 @@ PERMISSIONS: dict[str, Rule] = {
     "freeze": COORDINATORS,
     "adjust": COORDINATORS,
     "export": Rule(COORDINATORS.roles, PRIVATE),
-    "history": Rule(COORDINATORS.roles, PRIVATE),
     "leaves": COORDINATORS,
     "objections": COORDINATORS,
+    "history": Rule(COORDINATORS.roles, PRIVATE),
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -23,6 +24,8 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import current_revision, head_revision, upgrade
 
 log = logging.getLogger("yanxiu.app")
+
+STOP_SENDING_TIMEOUT_S = 15
 
 
 @dataclass
@@ -47,6 +50,10 @@ class Yanxiu:
                 await health.start()
             await self.adapter.run(self.dispatcher.handle)
         finally:
+            try:  # replies already handed over to delivery still go out
+                await asyncio.wait_for(self.dispatcher.settle(), STOP_SENDING_TIMEOUT_S)
+            except TimeoutError:
+                log.warning("stopped with replies unsent; their messages are answered again on redelivery")
             scheduler.shutdown(wait=False)
             if health is not None:
                 await health.stop()

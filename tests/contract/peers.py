@@ -18,7 +18,7 @@ from bot.kernel.adapter import Adapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import FixedClock
 from bot.ops.config import Settings
-from bot.domain.policy import Policy
+from bot.domain.policy import Checkins, Policy
 from storage.models import ChatBinding
 from storage.repositories import Repositories
 from tests.support.roster import enrol
@@ -54,7 +54,7 @@ class Peer(ABC):
     async def __aenter__(self) -> Self:
         adapter = await self.start_fake()
         settings = Settings(_env_file=None, database_url=self.database_url, **self.settings())
-        self.app = build(settings, adapter, clock=self.clock, policy=Policy())
+        self.app = build(settings, adapter, clock=self.clock, policy=Policy(checkins=Checkins(acknowledge="reply")))
         await prepare_database(self.app.engine)
         await self._seed()
         self._task = asyncio.create_task(self.app.run())

@@ -15,7 +15,7 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import Clock
 from bot.ops.config import Settings
-from bot.domain.policy import Policy, Semester
+from bot.domain.policy import Checkins, Policy, Semester
 from storage.models import CheckIn, Record
 from tests.fakes.telegram_api import (
     FakeBotApi,
@@ -33,6 +33,8 @@ REFLECTION = (
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
 )
 
+REPLY = Checkins(acknowledge="reply")  # these conversations read each check-in's reply
+
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
@@ -49,7 +51,7 @@ def free_port() -> int:
 @asynccontextmanager
 async def running_bot(
     api: FakeBotApi, database_url: str, *, clock: Clock | None = None,
-    roster: tuple[tuple[str, str, tuple[str, ...]], ...] = (), **settings,
+    roster: tuple[tuple[str, str, tuple[str, ...]], ...] = (), checkins: Checkins = REPLY, **settings,
 ) -> AsyncIterator[Yanxiu]:
     """The whole bot on the fake Bot API; `roster` (name, school, roles) is on the roster before it starts."""
     config = Settings(
@@ -60,7 +62,7 @@ async def running_bot(
     adapter.poll_timeout = 1
     today = (clock.now() if clock else datetime.now(UTC)).date()
     semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
-    app = build(config, adapter, clock=clock, policy=Policy(semester=semester_around_today))
+    app = build(config, adapter, clock=clock, policy=Policy(semester=semester_around_today, checkins=checkins))
     await prepare_database(app.engine)
     for name, school, roles in roster or tuple((name, "紫阳县第二小学", ("teacher",)) for name in ROSTER):
         await enrol(app.session_factory, name, school, datetime.now(UTC), roles)
@@ -106,6 +108,22 @@ async def test_join_checkin_me_in_a_group(api, sqlite_url):
         reply = [s for s in api.sent if "签到成功" in (s["text"] or "")][0]
         assert reply["chat_id"] == GROUP and reply["reply_to_message_id"] is not None
         assert len(await rows(app, CheckIn)) == 1
+
+
+async def test_a_group_checkin_gets_a_reaction_and_a_private_one_a_reply(api, sqlite_url):
+    async with running_bot(api, sqlite_url, checkins=Checkins()) as app:
+        await say(api, "/join 王芳 紫阳县第二小学")
+        update_id = api.push_update(text_message_update(GROUP, WANG, "签到", chat_type="supergroup",
+                                                        message_id=777))
+        [reaction] = await api.wait_for_reactions(1)
+        assert (reaction["chat_id"], reaction["message_id"], reaction["emoji"]) == (GROUP, 777, "👍")
+        await app.dispatcher.settle()  # the delivered mark is written in the background
+        api.redeliver(update_id)
+        assert await say(api, "收到") == [], "no text for a check-in in the group, nothing for a redelivery"
+        assert len(api.reactions) == 1 and len(await rows(app, CheckIn)) == 1
+        await say(api, "/join 李明 紫阳县第二小学", user=LI)
+        [private] = await say(api, "签到", user=LI, chat=LI)
+        assert "李明老师签到成功" in private
 
 
 async def test_a_redelivered_update_is_answered_and_stored_once(api, sqlite_url):
