@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.domain.policy import Policy, Records
+from bot.domain.policy import Checkins, Policy, Records
+from bot.kernel.adapter import Capabilities
 from bot.kernel.messages import Attachment, AttachmentKind
 from storage.models import Attendance, CheckIn, OnlineSession, Record, School, SessionSchool
 from tests.conftest import open_chat
@@ -39,7 +40,7 @@ async def test_a_relay_checks_in_only_the_sender_and_reposts_stay_quiet(chat):
 
 
 async def test_the_policy_may_let_a_relay_check_in_the_others(sqlite_url, clock):
-    policy = Policy(records=Records(relay_proxies=True))
+    policy = Policy(records=Records(relay_proxies=True), checkins=Checkins(acknowledge="reply"))
     async with open_chat(sqlite_url, clock, policy=policy) as chat:
         await teachers(chat)
         assert "王芳、赵丽签到成功" in await chat.one(relay("王芳", "赵丽", "不在名单"), user="u1")
@@ -116,3 +117,14 @@ async def test_a_presence_word_during_a_live_session_counts_as_arriving_in_a_bou
     assert "王芳已到场" in await chat.one("到！", user="u1")
     assert "已经在" in await chat.one("在线", user="u1")
     assert len(await chat.rows(Attendance)) == 1
+
+
+async def test_a_relay_is_acknowledged_quietly_like_a_check_in_and_a_repost_not_at_all(sqlite_url, clock):
+    reacting = Capabilities(max_text_length=4096, reactions=True)
+    async with open_chat(sqlite_url, clock, policy=Policy(), capabilities=reacting) as chat:  # default: reaction
+        await teachers(chat)
+        assert await chat.say(relay("李明", "王芳"), user="u1") == []
+        assert len(chat.adapter.reactions) == 1
+        assert await chat.say(relay("李明", "王芳"), user="u1") == []  # a repost: no second reaction
+        assert await chat.say(relay("李明", "王芳", "赵丽"), user="u1") == []
+        assert len(chat.adapter.reactions) == 1 and len(await chat.rows(CheckIn)) == 1
