@@ -470,4 +470,8 @@ MESSAGES: dict[str, str] = {
     "history_unreadable": "I could not read this file. Send a QQ group or WeChat/WeCom .txt chat export.",
     "cmd_history": "Import a group chat history (backfill check-ins and records)",
     "record_files_added": "Added {count} picture(s) or file(s) to record #{id}.",
+    "me_hours_done": "{kind} hours this semester: {done}/{required}, done",
+    "me_hours_missing": "{kind} hours this semester: {done}/{required}, {missing} to go",
+    "me_hours_school": "School-based",
+    "me_hours_online": "Online",
 }

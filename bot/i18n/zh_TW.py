@@ -467,4 +467,8 @@ MESSAGES: dict[str, str] = {
     'history_unreadable': '沒能讀出這個檔案。請傳送 QQ 群或微信/企業微信匯出的 .txt 聊天記錄。',
     'cmd_history': '匯入群聊記錄（補記簽到和記錄）',
     'record_files_added': '已把{count}個圖片或檔案附到記錄 #{id}。',
+    'me_hours_done': '本學期{kind}學時：{done}/{required} 已達標',
+    'me_hours_missing': '本學期{kind}學時：{done}/{required}，還差{missing}',
+    'me_hours_school': '校本',
+    'me_hours_online': '網路',
 }

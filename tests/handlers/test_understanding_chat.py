@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.domain.policy import Checkins, Policy, Records
+from bot.domain.policy import Checkins, Hours, Policy, Records
 from bot.kernel.adapter import Capabilities
 from bot.kernel.messages import Attachment, AttachmentKind
 from storage.models import Attendance, CheckIn, OnlineSession, Record, School, SessionSchool
@@ -128,3 +128,12 @@ async def test_a_relay_is_acknowledged_quietly_like_a_check_in_and_a_repost_not_
         assert await chat.say(relay("李明", "王芳"), user="u1") == []  # a repost: no second reaction
         assert await chat.say(relay("李明", "王芳", "赵丽"), user="u1") == []
         assert len(chat.adapter.reactions) == 1 and len(await chat.rows(CheckIn)) == 1
+
+
+async def test_a_question_about_hours_gets_the_hours_so_far(sqlite_url, clock):
+    policy = Policy(checkins=Checkins(acknowledge="reply"), hours=Hours(reflection=2, school_based_per_semester=48))
+    async with open_chat(sqlite_url, clock, policy=policy) as chat:
+        await teachers(chat)
+        assert "本学期校本学时：0/48，还差48" in await chat.one("我现在有多少学时了？", user="u1")
+        await chat.one("反思：" + REFLECTION, user="u1")
+        assert "本学期校本学时：2/48，还差46" in await chat.one("我的学时够了吗", user="u1")
