@@ -474,4 +474,8 @@ MESSAGES: dict[str, str] = {
     "me_hours_missing": "{kind} hours this semester: {done}/{required}, {missing} to go",
     "me_hours_school": "School-based",
     "me_hours_online": "Online",
+
+    "score_not_owed_before": "· Not counted: {months} (before counting started or you joined)",
+    "score_excused_leave": "· Excused: {months} (approved leave)",
+    "score_leave_days": "· {days} days of approved leave; hour targets reduced accordingly",
 }

@@ -495,4 +495,8 @@ MESSAGES: dict[str, str] = {
     "me_hours_missing": "本学期{kind}学时：{done}/{required}，还差{missing}",
     "me_hours_school": "校本",
     "me_hours_online": "网络",
+
+    "score_not_owed_before": "· 不计：{months}（项目计数开始或本人加入之前）",
+    "score_excused_leave": "· 免计：{months}（已批准的请假）",
+    "score_leave_days": "· 已批准请假 {days} 天，学时要求按比例减免",
 }

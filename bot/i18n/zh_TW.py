@@ -471,4 +471,7 @@ MESSAGES: dict[str, str] = {
     'me_hours_missing': '本學期{kind}學時：{done}/{required}，還差{missing}',
     'me_hours_school': '校本',
     'me_hours_online': '網路',
+    'score_not_owed_before': '· 不計：{months}（專案計數開始或本人加入之前）',
+    'score_excused_leave': '· 免計：{months}（已批准的請假）',
+    'score_leave_days': '· 已批准請假 {days} 天，學時要求按比例減免',
 }
