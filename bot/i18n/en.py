@@ -480,6 +480,11 @@ MESSAGES: dict[str, str] = {
     "history_applied": "Imported: {checkins} check-ins and {records} records (existing ones not repeated).",
     "history_unreadable": "I could not read this file. Send a QQ group or WeChat/WeCom .txt chat export.",
     "cmd_history": "Import a group chat history (backfill check-ins and records)",
+    "record_files_added": "Added {count} picture(s) or file(s) to record #{id}.",
+    "me_hours_done": "{kind} hours this semester: {done}/{required}, done",
+    "me_hours_missing": "{kind} hours this semester: {done}/{required}, {missing} to go",
+    "me_hours_school": "School-based",
+    "me_hours_online": "Online",
 
     "score_not_owed_before": "· Not counted: {months} (before counting started or you joined)",
     "score_excused_leave": "· Excused: {months} (approved leave)",

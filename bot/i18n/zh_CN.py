@@ -501,6 +501,11 @@ MESSAGES: dict[str, str] = {
     "history_applied": "已导入：{checkins}次签到、{records}篇记录（已有的不重复记）。",
     "history_unreadable": "没能读出这个文件。请发送 QQ 群或微信/企业微信导出的 .txt 聊天记录。",
     "cmd_history": "导入群聊记录（补记签到和记录）",
+    "record_files_added": "已把{count}个图片或文件附到记录 #{id}。",
+    "me_hours_done": "本学期{kind}学时：{done}/{required} 已达标",
+    "me_hours_missing": "本学期{kind}学时：{done}/{required}，还差{missing}",
+    "me_hours_school": "校本",
+    "me_hours_online": "网络",
 
     "score_not_owed_before": "· 不计：{months}（项目计数开始或本人加入之前）",
     "score_excused_leave": "· 免计：{months}（已批准的请假）",

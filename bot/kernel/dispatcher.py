@@ -158,7 +158,7 @@ class Turn:
 Next = Callable[[Turn], Awaitable[None]]
 Stage = Callable[[Turn, Next], Awaitable[None]]
 
-ACKNOWLEDGED_ROUTES = frozenset({"checkin"})
+ACKNOWLEDGED_ROUTES = frozenset({"checkin", "relay"})
 """Routes whose successful answer in a group may be a quiet acknowledgement (policy `checkins.acknowledge`)."""
 
 
@@ -321,7 +321,7 @@ class Dispatcher:
         await next(turn)
         style = self.policy.checkins.acknowledge
         message = turn.message
-        if (style == "reply" or turn.outcome != "ok" or message.is_private
+        if (style == "reply" or turn.outcome != "ok" or message.is_private or not turn.replies
                 or turn.route.name not in ACKNOWLEDGED_ROUTES or turn.member is None):
             return
         if not all(isinstance(r, Reply) and r.chat is None and r.private_to is None for r in turn.replies):

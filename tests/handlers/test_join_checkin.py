@@ -81,6 +81,7 @@ async def test_checkin_shapes_teachers_write(chat):
 
 async def test_checkin_for_someone_else_is_refused(chat):
     await chat.join("u1", "王芳")
+    await chat.enrol("李明")
     assert "只能为自己" in await chat.one("李明签到")
     assert await count(chat, CheckIn) == 0
 
