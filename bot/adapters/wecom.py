@@ -49,9 +49,14 @@ IMAGE_TYPES, IMAGE_BYTES = frozenset({"image/png", "image/jpeg"}), 2 * 1024 * 10
 MAX_CALLBACK_BYTES, TOKEN_MARGIN_S, DRAIN_TIMEOUT_S = 256 * 1024, 300, 10
 
 
+UNTRUSTED_IP = 60020
+"""The server's address is not in the application's 企业可信IP (applications created since mid-2022)."""
+
+
 class WeComApiError(Exception):
     def __init__(self, errcode: int, errmsg: str = "") -> None:
-        super().__init__(f"wecom errcode={errcode} {errmsg}")
+        hint = " — add this server's public IP to the application's 企业可信IP" if errcode == UNTRUSTED_IP else ""
+        super().__init__(f"wecom errcode={errcode} {errmsg}{hint}")
         self.errcode, self.errmsg = errcode, errmsg
 
 
@@ -89,12 +94,14 @@ class WeComAdapter(Adapter):
         self._token_expires, self._token_lock = 0.0, asyncio.Lock()
         self._robot_sent: dict[str, deque[float]] = defaultdict(deque)
         self._robot_lock = asyncio.Lock()
+        self.route_hooks: list[Callable[[web.Application], None]] = []
+        """Other WeCom callbacks served on the same listener (the 智能机器人's /wecom/bot)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WeComAdapter:
         return cls(
-            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.wecom_secret or "",
-            settings.wecom_token or "", settings.wecom_aes_key or "", listen=settings.wecom_listen,
+            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.secret("wecom_secret"),
+            settings.secret("wecom_token"), settings.secret("wecom_aes_key"), listen=settings.wecom_listen,
             port=settings.wecom_port, api_base=settings.wecom_api_base, robot_webhooks=settings.robot_webhooks,
         )
 
@@ -107,6 +114,8 @@ class WeComAdapter(Adapter):
         app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
         app.router.add_get(CALLBACK_PATH, self._verify_url)
         app.router.add_post(CALLBACK_PATH, self._callback)
+        for add_routes in self.route_hooks:
+            add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await runner.setup()
         try:

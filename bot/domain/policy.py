@@ -155,6 +155,15 @@ class Announcements(_Section):
         return value
 
 
+class Platforms(_Section):
+    """Chat-platform behaviour a program may switch off."""
+
+    qq_accept_roster_friends: bool = True
+    """QQ: accept friend requests from QQ numbers on the roster, so private reminders reach them."""
+    greet_newcomers: bool = True
+    """Greet someone who joins a bound group with how to register (where the platform reports joins)."""
+
+
 class Checkins(_Section):
     acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
     """How a check-in in a group is confirmed: an emoji on the message (where the platform has
@@ -211,6 +220,7 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    platforms: Platforms = Field(default_factory=Platforms)
     checkins: Checkins = Field(default_factory=Checkins)
     privacy: Privacy = Field(default_factory=Privacy)
     files: Files = Field(default_factory=Files)

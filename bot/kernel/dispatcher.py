@@ -26,7 +26,7 @@ from bot.kernel.commands import ParsedCommand, parse_command
 from bot.domain.text import clean_text, normalize
 from bot.kernel.delivery import Delivery, Sendable, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
-from bot.kernel.messages import Acknowledgement, Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
+from bot.kernel.messages import Acknowledgement, Attachment, Button, ChatKind, IncomingMessage, OutgoingMessage, Reply
 from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
 from bot.kernel.receipts import DeliveredMarks
@@ -311,7 +311,8 @@ class Dispatcher:
         """The one permission table decides; a refusal is a reply, and is recorded like any other."""
         refusal = self._refusal(turn.route, turn.message, turn.roles)
         if refusal is not None:
-            turn.replies, turn.outcome = [Reply(refusal)], "refused"
+            turn.replies = [Reply(refusal, buttons=self._continue_in_private(turn.route, turn.message))]
+            turn.outcome = "refused"
             return
         await next(turn)
 
@@ -389,6 +390,13 @@ class Dispatcher:
         if message.attachments:
             return self.translator("attachment_without_text")
         return None
+
+    def _continue_in_private(self, route: Route, message: IncomingMessage) -> tuple[Button, ...]:
+        """A private-only command asked for in a group: a button that opens the private chat and
+        continues there (`/start <command>`; Telegram shows it as a t.me deep link)."""
+        if message.is_private or rule_for(route.name).chats != {ChatKind.PRIVATE}:
+            return ()
+        return (Button(self.translator("continue_in_private"), f"/start {route.name}"),)
 
     def _refusal(self, route: Route, message: IncomingMessage, roles: frozenset[str]) -> str | None:
         rule = rule_for(route.name)
