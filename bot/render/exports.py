@@ -75,7 +75,7 @@ class Briefing:
 def _clean(text: str) -> str:
     """Control characters (other than tab and line breaks) removed: XLSX cannot hold them, and a
     leading one could hide a formula from `_guard`."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    return ILLEGAL_CHARACTERS_RE.sub("", clean_text(text))
 
 
 def _guard(text: str) -> str:
