@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
-from storage.people import AuditLog, JoinRequests, Members, Mentorships
+from storage.people import AuditLog, Invitations, JoinRequests, Members, Mentorships, RosterAccounts
 from storage.reports import Reports
 from storage.scores import Scores
 from storage.sessions import Attendances, HoursLedger, OnlineSessions, Outbox
@@ -204,6 +204,8 @@ class Repositories:
         self.members = Members(session)
         self.mentorships = Mentorships(session)
         self.join_requests = JoinRequests(session)
+        self.roster_accounts = RosterAccounts(session)
+        self.invitations = Invitations(session)
         self.audit = AuditLog(session)
         self.online_sessions = OnlineSessions(session)
         self.attendance = Attendances(session)

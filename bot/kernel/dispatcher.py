@@ -230,7 +230,11 @@ class Dispatcher:
         self, message: IncomingMessage, route: Route, repos: Repositories, now: datetime,
         dialog: Dialog | None,
     ) -> tuple[list[Reply | OutgoingMessage], str]:
-        member = await repos.members.by_account(message.platform, message.sender.user_id)
+        sender = message.sender
+        member = await repos.members.by_account(message.platform, sender.user_id)
+        if member is None:  # identity: an account the roster names links on its first message
+            member = await repos.members.link_from_roster(
+                message.platform, sender.user_id, sender.username, sender.display_name, now)
         member_roles = await repos.members.roles(member.id) if member else set()
         roles = resolve_roles(member is not None, member_roles, (message.platform, message.sender.user_id) in self.admins)
         refusal = self._refusal(route, message, roles)
