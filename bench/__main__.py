@@ -28,7 +28,8 @@ from tests.support.postgres import PostgresAdmin, PostgresServer
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION = "## Scoring recompute"
 INBOUND, FANOUT = "## Inbound check-ins", "## Announcement fan-out"
-BENCHMARKS = ("scoring", "inbound", "fanout")
+UNDERSTANDING = "## Understanding teachers' posts"
+BENCHMARKS = ("scoring", "inbound", "fanout", "understanding")
 INTRO = """# Benchmarks
 
 Run them with `make bench` (it installs PostgreSQL if it can, then runs `python -m bench` in the
@@ -204,6 +205,20 @@ def run_fanout(args: argparse.Namespace) -> None:
         print(f"wrote {DOCS}")
 
 
+def run_understanding(args: argparse.Namespace) -> None:
+    from bench import understanding
+
+    print("understanding: the labelled corpus through the dispatcher…", flush=True)
+    result = understanding.measure()
+    print(result["report"].table())
+    for miss in result["report"].misses():
+        print("  miss:", miss)
+    if args.write_docs:
+        write_section(understanding.section(UNDERSTANDING, result, "python -m bench --bench understanding"),
+                      UNDERSTANDING)
+        print(f"wrote {DOCS}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--bench", action="append", choices=BENCHMARKS,
@@ -215,7 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="scoring and inbound: one database")
     parser.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS.name}")
     args = parser.parse_args(argv)
-    runners = {"scoring": run_scoring, "inbound": run_inbound, "fanout": run_fanout}
+    runners = {"scoring": run_scoring, "inbound": run_inbound, "fanout": run_fanout,
+               "understanding": run_understanding}
     for name in dict.fromkeys(args.bench or BENCHMARKS):
         runners[name](args)
 

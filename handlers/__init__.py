@@ -13,8 +13,10 @@ from handlers import (
     dialog,
     exports,
     help,
+    history,
     invite,
     join,
+    leave,
     me,
     my_records,
     observe,
@@ -25,6 +27,7 @@ from handlers import (
     scores,
     sessions,
     summaries,
+    understand,
     units,
 )
 
@@ -39,6 +42,7 @@ def build_router() -> Router:
         pending_files.router,
         my_records.router,
         me.router,
+        leave.router,
         dialog.router,
         roster.router,
         units.router,
@@ -52,6 +56,8 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        history.router,
+        understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

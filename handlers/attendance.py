@@ -2,62 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from bot.kernel.dispatcher import Context, UserError
+from bot.kernel.dispatcher import Context
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
-from storage.models import Attendance, OnlineSession
-from storage.sessions import session_end, session_start
+from bot.services import attendance
+from bot.services.attendance import Arrival, LiveSession
 
 router = Router()
 
 
-async def live_sessions(ctx: Context) -> list[OnlineSession]:
-    opens = timedelta(minutes=ctx.policy.sessions.opens_before_minutes)
-    return await ctx.uow.online_sessions.live_for_school(ctx.member.school_id, ctx.now, opens)
+async def live_sessions(ctx: Context) -> list[LiveSession]:
+    return await attendance.live_sessions(ctx.uow, ctx.member.school_id, ctx.now, ctx.policy)
 
 
-async def _pick(ctx: Context) -> OnlineSession:
-    live = await live_sessions(ctx)
-    wanted = ctx.args.strip().lstrip("#＃")
-    if wanted:
-        live = [online for online in live if str(online.id) == wanted]
-    if not live:
-        raise UserError("here_no_session")
-    if len(live) > 1:
-        raise UserError("here_which", ids="、".join(f"#{online.id}" for online in live))
-    return live[0]
-
-
-async def arrive(ctx: Context, online: OnlineSession) -> str:
+async def arrive(ctx: Context, online: LiveSession) -> str:
     """Record the arrival (once per stretch) and say whether it was late."""
-    existing = await ctx.uow.attendance.open_stretch(online.id, ctx.member.id)
-    if existing is not None:
-        return ctx.t("here_already", id=online.id, time=ctx.local(existing.arrived_at).strftime("%H:%M"))
-    arrived = min(ctx.sent_at, ctx.now)
-    await ctx.uow.attendance.arrive(Attendance(
-        session_id=online.id, member_id=ctx.member.id, arrived_at=arrived, platform=ctx.message.platform,
-        chat_id=ctx.message.chat.chat_id, message_id=ctx.message.message_id,
-    ))
-    late = int((arrived - session_start(online)).total_seconds() // 60)
-    key = "here_late" if late > 0 else "here_ok"
-    return ctx.t(key, name=ctx.member.name, id=online.id, time=ctx.local(arrived).strftime("%H:%M"), late=late)
+    arrival = await attendance.arrive(ctx.uow, online, ctx.member.id, min(ctx.sent_at, ctx.now), ctx.message)
+    return arrival_text(ctx, arrival)
+
+
+def arrival_text(ctx: Context, arrival: Arrival) -> str:
+    time = ctx.local(arrival.arrived_at).strftime("%H:%M")
+    if arrival.already:
+        return ctx.t("here_already", id=arrival.session_id, time=time)
+    key = "here_late" if arrival.late_minutes > 0 else "here_ok"
+    return ctx.t(key, name=ctx.member.name, id=arrival.session_id, time=time, late=arrival.late_minutes)
 
 
 @router.command("here", summary_key="cmd_here")
 async def here(ctx: Context) -> Reply:
-    return Reply(await arrive(ctx, await _pick(ctx)))
+    return Reply(await arrive(ctx, attendance.pick(await live_sessions(ctx), ctx.args)))
 
 
 @router.command("bye", summary_key="cmd_bye")
 async def bye(ctx: Context) -> Reply:
-    online = await _pick(ctx)
-    stretch = await ctx.uow.attendance.open_stretch(online.id, ctx.member.id)
-    if stretch is None:
-        raise UserError("bye_not_here", id=online.id)
-    stretch.left_at = min(ctx.sent_at, ctx.now)
-    early = int((session_end(online) - stretch.left_at).total_seconds() // 60)
-    key = "bye_early" if early > 0 and online.status in ("scheduled", "live") else "bye_ok"
-    return ctx.reply(key, name=ctx.member.name, id=online.id, time=ctx.local(stretch.left_at).strftime("%H:%M"),
-                     early=early)
+    online = attendance.pick(await live_sessions(ctx), ctx.args)
+    left = await attendance.leave(ctx.uow, online, ctx.member.id, min(ctx.sent_at, ctx.now))
+    key = "bye_early" if left.early_minutes > 0 else "bye_ok"
+    return ctx.reply(key, name=ctx.member.name, id=online.id, time=ctx.local(left.left_at).strftime("%H:%M"),
+                     early=left.early_minutes)

@@ -7,7 +7,6 @@ from datetime import date
 
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.dates import parse_date
-from bot.render.exports import briefing_docx, briefing_markdown, to_xlsx
 from bot.kernel.messages import OutgoingFile, Reply
 from bot.services.reports import briefing, workbook
 from bot.kernel.router import Router
@@ -33,6 +32,8 @@ async def export(ctx: Context) -> list[Reply]:
     elif dates:
         raise UserError("usage_export")
     scope, label = await unit_scope(ctx, rest, "usage_export")
+    from bot.render.exports import to_xlsx  # openpyxl loads only when someone exports
+
     sheets = await workbook(ctx.uow, ctx.policy, ctx.t, ctx.zone, ctx.today, first, last, **scope)
     content = to_xlsx(sheets, title=f"{ctx.policy.name} {label}")
     name = f"研修台账-{label}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
@@ -62,6 +63,8 @@ async def _briefing(ctx: Context, text: str) -> list[Reply]:
         month = month_of(text, ctx.today)
     except ValueError:
         raise UserError("usage_export") from None
+    from bot.render.exports import briefing_docx, briefing_markdown  # python-docx loads only here
+
     report = await briefing(ctx.uow, ctx.policy, ctx.t, ctx.zone, month, f"{ctx.policy.name}研修简报", ctx.today)
     stem = f"研修简报-{month:%Y年%m月}"
     await ctx.audit("export.briefing", stem)

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
+from bot.domain.records import LABELS
 from bot.kernel.dispatcher import Context
-from bot.domain.checkins import month_bounds
-from bot.domain.records import LABELS, RecordKind, progress
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
-from handlers.checkin import checkin_figures
+from bot.services.progress import my_progress
 
 router = Router()
 
 
-@router.command("me", keywords=("我的进度",), summary_key="cmd_me")
+@router.command("me", keywords=("我的进度", "我的情况", "查进度", "查询进度"), summary_key="cmd_me")
 async def me(ctx: Context) -> Reply:
+    return Reply(await progress_text(ctx))
+
+
+async def progress_text(ctx: Context) -> str:
+    """The sender's standing in a few lines; also the answer to a question about their progress."""
     member, today = ctx.member, ctx.today
-    month_days, streak = await checkin_figures(ctx)
+    standing = await my_progress(ctx.uow, member.id, today, ctx.policy)
     lines = [
         ctx.t("me_header", name=member.name, school=member.school.name),
-        ctx.t("me_checkins", month=today.month, month_days=month_days, streak=streak),
+        ctx.t("me_checkins", month=today.month, month_days=standing.checkins.month_days,
+              streak=standing.checkins.streak),
     ]
-    semester = ctx.policy.semester
-    first, _ = month_bounds(today)
-    written = await ctx.uow.records.days_by_kind(member.id, min(first, semester.start), today)
-    for kind in RecordKind:
-        status = progress(kind, written.get(kind.value, []), today, ctx.policy.records, semester)
-        if status.required == 0 and status.done == 0:
-            continue
+    for status in standing.records:
         deadline = f"{status.period.last.month}月{status.period.last.day}日"
         key = "me_record_done" if status.missing == 0 else "me_record_missing"
         lines.append(
             ctx.t(
-                key, period=status.period.label, label=LABELS[kind], done=status.done,
+                key, period=status.period.label, label=LABELS[status.kind], done=status.done,
                 required=status.required, missing=status.missing, deadline=deadline,
             )
         )
-    return Reply("\n".join(lines))
+    return "\n".join(lines)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from bot.domain.records import LABELS, RecordEntry, RecordKind
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.record_text import title_of
-from bot.domain.records import LABELS, RecordKind, is_open, length_problem, period_of
 from bot.kernel.messages import OutgoingFile, Reply
 from bot.kernel.router import Router
-from storage.models import Record
+from bot.services import records
 
 router = Router()
 
@@ -15,64 +14,56 @@ RECENT = 10
 PREVIEW = 24
 
 
-@router.command("mine", summary_key="cmd_mine")
+@router.command("mine", keywords=("我的记录", "我交的", "我提交的"), summary_key="cmd_mine")
 async def mine(ctx: Context) -> Reply:
-    records = await ctx.uow.records.recent(ctx.member.id, RECENT)
-    if not records:
+    entries = await records.recent(ctx.uow, ctx.member.id, RECENT)
+    if not entries:
         return ctx.reply("mine_empty")
-    lines = [ctx.t("mine_header", count=len(records))]
-    lines += [_line(record) for record in records]
+    lines = [ctx.t("mine_header", count=len(entries))]
+    lines += [_line(entry) for entry in entries]
     lines.append(ctx.t("mine_footer"))
     return Reply("\n".join(lines))
 
 
-@router.command("undo", summary_key="cmd_undo")
+@router.command("undo", keywords=("撤回", "撤销"), summary_key="cmd_undo")
 async def undo(ctx: Context) -> Reply:
-    record = await ctx.uow.records.latest_own(ctx.member.id)
-    if record is None:
-        raise UserError("undo_nothing")
-    return await _withdraw(ctx, record)
+    entry = await records.withdraw(ctx.uow, ctx.member.id, None, ctx.today, ctx.now, ctx.policy)
+    return ctx.reply("withdrawn", id=entry.id, label=LABELS[entry.kind])
 
 
 @router.command("delete", summary_key="cmd_delete", usage_key="usage_delete")
 async def delete(ctx: Context) -> Reply:
-    record = await _own_record(ctx, ctx.args.strip(), "usage_delete")
-    return await _withdraw(ctx, record)
+    number = _number(ctx.args, "usage_delete")
+    entry = await records.withdraw(ctx.uow, ctx.member.id, number, ctx.today, ctx.now, ctx.policy)
+    return ctx.reply("withdrawn", id=entry.id, label=LABELS[entry.kind])
 
 
 @router.command("edit", summary_key="cmd_edit", usage_key="usage_edit")
 async def edit(ctx: Context) -> Reply:
     reference, _, text = ctx.args.partition(" ")
-    record = await _own_record(ctx, reference, "usage_edit")
+    number = _number(reference, "usage_edit")
     text = text.strip()
     if not text:
         raise UserError("usage_edit")
-    kind = RecordKind(record.kind)
-    _ensure_open(ctx, record)
-    problem = length_problem(kind, text, ctx.policy.records, bool(record.attachments))
-    if problem is not None:
-        key, limit = problem
-        raise UserError(key, label=LABELS[kind], limit=limit, length=len(text))
-    title = record.title if kind is RecordKind.OBSERVATION else (title_of(text) or record.title)
-    version = await ctx.uow.records.replace_text(record, title, text, ctx.now)
-    return ctx.reply("edited", id=record.id, label=LABELS[kind], version=version)
+    entry, version = await records.edit(ctx.uow, ctx.member.id, number, text, ctx.today, ctx.now, ctx.policy)
+    return ctx.reply("edited", id=entry.id, label=LABELS[entry.kind], version=version)
 
 
-@router.command("myfile", summary_key="cmd_myfile")
+@router.command("myfile", keywords=("我的档案", "研修档案"), summary_key="cmd_myfile")
 async def myfile(ctx: Context) -> Reply:
     semester = ctx.policy.semester
-    records = await ctx.uow.records.between(ctx.member.id, semester.start, semester.end)
-    document = training_file(ctx, records)
+    entries = await records.of_semester(ctx.uow, ctx.member.id, ctx.policy)
+    document = training_file(ctx, entries)
     if not ctx.capabilities.can_send_files:
         return Reply(document)
     file_name = f"研修档案_{ctx.member.name}_{semester.name}.md"
     return Reply(
-        ctx.t("myfile_caption", count=len(records), semester=semester.name),
+        ctx.t("myfile_caption", count=len(entries), semester=semester.name),
         file=OutgoingFile(file_name, document.encode("utf-8"), mime_type="text/markdown"),
     )
 
 
-def training_file(ctx: Context, records: list[Record]) -> str:
+def training_file(ctx: Context, entries: list[RecordEntry]) -> str:
     """The semester's records as a readable Markdown document, grouped by kind, oldest first."""
     member, semester = ctx.member, ctx.policy.semester
     out = [
@@ -84,67 +75,49 @@ def training_file(ctx: Context, records: list[Record]) -> str:
         "",
     ]
     for kind in RecordKind:
-        chosen = [record for record in records if record.kind == kind.value]
+        chosen = [entry for entry in entries if entry.kind is kind]
         out += [f"## {LABELS[kind]}（{len(chosen)}篇）", ""]
         if not chosen:
             out += ["（暂无）", ""]
-        for record in chosen:
-            out += _file_entry(kind, record)
+        for entry in chosen:
+            out += _file_entry(entry)
     return "\n".join(out).rstrip() + "\n"
 
 
-def _file_entry(kind: RecordKind, record: Record) -> list[str]:
-    heading = f"### #{record.id} {record.day:%Y-%m-%d}"
-    if record.title:
-        heading += f" 《{record.title}》"
+def _file_entry(entry: RecordEntry) -> list[str]:
+    heading = f"### #{entry.id} {entry.day:%Y-%m-%d}"
+    if entry.title:
+        heading += f" 《{entry.title}》"
     lines = [heading, ""]
-    if kind is RecordKind.OBSERVATION:
-        observed_on = record.observed_on or record.day
+    if entry.kind is RecordKind.OBSERVATION:
+        observed_on = entry.observed_on or entry.day
         lines += [
-            f"- 授课教师：{record.observed_name}",
+            f"- 授课教师：{entry.observed_name}",
             f"- 听课日期：{observed_on:%Y-%m-%d}",
-            f"- 班级学科：{record.class_subject}",
+            f"- 班级学科：{entry.class_subject}",
             "",
         ]
-    if record.body:
-        lines += [record.body, ""]
-    for attachment in record.attachments:
+    if entry.body:
+        lines += [entry.body, ""]
+    for attachment in entry.attachments:
         name = attachment.get("file_name") or ("图片" if attachment.get("kind") == "photo" else "文件")
         lines.append(f"- 附件：{name}")
-    if record.attachments:
+    if entry.attachments:
         lines.append("")
     return lines
 
 
-async def _own_record(ctx: Context, reference: str, usage_key: str) -> Record:
+def _number(reference: str, usage_key: str) -> int:
     number = reference.strip().lstrip("#＃")
     if not number.isdigit():
         raise UserError(usage_key)
-    record = await ctx.uow.records.get_own(ctx.member.id, int(number))
-    if record is None:
-        raise UserError("record_not_found", id=number)
-    return record
+    return int(number)
 
 
-def _ensure_open(ctx: Context, record: Record) -> None:
-    kind = RecordKind(record.kind)
-    if not is_open(kind, record.day, ctx.today, ctx.policy.semester):
-        period = period_of(kind, record.day, ctx.policy.semester)
-        raise UserError("record_frozen", id=record.id, period=period.label)
-
-
-async def _withdraw(ctx: Context, record: Record) -> Reply:
-    _ensure_open(ctx, record)
-    await ctx.uow.records.withdraw(record, ctx.now)
-    await ctx.uow.hours.remove(record.member_id, f"record:{record.id}")
-    return ctx.reply("withdrawn", id=record.id, label=LABELS[RecordKind(record.kind)])
-
-
-def _line(record: Record) -> str:
-    kind = RecordKind(record.kind)
-    title = f"《{record.title}》" if record.title else ""
-    preview = " ".join(record.body.split())
+def _line(entry: RecordEntry) -> str:
+    title = f"《{entry.title}》" if entry.title else ""
+    preview = " ".join(entry.body.split())
     if len(preview) > PREVIEW:
         preview = preview[:PREVIEW] + "…"
-    clip = " 📎" if record.attachments else ""
-    return f"#{record.id} {record.day.month}月{record.day.day}日 {LABELS[kind]}{title} {preview}{clip}".rstrip()
+    clip = " 📎" if entry.attachments else ""
+    return f"#{entry.id} {entry.day.month}月{entry.day.day}日 {LABELS[entry.kind]}{title} {preview}{clip}".rstrip()

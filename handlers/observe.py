@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.text import clean_text
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.dates import parse_date
+from bot.domain.dates import PAST, parse_date
 from bot.domain.people import name_problem
 from bot.domain.record_text import (
     ObservationDraft,
@@ -20,7 +19,10 @@ from bot.domain.record_text import (
 from bot.domain.records import RecordKind
 from bot.kernel.messages import IncomingMessage, Reply
 from bot.kernel.router import Router
-from handlers.records import store_record
+from bot.services.records import store_observation
+from bot.domain.understanding import Intent
+from handlers.reading import understanding_of
+from handlers.records import header_alone, stored_text, writer_of
 
 router = Router()
 
@@ -28,8 +30,13 @@ DIALOG = "observe"
 STEPS = ("teacher", "date", "class", "topic", "notes")
 
 
-def _observation_shape(text: str, message: IncomingMessage) -> str | None:
-    return text if parse_observation_text(text, message.sent_at.date()) is not None else None
+def _observation_shape(_text: str, message: IncomingMessage) -> str | None:
+    understood = understanding_of(message)
+    if understood.intent is Intent.OBSERVATION:
+        return ""
+    if understood.intent is Intent.HEADER and understood.kind is RecordKind.OBSERVATION:
+        return ""
+    return None
 
 
 @router.command("observe", summary_key="cmd_observe", usage_key="usage_observe")
@@ -40,13 +47,16 @@ async def observe(ctx: Context) -> list[Reply] | Reply:
     draft = parse_observation_fields(ctx.args, ctx.today) or parse_observation_text(ctx.args, ctx.today)
     if draft is None:
         raise UserError("usage_observe")
-    return await _store(ctx, draft)
+    return await store_draft(ctx, draft)
 
 
 @router.text("observe", _observation_shape)
-async def observe_from_text(ctx: Context) -> list[Reply]:
-    draft = parse_observation_text(clean_text(ctx.message.text), ctx.today)
-    return await _store(ctx, draft or parse_observation_text(ctx.args, ctx.today))
+async def observe_from_text(ctx: Context) -> list[Reply] | Reply:
+    """An observation log in prose or as the 听课记录表 form; its header alone waits for the body."""
+    understood = understanding_of(ctx.message)
+    if understood.observation is None:
+        return await header_alone(ctx, RecordKind.OBSERVATION, understood.title)
+    return await store_draft(ctx, understood.observation)
 
 
 @router.dialog(DIALOG)
@@ -72,13 +82,13 @@ async def observe_dialog(ctx: Context) -> list[Reply] | Reply:
         teacher=data["teacher"], observed_on=date.fromisoformat(data["observed_on"]),
         class_subject=data["class"], topic=data["topic"], notes=answer,
     )
-    replies = await _store(ctx, draft)
+    replies = await store_draft(ctx, draft)
     await ctx.end_dialog()
     return replies
 
 
 def _observed_on(ctx: Context, answer: str) -> date:
-    observed_on = parse_date(answer, ctx.today)
+    observed_on = parse_date(answer, ctx.today, prefer=PAST)
     if observed_on is None:
         raise UserError("observe_bad_date")
     if observed_on > ctx.today:
@@ -86,30 +96,17 @@ def _observed_on(ctx: Context, answer: str) -> date:
     return observed_on
 
 
-async def _store(ctx: Context, draft: ObservationDraft) -> list[Reply]:
-    observed_on = draft.observed_on or ctx.today
-    if observed_on > ctx.today:
-        raise UserError("observe_future_date")
-    matches = await ctx.uow.members.named(draft.teacher)
-    observed = matches[0] if len(matches) == 1 else None
-    if observed is not None and observed.id == ctx.member.id:
-        raise UserError("observe_self")
-    teacher = observed.name if observed else draft.teacher
-    when = f"{observed_on.month}月{observed_on.day}日"
+async def store_draft(ctx: Context, draft: ObservationDraft) -> list[Reply]:
+    stored = await store_observation(ctx.uow, writer_of(ctx), draft)
+    when = f"{stored.observed_on.month}月{stored.observed_on.day}日"
     lesson = f"{draft.class_subject}《{draft.topic}》"
-    confirmation = await store_record(
-        ctx, RecordKind.OBSERVATION, draft.topic, draft.notes,
-        detail=ctx.t("observe_detail", teacher=teacher, lesson=lesson, date=when),
-        observed_member_id=observed.id if observed else None, observed_name=teacher[:50],
-        observed_on=observed_on, class_subject=draft.class_subject[:100],
-    )
-    replies = [confirmation]
-    account = await ctx.uow.members.account_on(observed.id, ctx.message.platform) if observed else None
-    if account is not None:
+    detail = ctx.t("observe_detail", teacher=stored.teacher, lesson=lesson, date=when)
+    replies = [Reply(stored_text(ctx, stored.record, detail))]
+    if stored.notify_user_id is not None:
         replies.append(
             Reply(
-                ctx.t("observe_notice", teacher=teacher, observer=ctx.member.name, lesson=lesson, date=when),
-                private_to=account.user_id,
+                ctx.t("observe_notice", teacher=stored.teacher, observer=ctx.member.name, lesson=lesson, date=when),
+                private_to=stored.notify_user_id,
             )
         )
     return replies

@@ -5,32 +5,37 @@ Without text, the command opens a guided dialog (topic, then the text) kept in t
 
 from __future__ import annotations
 
-from bot.domain.text import clean_text
+from dataclasses import replace
+
+from bot.domain.record_text import title_of
+from bot.domain.text import normalize
+from bot.kernel.access import rule_for
+from bot.domain.understanding import Intent, understand
+from bot.domain.records import LABELS, Progress, RecordKind, length_problem, min_chars
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.record_text import parse_record_text, title_of
-from bot.domain.records import (
-    LABELS,
-    Progress,
-    RecordKind,
-    length_problem,
-    min_chars,
-    period_of,
-    progress,
-)
 from bot.kernel.messages import Attachment, AttachmentKind, IncomingMessage, Reply
-from bot.kernel.metrics import RECORDS
 from bot.kernel.router import Router
-from storage.models import HoursLine, Record
+from bot.services.records import RecordDraft, StoredRecord, Writer, store_record
+from handlers.reading import understanding_of
 
 router = Router()
 
 DIALOG = "record"
 SKIP_WORDS = {"跳过", "无", "没有", "略", "skip", "-"}
 FILE_KINDS = {AttachmentKind.PHOTO, AttachmentKind.DOCUMENT}
+TITLE_MAX = 40
+ELSEWHERE = {Intent.QUESTION, Intent.CHECKIN, Intent.RELAY, Intent.COMMAND, Intent.MENTION}
+"""Posts that mean something else even while a record waits for its body."""
+COMPLETE = {Intent.RECORD, Intent.OBSERVATION}
 
 
-def _record_shape(text: str, _message: IncomingMessage) -> str | None:
-    return text if parse_record_text(text) is not None else None
+def _record_shape(_text: str, message: IncomingMessage) -> str | None:
+    understood = understanding_of(message)
+    if understood.intent is Intent.RECORD:
+        return ""
+    if understood.intent is Intent.HEADER and understood.kind is not RecordKind.OBSERVATION:
+        return ""
+    return None
 
 
 @router.command("reflect", summary_key="cmd_reflect", usage_key="usage_reflect")
@@ -45,85 +50,110 @@ async def case(ctx: Context) -> Reply:
 
 @router.text("record", _record_shape)
 async def record_from_text(ctx: Context) -> Reply:
-    parsed = parse_record_text(clean_text(ctx.message.text))
-    if parsed is None:  # only width-folding made it match; read the folded text
-        parsed = parse_record_text(ctx.args)
-    return await _from_command(ctx, parsed.kind, parsed.body)
+    """A record whose kind its first lines name; a header alone waits for the body (or a photo)."""
+    understood = understanding_of(ctx.message)
+    if understood.intent is Intent.HEADER:
+        return await header_alone(ctx, understood.kind, understood.title)
+    return await record_reply(ctx, RecordDraft(understood.kind, understood.title, understood.body))
+
+
+async def header_alone(ctx: Context, kind: RecordKind, title: str) -> Reply:
+    """【教学反思】 or 《秋天的雨》教学反思 sent alone: the next message is the body, never the title."""
+    if files_of(ctx) and kind is not RecordKind.OBSERVATION:
+        return await record_reply(ctx, RecordDraft(kind, title, ""))
+    if title or kind is RecordKind.OBSERVATION:
+        await ctx.start_dialog(DIALOG, "body", {"kind": kind.value, "topic": title})
+        return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
+    await ctx.start_dialog(DIALOG, "topic", {"kind": kind.value})
+    return ctx.reply("dialog_record_topic", label=LABELS[kind])
 
 
 async def _from_command(ctx: Context, kind: RecordKind, text: str | None = None) -> Reply:
     body = (ctx.args if text is None else text).strip()
-    if not body and not _files(ctx):
+    if not body and not files_of(ctx):
         await ctx.start_dialog(DIALOG, "topic", {"kind": kind.value})
         return ctx.reply("dialog_record_topic", label=LABELS[kind])
-    return await store_record(ctx, kind, title_of(body), body)
+    return await record_reply(ctx, RecordDraft(kind, title_of(body), body))
 
 
 @router.dialog(DIALOG)
-async def record_dialog(ctx: Context) -> Reply:
+async def record_dialog(ctx: Context) -> Reply | list[Reply] | None:
     kind = RecordKind(ctx.dialog.data["kind"])
     answer = ctx.args
+    understood = understanding_of(ctx.message)
+    if understood.intent in ELSEWHERE or understood.intent in COMPLETE:
+        if understood.intent in COMPLETE:  # the whole record again, in one post: it replaces the dialog
+            await ctx.end_dialog()
+        return await _route_elsewhere(ctx)
+    if ctx.dialog.step == "topic" and (_reads_as_body(answer) or files_of(ctx)):
+        ctx.dialog.step = "body"
+    if kind is RecordKind.OBSERVATION and ctx.dialog.step == "body" and (answer or files_of(ctx)):
+        return await _observation_body(ctx, answer)
     if ctx.dialog.step == "topic":
         if not answer:
             raise UserError("dialog_record_topic", label=LABELS[kind])
         topic = "" if answer.lower() in SKIP_WORDS else answer.strip("《》 ")[:200]
         await ctx.advance_dialog("body", topic=topic)
         return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
-    if not answer and not _files(ctx):
+    if not answer and not files_of(ctx):
         return ctx.reply("dialog_record_body", label=LABELS[kind], min_chars=min_chars(kind, ctx.policy.records))
-    problem = length_problem(kind, answer, ctx.policy.records, bool(_files(ctx)))
+    problem = length_problem(kind, answer, ctx.policy.records, bool(files_of(ctx)))
     if problem is not None:
         key, limit = problem
         await ctx.advance_dialog("body")
         return ctx.reply(key, label=LABELS[kind], limit=limit, length=len(answer))
-    reply = await store_record(ctx, kind, ctx.dialog.data.get("topic") or title_of(answer), answer)
+    reply = await record_reply(ctx, RecordDraft(kind, ctx.dialog.data.get("topic") or title_of(answer), answer))
     await ctx.end_dialog()
     return reply
 
 
-async def store_record(
-    ctx: Context, kind: RecordKind, title: str, body: str, detail: str = "", **observation
-) -> Reply:
-    """Validate, store and confirm one record, saying what it counts toward."""
-    files = _files(ctx)
-    problem = length_problem(kind, body, ctx.policy.records, bool(files))
-    if problem is not None:
-        key, limit = problem
-        raise UserError(key, label=LABELS[kind], limit=limit, length=len(body.strip()))
-    record = await ctx.uow.records.add(
-        Record(
-            member_id=ctx.member.id, kind=kind.value, day=ctx.today, title=title[:200], body=body,
-            attachments=[
-                {"kind": f.kind.value, "file_ref": f.file_ref, "file_name": f.file_name, "mime_type": f.mime_type}
-                for f in files
-            ],
-            platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id,
-            message_id=ctx.message.message_id, created_at=ctx.now, updated_at=ctx.now,
-            **observation,
-        )
-    )
-    RECORDS.inc(kind=kind.value)
-    worth = getattr(ctx.policy.hours, kind.value)
-    if worth > 0:
-        await ctx.uow.hours.credit(HoursLine(
-            member_id=ctx.member.id, day=ctx.today, category="school", hours=worth,
-            minutes=round(worth * ctx.policy.hours.minutes_per_hour), source=f"record:{record.id}",
-            description=f"{LABELS[kind]}《{record.title}》"[:200], created_at=ctx.now,
-        ))
-    status = await current_progress(ctx, kind)
-    return ctx.reply(
-        "record_stored", id=record.id, period=status.period.label, ordinal=status.done,
-        label=LABELS[kind], title=f"《{record.title}》" if record.title else "", detail=detail,
+def _reads_as_body(answer: str) -> bool:
+    """A reply to "which lesson?" that is really the record itself (sent right after its header)."""
+    return "\n" in answer.strip() or len(answer.strip()) > TITLE_MAX
+
+
+async def _observation_body(ctx: Context, answer: str) -> Reply | list[Reply] | None:
+    """The body of an observation log whose header came alone; a form sent line by line is collected
+    until it names the teacher, the lesson and an evaluation."""
+    from handlers.observe import store_draft
+
+    collected = "\n".join(part for part in (ctx.dialog.data.get("text", ""), answer) if part)
+    draft = understand(f"听课记录\n{collected}", ctx.today).observation
+    if draft is not None and draft.notes and draft.notes != draft.topic:
+        replies = await store_draft(ctx, draft)
+        await ctx.end_dialog()
+        return replies
+    await ctx.advance_dialog("body", text=collected)
+    if "：" in collected or ":" in collected or len(collected) < 20:
+        return None  # a form arriving line by line: wait quietly for the rest
+    return ctx.reply("observe_hint")
+
+
+async def _route_elsewhere(ctx: Context):
+    """A question, a check-in or a command while a record waits for its body: answer it as usual."""
+    route = ctx.router.for_text(normalize(ctx.message.text), ctx.message)
+    if route is None or route.name.startswith("dialog:") or not rule_for(route.name).allows(ctx.roles):
+        return None
+    return await route.handler(replace(ctx, args=route.args, dialog=None))
+
+
+def writer_of(ctx: Context) -> Writer:
+    return Writer(ctx.member.id, ctx.today, ctx.now, ctx.message, ctx.policy, tuple(files_of(ctx)))
+
+
+async def record_reply(ctx: Context, draft: RecordDraft, detail: str = "") -> Reply:
+    """Store one record and confirm it, saying what it counts toward."""
+    return Reply(stored_text(ctx, await store_record(ctx.uow, writer_of(ctx), draft), detail))
+
+
+def stored_text(ctx: Context, stored: StoredRecord, detail: str = "") -> str:
+    status = stored.progress
+    return ctx.t(
+        "record_stored", id=stored.id, period=status.period.label, ordinal=status.done,
+        label=LABELS[stored.kind], title=f"《{stored.title}》" if stored.title else "", detail=detail,
         quota=quota_text(ctx, status),
-        files=ctx.t("record_files", count=len(files)) if files else "",
+        files=ctx.t("record_files", count=stored.files) if stored.files else "",
     )
-
-
-async def current_progress(ctx: Context, kind: RecordKind) -> Progress:
-    semester = ctx.policy.semester
-    period = period_of(kind, ctx.today, semester)
-    days = await ctx.uow.records.days_by_kind(ctx.member.id, period.first, period.last)
-    return progress(kind, days.get(kind.value, []), ctx.today, ctx.policy.records, semester)
 
 
 def quota_text(ctx: Context, status: Progress) -> str:
@@ -135,5 +165,5 @@ def quota_text(ctx: Context, status: Progress) -> str:
     return ctx.t("quota_missing", scope=scope, required=status.required, missing=status.missing)
 
 
-def _files(ctx: Context) -> list[Attachment]:
+def files_of(ctx: Context) -> list[Attachment]:
     return [a for a in ctx.message.attachments if a.kind in FILE_KINDS]

@@ -18,6 +18,7 @@ from bot.domain.roster import (
 )
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
+from handlers import history
 from bot.services import bindings, people, units
 from bot.services.roster import RosterLine, import_plan, plan_for, unit_roster
 from handlers.lookup import actor, is_organiser
@@ -191,6 +192,9 @@ def _change(t, field: str, old: str, new: str) -> str:
 @router.command("confirm", keywords=("确认",), summary_key="cmd_confirm", interrupts_dialogs=True)
 async def confirm(ctx: Context) -> Reply | None:
     dialog = ctx.dialog or await ctx.uow.dialogs.get(*ctx.dialog_key)
+    if dialog is not None and dialog.kind == history.DIALOG and dialog.expires_at > ctx.now and is_organiser(ctx):
+        ctx.dialog = dialog
+        return await history.confirm_history(ctx)
     if dialog is None or dialog.kind != IMPORT_DIALOG or dialog.expires_at <= ctx.now:
         typed_keyword_in_group = not ctx.message.is_private and not ctx.message.text.lstrip().startswith("/")
         return None if typed_keyword_in_group else ctx.reply("confirm_nothing")

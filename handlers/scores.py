@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import re
 
-from bot.services.announcements import announcement, announcements
-from bot.services.scores import (
-    current_period,
-    frozen_row,
-    grade_label,
-    line_text,
-    missing_text,
-    signed,
-    standings,
-)
+from bot.services import scores as service
+from bot.services.announcements import announcements, drawn, table_for_chat
+from bot.services.scores import current_period, grade_label, line_text, missing_text, signed, standings
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
 from bot.kernel.messages import OutgoingMessage, Reply
 from bot.kernel.router import Router
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
-from storage.models import ChatBinding, HoursLine, Member, ScoreAdjustment, TrainingMark
 
 router = Router()
 
@@ -59,18 +51,15 @@ async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
     scope, name = await unit_scope(ctx, ctx.args.split(), "usage_scores")
     ranked = await standings(ctx.uow, ctx.policy, ctx.today, **scope)
-    binding = await ctx.uow.bindings.get(ctx.message.platform, ctx.message.chat.chat_id)
     if not ranked:
         raise UserError("scores_none")
-    here = ChatBinding(platform=ctx.message.platform, chat_id=ctx.message.chat.chat_id, scope="program",
-                       title=ctx.message.chat.title)
-    messages = announcement(env_of(ctx), binding or here, name, ranked, ctx.today)
-    return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in messages]
+    planned = table_for_chat(env_of(ctx), ctx.message.chat, name, ranked, ctx.today)
+    return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in await drawn(planned)]
 
 
 @router.command("announce", summary_key="cmd_announce")
 async def announce(ctx: Context) -> list:
-    messages = await announcements(ctx.uow, env_of(ctx), ctx.today)
+    messages = await drawn(await announcements(ctx.uow, env_of(ctx), ctx.today))
     chats = {m.chat.chat_id for m in messages}
     await ctx.audit("scores.announce", f"{len(chats)} chats", after={"messages": len(messages)})
     if not messages:
@@ -87,13 +76,10 @@ def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
     return found, title.strip()[:150]
 
 
-async def _people(ctx: Context, names: list[str]) -> list[Member]:
-    """Everyone named, or the counted attendees of a session given as #编号."""
+async def _people(ctx: Context, names: list[str]) -> list:
+    """Everyone named, or the attendees of a session given as #编号."""
     if len(names) == 1 and names[0].startswith(("#", "＃")) and names[0][1:].isdigit():
-        online = await ctx.uow.online_sessions.get(int(names[0][1:]))
-        if online is None:
-            raise UserError("session_not_found", id=names[0][1:])
-        return list({member.id: member for _, member in await ctx.uow.attendance.of_session(online.id)}.values())
+        return await service.session_attendees(ctx.uow, int(names[0][1:]))
     people = [await find_member(ctx, name) for name in names]
     return list({member.id: member for member in people}.values())
 
@@ -111,12 +97,8 @@ async def credit(ctx: Context) -> Reply:
     names, title = _names_and_title(rest, "usage_credit")
     people = await _people(ctx, names)
     source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
-    minutes = round(hours * ctx.policy.hours.minutes_per_hour)
-    for member in people:
-        await ctx.uow.hours.credit(HoursLine(
-            member_id=member.id, day=ctx.today, category="school", minutes=minutes, hours=hours,
-            source=source[:60], description=title, created_at=ctx.now,
-        ))
+    await service.credit_hours(ctx.uow, ctx.policy, people, hours=hours, title=title, source=source,
+                               day=ctx.today, now=ctx.now)
     await ctx.audit("hours.credit", title, after={"hours": hours, "members": [m.name for m in people]})
     return ctx.reply("credited", hours=f"{hours:g}", count=len(people), title=title,
                      names="、".join(member.name for member in people))
@@ -131,9 +113,7 @@ async def mark(ctx: Context) -> Reply:
         raise UserError("usage_mark")
     names, title = _names_and_title(rest, "usage_mark")
     people = await _people(ctx, names)
-    for member in people:
-        await ctx.uow.scores.mark(TrainingMark(member_id=member.id, title=title, day=ctx.today, mark=kind,
-                                                 created_at=ctx.now))
+    await service.mark_training(ctx.uow, people, mark=kind, title=title, day=ctx.today, now=ctx.now)
     await ctx.audit("scores.mark", title, after={"mark": kind, "members": [m.name for m in people]})
     return ctx.reply("marked", mark=ctx.t(f"mark_{kind}"), count=len(people), title=title,
                      names="、".join(member.name for member in people))
@@ -142,15 +122,9 @@ async def mark(ctx: Context) -> Reply:
 @router.command("freeze", summary_key="cmd_freeze")
 async def freeze(ctx: Context) -> Reply:
     """Close the semester's assessment: scores are kept as they are; later changes are adjustments."""
-    period = current_period(ctx.policy, ctx.today)
-    if not period.final and "force" not in ctx.args:
-        raise UserError("freeze_not_over", end=f"{ctx.policy.semester.end:%Y-%m-%d}")
-    if await ctx.uow.scores.frozen(period.key):
-        raise UserError("freeze_already", period=period.name)
-    ranked = await standings(ctx.uow, ctx.policy, ctx.today)
-    await ctx.uow.scores.freeze([frozen_row(standing, period, ctx.now) for standing in ranked])
-    await ctx.audit("scores.freeze", period.name, after={"teachers": len(ranked)})
-    return ctx.reply("frozen", period=period.name, count=len(ranked))
+    period, count = await service.freeze(ctx.uow, ctx.policy, ctx.today, ctx.now, force="force" in ctx.args)
+    await ctx.audit("scores.freeze", period.name, after={"teachers": count})
+    return ctx.reply("frozen", period=period.name, count=count)
 
 
 @router.command("adjust", summary_key="cmd_adjust", usage_key="usage_adjust")
@@ -163,8 +137,7 @@ async def adjust(ctx: Context) -> Reply:
     member = await find_member(ctx, " ".join(parts[:position]))
     points = float(parts[position].replace("−", "-"))
     reason = " ".join(parts[position + 1:])[:200]
-    period = current_period(ctx.policy, ctx.today)
-    await ctx.uow.scores.adjust(ScoreAdjustment(period=period.key, member_id=member.id, points=points,
-                                                  reason=reason, actor=ctx.actor[:120], created_at=ctx.now))
+    await service.adjust(ctx.uow, ctx.policy, member, points=points, reason=reason, actor=ctx.actor,
+                         today=ctx.today, now=ctx.now)
     await ctx.audit("scores.adjust", member_label(member), after={"points": points, "reason": reason})
     return ctx.reply("adjusted", member=member_label(member), points=signed(points), reason=reason)

@@ -1,36 +1,23 @@
-"""The in-process clock (APScheduler 3). It only wakes jobs up; what is due lives in the database."""
+"""The in-process clock (APScheduler 3). It only wakes the planner up; what is due lives in the database."""
 
 from __future__ import annotations
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services.sessions import Env
-from reminders.dialogs import expire_dialogs
-from reminders.sessions import sweep
+from reminders.planner import sweep
 
 
 def make_scheduler(app) -> AsyncIOScheduler:
-    """Jobs for a running bot; started and stopped with it."""
+    """One job for a running bot, started and stopped with it: plan what is due, send the outbox."""
     dispatcher = app.dispatcher
     scheduler = AsyncIOScheduler(timezone=dispatcher.zone)
-    scheduler.add_job(
-        expire_dialogs,
-        "interval",
-        seconds=app.settings.sweep_seconds,
-        args=[
-            app.session_factory, dispatcher.delivery, dispatcher.translator, dispatcher.clock,
-            app.policy.records.dialog_timeout_minutes,
-        ],
-        id="expire_dialogs",
-        max_instances=1,
-        coalesce=True,
-    )
     scheduler.add_job(
         sweep,
         "interval",
         seconds=app.settings.sweep_seconds,
         args=[app.session_factory, dispatcher.delivery, session_env(app), dispatcher.clock],
-        id="sessions",
+        id="sweep",
         max_instances=1,
         coalesce=True,
     )

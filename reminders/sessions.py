@@ -1,55 +1,34 @@
-"""Scheduled work, as rows in the outbox: reminders before a session, its result when it ends, the
-20th-of-the-month warning, summary deadlines, and (from reminders/assessment.py) score
-announcements and nudges.
-
-`queue_due_work` decides what is due and writes it to the outbox in one transaction; `send_queued`
-delivers what the outbox holds. Keys make each item once: a restart re-plans without repeating,
-a reminder missed while the bot was down is still sent within the grace time, and two processes
-never both send it.
+"""What is due around online sessions: reminders before a session, its result when its time is up,
+summary deadlines, and the warn-day notice that a month has no session yet. Planned into the
+outbox by reminders/planner.py; keys make each item once, whatever restarts or second processes do.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.kernel.clock import Clock
-from bot.kernel.delivery import Delivery, outgoing_from_json
 from bot.domain.checkins import month_bounds
 from bot.domain.roles import COORDINATOR
+from bot.domain.session_status import SessionStatus
 from bot.domain.sessions import month_needs_warning
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.kernel.metrics import REMINDERS_SENT
 from bot.services.sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
-from reminders.assessment import queue_announcement, queue_nudges
 from reminders.outbox import queue_messages
 from storage.models import OnlineSession
 from storage.repositories import Repositories
 from storage.sessions import session_end
 
-log = logging.getLogger("yanxiu.reminders")
 
-STALE_CLAIM = timedelta(minutes=5)
-
-
-async def queue_due_work(session_factory: async_sessionmaker[AsyncSession], env: Env, clock: Clock) -> int:
-    """Put into the outbox everything that has become due; returns how many items were queued."""
-    now = clock.now()
+async def plan_sessions(repos: Repositories, env: Env, now: datetime) -> int:
+    """Queue what sessions need now; returns how many items were queued."""
     queued = 0
-    async with session_factory() as session, session.begin():
-        repos = Repositories(session)
-        for online in await repos.online_sessions.open_sessions():
-            queued += await _reminders(repos, env, online, now)
-            if now >= session_end(online):
-                queued += await _result(repos, env, online, now)
-        for online in await repos.online_sessions.awaiting_summary():
-            queued += await _summary_deadline(repos, env, online, now)
-        queued += await _month_warning(repos, env, now)
-        queued += await queue_announcement(repos, env, now)
-        queued += await queue_nudges(repos, env, now)
-    return queued
+    for online in await repos.online_sessions.open_sessions():
+        queued += await _reminders(repos, env, online, now)
+        if now >= session_end(online):
+            queued += await _result(repos, env, online, now)
+    for online in await repos.online_sessions.awaiting_summary():
+        queued += await _summary_deadline(repos, env, online, now)
+    return queued + await _month_warning(repos, env, now)
 
 
 async def _reminders(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> int:
@@ -57,7 +36,7 @@ async def _reminders(repos: Repositories, env: Env, online: OnlineSession, now: 
     queued = 0
     for offset in sorted(set(env.policy.sessions.remind_before_minutes), reverse=True):
         due = online.planned_start - timedelta(minutes=offset)
-        if not due <= now <= due + grace or now >= session_end(online) or online.status != "scheduled":
+        if not due <= now <= due + grace or now >= session_end(online) or online.status != SessionStatus.SCHEDULED:
             continue
         key = f"session:{online.id}:remind:{offset}:{online.planned_start:%Y%m%d%H%M}"
         if await repos.outbox.has(key):
@@ -143,32 +122,3 @@ async def _coordinators(repos: Repositories, env: Env, text: str) -> list[Outgoi
 
 def _in_break(day: date, breaks: list[tuple[date, date]]) -> bool:
     return any(first <= day <= last for first, last in breaks)
-
-
-async def send_queued(session_factory: async_sessionmaker[AsyncSession], delivery: Delivery, clock: Clock) -> int:
-    """Deliver what the outbox holds; a failed item is released for the next sweep (up to its limits)."""
-    if not delivery.capabilities.can_send_unprompted:
-        return 0
-    async with session_factory() as session, session.begin():
-        entries = [(e.key, e.kind, list(e.messages)) for e in await Repositories(session).outbox.claim_due(
-            clock.now(), STALE_CLAIM)]
-    sent = 0
-    for key, kind, messages in entries:
-        delivered = await delivery.deliver([outgoing_from_json(m) for m in messages])
-        async with session_factory() as session, session.begin():
-            outbox = Repositories(session).outbox
-            if delivered:
-                await outbox.mark_sent(key, clock.now())
-                if messages:  # an event's own row carries no messages
-                    sent += 1
-                    REMINDERS_SENT.inc(kind=kind)
-            else:
-                await outbox.release(key)
-                log.warning("outbox send failed key=%s kind=%s", key, kind)
-    return sent
-
-
-async def sweep(session_factory: async_sessionmaker[AsyncSession], delivery: Delivery, env: Env, clock: Clock) -> int:
-    """One scheduler tick: queue what is due, then send it."""
-    await queue_due_work(session_factory, env, clock)
-    return await send_queued(session_factory, delivery, clock)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -18,7 +19,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from bot.domain.scoring import month_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -175,11 +178,19 @@ class HandledMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+def _month_key_default(context) -> int:
+    return month_key(context.get_current_parameters()["day"])
+
+
 class Record(Base):
     """A teacher's written record: a reflection, a teaching case or a peer-observation log."""
 
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id"),
+        # Scoring reads only this index, already in GROUP BY order (member, kind, month), never the rows.
+        Index("ix_records_scoring", "member_id", "kind", "month_key", "day", "withdrawn_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
@@ -200,6 +211,13 @@ class Record(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    month_key: Mapped[int] = mapped_column(Integer, default=_month_key_default)
+    """The day's month as 202611 (bot.domain.scoring.month_key), kept in step with `day`."""
+
+    @validates("day")
+    def _keep_month_key(self, _key: str, day: date) -> date:
+        self.month_key = month_key(day)
+        return day
 
 
 class RecordRevision(Base):
@@ -419,6 +437,45 @@ class ScoreAdjustment(Base):
     reason: Mapped[str] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeaveRequest(Base):
+    """Leave or an exemption a teacher asked for (请假); approved leave excuses the days it covers."""
+
+    __tablename__ = "leave_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_kind: Mapped[str] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Objection(Base):
+    """A teacher's objection to a published score during the 公示 period, and how it was settled."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(20), index=True)
+    text: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(500))
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class RosterAccount(Base):

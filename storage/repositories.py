@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.leave import LeaveRequests, Objections
 from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
 from storage.people import AuditLog, Invitations, JoinRequests, Members, Mentorships, RosterAccounts
 from storage.reports import Reports
@@ -90,6 +91,15 @@ class Records:
         self.session.add(record)
         await self.session.flush()
         return record
+
+    async def known(self, platform: str, chat_id: str, message_id: str) -> bool:
+        """Whether a record from this message is already stored (imports run twice add nothing)."""
+        found = await self.session.scalar(
+            select(Record.id).where(
+                Record.platform == platform, Record.chat_id == chat_id, Record.message_id == message_id
+            )
+        )
+        return found is not None
 
     async def get_own(self, member_id: int, record_id: int) -> Record | None:
         return await self.session.scalar(
@@ -217,6 +227,8 @@ class Repositories:
         self.handled = HandledMessages(session)
         self.records = Records(session)
         self.dialogs = Dialogs(session)
+        self.leaves = LeaveRequests(session)
+        self.objections = Objections(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""

@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, extract, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.scoring import Activity
+from bot.domain.checkins import month_bounds
+from bot.domain.scoring import Activity, month_key, month_of_key
 from storage.models import (
     FrozenScore,
     HoursLine,
@@ -42,6 +43,11 @@ class Scores:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _rows(self, query):
+        """Plain rows of an aggregate, without the ORM's per-row processing (a tenth of a second per
+        hundred thousand rows)."""
+        return await (await self.session.connection()).execute(query)
+
     async def assessed(self, *, school_id: int | None = None, workshop_id: int | None = None) -> list[Assessed]:
         """Current members holding the teacher role, optionally of one school or workshop."""
         query = (
@@ -58,12 +64,12 @@ class Scores:
             query = query.where(Member.school_id == school_id)
         if workshop_id is not None:
             query = query.where(Member.workshop_id == workshop_id)
-        return [Assessed(*row) for row in await self.session.execute(query)]
+        return [Assessed(*row) for row in await self._rows(query)]
 
     async def activities(self, period: str, first: date, last: date) -> dict[int, Activity]:
         """Every member's hours, records by month, observations, marks and adjustments in [first, last]."""
         hours: dict[int, dict[str, float]] = defaultdict(dict)
-        for member_id, category, total in await self.session.execute(
+        for member_id, category, total in await self._rows(
             select(HoursLine.member_id, HoursLine.category, func.sum(HoursLine.hours))
             .where(HoursLine.day >= first, HoursLine.day <= last)
             .group_by(HoursLine.member_id, HoursLine.category)
@@ -71,25 +77,20 @@ class Scores:
             hours[member_id][category] = float(total or 0)
         monthly: dict[tuple[int, str], dict[tuple[int, int], int]] = defaultdict(dict)
         observations: dict[int, int] = defaultdict(int)
-        year, month = extract("year", Record.day), extract("month", Record.day)
-        for member_id, kind, y, m, count in await self.session.execute(
-            select(Record.member_id, Record.kind, year, month, func.count())
-            .where(Record.withdrawn_at.is_(None), Record.day >= first, Record.day <= last)
-            .group_by(Record.member_id, Record.kind, year, month)
-        ):
+        for member_id, kind, month, count in await self._record_counts(first, last):
             if kind == "observation":
                 observations[member_id] += count
-            else:
-                monthly[member_id, kind][int(y), int(m)] = count
+            elif count:
+                monthly[member_id, kind][month_of_key(month)] = count
         marks: dict[int, list[str]] = defaultdict(list)
-        for member_id, mark, count in await self.session.execute(
+        for member_id, mark, count in await self._rows(
             select(TrainingMark.member_id, TrainingMark.mark, func.count())
             .where(TrainingMark.day >= first, TrainingMark.day <= last)
             .group_by(TrainingMark.member_id, TrainingMark.mark)
         ):
             marks[member_id] += [mark] * count
         adjustments: dict[int, list[tuple[float, str]]] = defaultdict(list)
-        for member_id, points, reason in await self.session.execute(
+        for member_id, points, reason in await self._rows(
             select(ScoreAdjustment.member_id, ScoreAdjustment.points, ScoreAdjustment.reason)
             .where(ScoreAdjustment.period == period)
             .order_by(ScoreAdjustment.id)
@@ -109,6 +110,36 @@ class Scores:
             )
             for member_id in members
         }
+
+    async def _record_counts(self, first: date, last: date) -> list[tuple[int, str, int, int]]:
+        """(member, kind, month key, count) of the records in [first, last] that are not withdrawn.
+
+        Filtered by month key, so the databases read only ix_records_scoring, already in GROUP BY
+        order (a filter on `day` makes them walk the day index and sort instead: several times
+        slower). Records of the first and last month that fall outside the days are then taken back
+        with a small query on the day index.
+        """
+        counts: dict[tuple[int, str, int], int] = defaultdict(int)
+        key = (Record.member_id, Record.kind, Record.month_key)
+        months = (month_key(first), month_key(last))
+        for member_id, kind, month, count in await self._rows(
+            select(*key, func.count())
+            .where(Record.withdrawn_at.is_(None), Record.month_key >= months[0], Record.month_key <= months[1])
+            .group_by(*key)
+        ):
+            counts[member_id, kind, month] = count
+        before, after = (first.replace(day=1), first), (last, month_bounds(last)[1])
+        if before[0] == before[1] and after[0] == after[1]:
+            return [(*group, count) for group, count in counts.items()]
+        for member_id, kind, month, count in await self._rows(
+            select(*key, func.count())
+            .where(Record.withdrawn_at.is_(None),
+                   ((Record.day >= before[0]) & (Record.day < before[1]))
+                   | ((Record.day > after[0]) & (Record.day <= after[1])))
+            .group_by(*key)
+        ):
+            counts[member_id, kind, month] -= count
+        return [(*group, count) for group, count in counts.items()]
 
     async def frozen(self, period: str) -> dict[int, FrozenScore]:
         rows = await self.session.scalars(select(FrozenScore).where(FrozenScore.period == period))

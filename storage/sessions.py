@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.session_status import AWAITING_WRITER, OPEN_SESSION, SummaryStatus
 from storage.models import (
     Attendance,
     HoursLine,
@@ -18,7 +19,7 @@ from storage.models import (
     SessionSchool,
 )
 
-OPEN_STATUSES = ("scheduled", "live")
+OPEN_STATUSES = tuple(status.value for status in OPEN_SESSION)
 MAX_ATTEMPTS = 5
 """A message that failed this often (the bot was removed from the chat…) is given up, and logged."""
 
@@ -42,6 +43,11 @@ class OnlineSessions:
         for school_id in school_ids:
             self.session.add(SessionSchool(session_id=online.id, school_id=school_id))
         await self.session.flush()
+        return online
+
+    async def loaded(self, online: OnlineSession) -> OnlineSession:
+        """The new session with its relations (host, schools) read back, ready to describe."""
+        await self.session.refresh(online)
         return online
 
     async def get(self, session_id: int) -> OnlineSession | None:
@@ -97,7 +103,7 @@ class OnlineSessions:
     async def awaiting_summary(self) -> list[OnlineSession]:
         rows = await self.session.scalars(
             select(OnlineSession)
-            .where(OnlineSession.summary_status.in_(("requested", "returned")), OnlineSession.summary_due.is_not(None))
+            .where(OnlineSession.summary_status.in_([status.value for status in AWAITING_WRITER]), OnlineSession.summary_due.is_not(None))
             .order_by(OnlineSession.summary_due)
         )
         return list(rows)
@@ -107,7 +113,7 @@ class OnlineSessions:
             return {}
         rows = await self.session.execute(
             select(OnlineSession.summary_writer_id, func.count())
-            .where(OnlineSession.summary_writer_id.in_(member_ids), OnlineSession.summary_status == "approved")
+            .where(OnlineSession.summary_writer_id.in_(member_ids), OnlineSession.summary_status == SummaryStatus.APPROVED.value)
             .group_by(OnlineSession.summary_writer_id)
         )
         return {member_id: count for member_id, count in rows}
@@ -186,10 +192,13 @@ class Outbox:
             return False
         return True
 
-    async def claim_due(self, now: datetime, stale: timedelta, limit: int = 50) -> list[OutboxEntry]:
+    async def claim_due(self, now: datetime, stale: timedelta, limit: int = 50,
+                        skip: set[str] | frozenset[str] = frozenset()) -> list[OutboxEntry]:
+        """Up to `limit` due rows nobody holds, oldest first, except the keys in `skip`."""
         query = (
             select(OutboxEntry)
             .where(
+                OutboxEntry.key.not_in(skip) if skip else true(),
                 OutboxEntry.sent_at.is_(None),
                 (OutboxEntry.claimed_at.is_(None)) | (OutboxEntry.claimed_at < now - stale),
                 (OutboxEntry.expires_at.is_(None)) | (OutboxEntry.expires_at > now),

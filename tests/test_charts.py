@@ -168,3 +168,17 @@ def test_missing_font_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(charts, "FONT_FILE", "NoSuchFont.otf")
     with pytest.raises(RuntimeError, match="mplfonts.*NoSuchFont.otf"):
         charts._font_path()
+
+
+def test_the_score_axis_is_fixed_and_the_grade_lines_are_drawn() -> None:
+    """58 points must not look like a full bar: the axis runs 0–100 whatever the scores are."""
+    fig = charts._figure("成绩", [Bar("王芳", 58, "fail"), Bar("李明", 55, "fail")],
+                         thresholds=(("合格", 60), ("优秀", 90)))
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert low == 0 and high >= 100
+    lines = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert lines == [60, 90]
+    assert {"合格 60", "优秀 90"} <= {text.get_text() for text in ax.texts}
+    fitted = charts._figure("成绩", [Bar("王芳", 58, "fail")], scale=None)
+    assert fitted.axes[0].get_xlim()[1] < 100

@@ -20,7 +20,7 @@ from bot.kernel.delivery import outgoing_to_json
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.ops.health import HealthServer
 from bot.kernel.metrics import FLOOD_WAITS, HANDLER_SECONDS, METRICS, RECORDS, REMINDERS_SENT, SEND_ERRORS, Registry
-from reminders.sessions import send_queued
+from reminders.outbox import send_queued
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.repositories import Repositories

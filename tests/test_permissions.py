@@ -17,13 +17,13 @@ from storage.models import Base
 EVERYONE = {"start", "help", "join", "cancel", "confirm"}
 MEMBERS = {
     "checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile",
-    "sessions", "here", "bye", "summary", "score",
+    "sessions", "here", "bye", "summary", "score", "leave", "objection",
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "invite", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export",
+    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections",
 }
 ADMINS = {"audit"}
 PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "invite"}, {"bind", "unbind"}

@@ -42,6 +42,7 @@ HELP = """\
   :file <文件名> [说明]  发送一个文件，例如 :file 反思.docx 本月反思
                         （给出本机上存在的路径时，机器人能读到文件内容，例如 :file ./名单.csv）
   :who                  现在是谁在哪个聊天里说话
+  行尾加 \\              接着输入下一行：几行合成一条消息（接龙、听课记录表）
   :quit                 退出
 其他内容都会作为消息发给机器人，例如 /start、/join 王芳 紫阳县第二小学、签到、/me"""
 
@@ -93,11 +94,24 @@ class ConsoleAdapter(Adapter):
             line = line.rstrip("\r\n")
             if not self.interactive:
                 self._print(f"{self.state.prompt()}{line}")
+            line = await self._continued(line)
             if not line.strip():
                 continue
             message = self._control(line) if line.startswith(":") else self._message(line)
             if message is not None:
                 await on_message(message)
+
+    async def _continued(self, line: str) -> str:
+        """A line ending in a backslash goes on with the next one: one message of several lines."""
+        while line.endswith("\\"):
+            more = await self._read_line()
+            if more is None:
+                break
+            more = more.rstrip("\r\n")
+            if not self.interactive:
+                self._print(f"… {more}")
+            line = line[:-1] + "\n" + more
+        return line
 
     async def stop(self) -> None:
         self._stopped = True

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from bot.domain.text import to_simplified
+
 _CN_DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3,
     "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -48,9 +50,12 @@ _WEEK_OFFSETS = {"上上": -2, "上": -1, "本": 0, "这": 0, "下": 1, "下下"
 _RELATIVE = re.compile("|".join(_RELATIVE_DAYS))
 _CONTRACTED = re.compile(r"[昨今明](?=[早晚])")
 _WEEKDAY = re.compile(
-    rf"(?:(?P<week>上上|下下|上|下|本|这)个?)?(?:周|星期|礼拜)(?P<weekday>{_WEEKDAY_CHAR})"
+    rf"(?:(?P<week>上上|下下|上|下|本|这)个?(?:周|星期|礼拜)?)?(?:周|星期|礼拜)(?P<weekday>{_WEEKDAY_CHAR})"
 )
-_WEEKDAY_NOTE = re.compile(rf"\s*\(?(?:周|星期|礼拜)(?P<weekday>{_WEEKDAY_CHAR})\)?")
+_WEEKDAY_NOTE = re.compile(rf"[\s,，、]*\(?(?:周|星期|礼拜)(?P<weekday>{_WEEKDAY_CHAR})\)?")
+_DATE_AFTER_WEEKDAY = re.compile(r"[\s,，、]*(?P<open>\()?")
+_MONTH_OFFSET_DAY = re.compile(rf"(?P<offset>下个?月|上个?月|本月|这个?月)(?P<day>{_NUMBER})[日号]?")
+_MONTH_OFFSETS = {"下": 1, "上": -1, "本": 0, "这": 0}
 _YEAR_MONTH_DAY = re.compile(
     rf"(?P<year>[0-9]{{4}})年(?P<month>{_NUMBER})月(?P<day>{_NUMBER})[日号]?"
 )
@@ -58,8 +63,14 @@ _ISO_DATE = re.compile(
     r"(?P<year>[0-9]{4})(?P<sep>[-/.])(?P<month>[0-9]{1,2})(?P=sep)(?P<day>[0-9]{1,2})(?![0-9])"
 )
 _MONTH_DAY = re.compile(rf"(?P<month>{_NUMBER})月(?P<day>{_NUMBER})[日号]?")
-_SHORT_MONTH_DAY = re.compile(r"(?P<month>[0-9]{1,2})[./](?P<day>[0-9]{1,2})(?![0-9]|[./][0-9])")
+_SHORT_MONTH_DAY = re.compile(
+    r"(?P<month>[0-9]{1,2})(?P<sep>[./-])(?P<day>[0-9]{1,2})(?![0-9]|[./-][0-9]|[点时:])[日号]?"
+)
 _DAY_OF_MONTH = re.compile(rf"(?P<day>{_NUMBER})[日号]")
+
+
+NEAREST, FUTURE, PAST = "nearest", "future", "past"
+"""How to read a date that names no week, month or year: see `_match_date`."""
 
 
 class _Period(NamedTuple):
@@ -87,8 +98,8 @@ _PERIOD_WORDS = "|".join(_PERIODS)
 _PERIOD_ONLY = re.compile(_PERIOD_WORDS)
 _CLOCK = re.compile(
     rf"(?P<period>{_PERIOD_WORDS})?\s*(?:"
-    r"(?P<hh>[0-9]{1,2}):(?P<mm>[0-9]{2})(?![0-9])"
-    rf"|(?P<hour>{_NUMBER})[点时]钟?(?:(?P<half>半)|(?P<quarter>[一三])刻"
+    r"(?P<hh>[0-9]{1,2}):(?P<mm>[0-9]{2})(?::[0-9]{2})?(?![0-9])"
+    rf"|(?P<hour>{_NUMBER})[点时]钟?(?:(?P<half>半)|(?P<quarter>[一三13])刻"
     rf"|(?P<minute>{_MINUTE})分?|(?P<minute_digit>[一二三四五六七八九])分)?整?)"
 )
 
@@ -107,12 +118,15 @@ class ParsedDateTime:
     ambiguous_hour: bool = False
     day: date | None = None
     rest: str = ""
+    ambiguous_day: bool = False
+    """下周日 said late in a week: this coming Sunday or the one after? Ask before scheduling."""
 
 
 class _DateSpan(NamedTuple):
     day: date | None  # None: the text names an impossible date
     end: int
     contracted: bool = False  # 今/明/昨 glued to 早/晚, as in 今晚
+    ambiguous: bool = False  # 下周日 on a Saturday
 
 
 class _TimeSpan(NamedTuple):
@@ -121,18 +135,18 @@ class _TimeSpan(NamedTuple):
     end: int
 
 
-def parse_date(text: str, today: date) -> date | None:
+def parse_date(text: str, today: date, *, prefer: str = NEAREST) -> date | None:
     """A calendar date written the way teachers write it, relative to `today`; None if the text is not a date.
 
     The whole text must be the date; trailing punctuation is tolerated.
     """
-    found = find_date_prefix(text, today)
+    found = find_date_prefix(text, today, prefer=prefer)
     if found is None or found[1]:
         return None
     return found[0]
 
 
-def parse_datetime(text: str, now: datetime) -> ParsedDateTime | None:
+def parse_datetime(text: str, now: datetime, *, prefer: str = NEAREST) -> ParsedDateTime | None:
     """Date plus time of day, relative to `now` (naive local). None if no date/time at all is found.
 
     The expression must start the text; what follows is returned as `rest`. A time without
@@ -147,7 +161,7 @@ def parse_datetime(text: str, now: datetime) -> ParsedDateTime | None:
     text = _normalise(text)
     start = _skip_spaces(text, 0)
     today = now.date()
-    dated = _match_date(text, start, today)
+    dated = _match_date(text, start, today, prefer)
     if dated is not None and dated.day is None:
         return None
     day = dated.day if dated else today
@@ -158,27 +172,34 @@ def parse_datetime(text: str, now: datetime) -> ParsedDateTime | None:
     if clock is None:
         if dated is None:
             return None
-        return ParsedDateTime(None, day=day, rest=_rest(text, dated.end))
+        return ParsedDateTime(None, day=day, rest=_rest(text, dated.end), ambiguous_day=dated.ambiguous)
     if clock.value is None:
         return None
-    return ParsedDateTime(clock.value, clock.ambiguous, day, _rest(text, clock.end))
+    return ParsedDateTime(clock.value, clock.ambiguous, day, _rest(text, clock.end),
+                          ambiguous_day=bool(dated and dated.ambiguous))
 
 
-def find_date_prefix(text: str, today: date) -> tuple[date, str] | None:
+def find_date_prefix(text: str, today: date, *, prefer: str = NEAREST) -> tuple[date, str] | None:
     """If `text` starts with a date expression (after optional whitespace), return (date, remainder with leading separators/space stripped).
 
     The remainder is NFKC-normalised, so 今晚7点 yields (today, "晚7点") and the caller
     can still read the time.
     """
     text = _normalise(text)
-    dated = _match_date(text, _skip_spaces(text, 0), today)
+    dated = _match_date(text, _skip_spaces(text, 0), today, prefer)
     if dated is None or dated.day is None:
         return None
     return dated.day, _rest(text, dated.end)
 
 
+_SPACED_TIME = re.compile(r"(?<=[0-9零〇一二两三四五六七八九十])\s+(?=[点时:分刻])|(?<=[点时:])\s+(?=[0-9半一二三四五六七八九十])")
+_SPACED_PERIOD = re.compile(r"(?<=上午|下午|中午|晚上|早上|傍晚|凌晨)\s+(?=[0-9零一二两三四五六七八九十])")
+
+
 def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    """NFKC, Traditional read as Simplified (週/點/號), and no spaces inside a time (晚上 7 点)."""
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    return _SPACED_PERIOD.sub("", _SPACED_TIME.sub("", text))
 
 
 def _skip_spaces(text: str, pos: int) -> int:
@@ -244,7 +265,46 @@ def _nearest_day_of_month(day: int | None, today: date) -> date | None:
     return _nearest(candidates, today)
 
 
-def _match_date(text: str, pos: int, today: date) -> _DateSpan | None:
+def _match_date(text: str, pos: int, today: date, prefer: str = NEAREST) -> _DateSpan | None:
+    """The date at `pos`; `prefer` moves a date written without week, month or year (周一, 3号, 12月3日)
+    to the coming one (FUTURE, for scheduling) or the last one (PAST, for what already happened)."""
+    span = _match_date_nearest(text, pos, today)
+    if span is None or span.day is None or prefer == NEAREST or not _unanchored(text, pos):
+        return span
+    day = span.day
+    if prefer == FUTURE and day < today:
+        day = _shift(text, pos, day, today, forward=True)
+    elif prefer == PAST and day > today:
+        day = _shift(text, pos, day, today, forward=False)
+    return span._replace(day=day)
+
+
+def _unanchored(text: str, pos: int) -> bool:
+    """A bare weekday, day number or month/day: nothing in it fixes the week, month or year."""
+    if _RELATIVE.match(text, pos) or _CONTRACTED.match(text, pos) or _MONTH_OFFSET_DAY.match(text, pos):
+        return False
+    if (weekday := _WEEKDAY.match(text, pos)) is not None:
+        return weekday["week"] is None
+    return not (_YEAR_MONTH_DAY.match(text, pos) or _ISO_DATE.match(text, pos))
+
+
+def _shift(text: str, pos: int, day: date, today: date, *, forward: bool) -> date:
+    if _WEEKDAY.match(text, pos):
+        return day + timedelta(weeks=1 if forward else -1)
+    if _DAY_OF_MONTH.match(text, pos) and not (_MONTH_DAY.match(text, pos) or _SHORT_MONTH_DAY.match(text, pos)):
+        candidate = day
+        for _ in range(3):
+            year, month_index = divmod(candidate.year * 12 + candidate.month - 1 + (1 if forward else -1), 12)
+            moved = _safe_date(year, month_index + 1, day.day)
+            if moved is not None and (moved >= today if forward else moved <= today):
+                return moved
+            candidate = moved or candidate.replace(day=1)
+        return day
+    moved = _safe_date(day.year + (1 if forward else -1), day.month, day.day)
+    return moved or day
+
+
+def _match_date_nearest(text: str, pos: int, today: date) -> _DateSpan | None:
     if match := _RELATIVE.match(text, pos):
         day = today + timedelta(days=_RELATIVE_DAYS[match.group()])
         return _with_weekday_note(text, day, match.end())
@@ -254,7 +314,15 @@ def _match_date(text: str, pos: int, today: date) -> _DateSpan | None:
     if match := _WEEKDAY.match(text, pos):
         monday = today - timedelta(days=today.weekday())
         weeks = _WEEK_OFFSETS.get(match["week"], 0)
-        return _DateSpan(monday + timedelta(weeks=weeks, days=_WEEKDAY_INDEX[match["weekday"]]), match.end())
+        weekday = _WEEKDAY_INDEX[match["weekday"]]
+        written = _date_after_weekday(text, match.end(), today, weekday)
+        if written is not None:
+            return written
+        ambiguous = weeks == 1 and today.weekday() >= 4 and weekday > today.weekday()
+        return _DateSpan(monday + timedelta(weeks=weeks, days=weekday), match.end(), ambiguous=ambiguous)
+    if match := _MONTH_OFFSET_DAY.match(text, pos):
+        year, month_index = divmod(today.year * 12 + today.month - 1 + _MONTH_OFFSETS[match["offset"][0]], 12)
+        return _with_weekday_note(text, _safe_date(year, month_index + 1, _number(match["day"])), match.end())
     for pattern in (_YEAR_MONTH_DAY, _ISO_DATE):
         if match := pattern.match(text, pos):
             day = _safe_date(int(match["year"]), _number(match["month"]), _number(match["day"]))
@@ -265,6 +333,25 @@ def _match_date(text: str, pos: int, today: date) -> _DateSpan | None:
             return _with_weekday_note(text, day, match.end())
     if match := _DAY_OF_MONTH.match(text, pos):
         return _with_weekday_note(text, _nearest_day_of_month(_number(match["day"]), today), match.end())
+    return None
+
+
+def _date_after_weekday(text: str, end: int, today: date, weekday: int) -> _DateSpan | None:
+    """周四（12月3日） or 周四，12月3日: the written date wins, and must be that weekday."""
+    lead = _DATE_AFTER_WEEKDAY.match(text, end)
+    start = lead.end()
+    for pattern in (_YEAR_MONTH_DAY, _ISO_DATE, _MONTH_DAY, _SHORT_MONTH_DAY):
+        if match := pattern.match(text, start):
+            if "year" in match.groupdict() and match["year"]:
+                day = _safe_date(int(match["year"]), _number(match["month"]), _number(match["day"]))
+            else:
+                day = _nearest_month_day(_number(match["month"]), _number(match["day"]), today)
+            close = match.end()
+            if lead["open"] and close < len(text) and text[close] == ")":
+                close += 1
+            if day is not None and day.weekday() != weekday:
+                return _DateSpan(None, close)
+            return _DateSpan(day, close)
     return None
 
 
@@ -307,7 +394,7 @@ def _minutes(clock: re.Match[str]) -> int | None:
     if clock["half"]:
         return 30
     if clock["quarter"]:
-        return 15 if clock["quarter"] == "一" else 45
+        return 15 if clock["quarter"] in ("一", "1") else 45
     token = clock["minute"] or clock["minute_digit"]
     return _number(token) if token else 0
 

@@ -49,6 +49,22 @@ class Semester(_Section):
         return self
 
 
+class Program(_Section):
+    counting_from: date | None = None
+    """Periods before this day (or before a teacher joined) are neither required nor shown as missing."""
+    min_days_in_month: int = Field(default=10, ge=1, le=31)
+    """A month's quotas are due only when the teacher owed at least this many of its days."""
+    prorate_hours_for_leave: bool = True
+    """Approved leave shrinks the hour targets by the share of the period it covers."""
+
+
+class Calendar(_Section):
+    holidays: list[date] = Field(default_factory=list)
+    """Days off the program adds to (or, for years chinese-calendar does not know, instead of) the official ones."""
+    workdays: list[date] = Field(default_factory=list)
+    """Weekend days that are working days (调休)."""
+
+
 class Records(_Section):
     reflection_min_chars: int = Field(default=50, ge=0)
     case_min_chars: int = Field(default=50, ge=0)
@@ -58,6 +74,8 @@ class Records(_Section):
     cases_per_month: int = Field(default=1, ge=0)
     observations_per_semester: int = Field(default=1, ge=0)
     dialog_timeout_minutes: int = Field(default=30, ge=1)
+    relay_proxies: bool = False
+    """Whether one teacher's 接龙 repost may check in the other members it lists."""
 
 
 class Sessions(_Section):
@@ -112,6 +130,13 @@ class Grades(_Section):
 class Announcements(_Section):
     cron: str = "0 9 1 * *"
     show: str = Field(default="names", pattern="^(names|initials|grades)$")
+    """How people are named wherever the group 公示 names them (the outstanding, and the table if shown)."""
+    table: bool = False
+    """Send the full ranked table to the groups; off by default: each teacher gets her own lines privately."""
+    objection_days: int = Field(default=5, ge=1, le=30)
+    """The 公示期: objections are taken this many days from publication; then the scores freeze."""
+    prepare_days_before: int = Field(default=1, ge=0, le=7)
+    """The scheduled 公示 is prepared this many days ahead and shown to coordinators, who may hold it."""
     rows_per_message: int = Field(default=30, ge=5, le=60)
     chart: bool = True
     nudge_days_before: int = Field(default=3, ge=0, le=14)
@@ -133,6 +158,8 @@ class Policy(_Section):
     """The program's name, as the monthly briefing and exports title it."""
     timezone: TimeZoneName = "Asia/Shanghai"
     semester: Semester = Field(default_factory=Semester)
+    program: Program = Field(default_factory=Program)
+    calendar: Calendar = Field(default_factory=Calendar)
     records: Records = Field(default_factory=Records)
     sessions: Sessions = Field(default_factory=Sessions)
     hours: Hours = Field(default_factory=Hours)

@@ -98,3 +98,18 @@ def progress(kind: RecordKind, days: list[date], today: date, rules: Records, se
     """How many records of `kind` (written on `days`) count toward the period that holds `today`."""
     period = period_of(kind, today, semester)
     return Progress(kind, sum(1 for day in days if period.contains(day)), required(kind, rules), period)
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """A stored record as the teacher sees it in /mine and the training file."""
+
+    id: int
+    kind: RecordKind
+    day: date
+    title: str
+    body: str
+    attachments: tuple[dict, ...] = ()
+    observed_name: str = ""
+    observed_on: date | None = None
+    class_subject: str = ""

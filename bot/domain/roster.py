@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import PurePath
 
-from openpyxl import load_workbook
 
 from bot.domain.identity import ACCOUNT_PLATFORMS, account_handle
 from bot.domain.people import name_problem, school_problem
@@ -174,6 +173,8 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[object, ...]]:
+    from openpyxl import load_workbook  # only when a workbook is read: check-in workers never load it
+
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl fails in many ways on damaged or foreign files

@@ -79,6 +79,16 @@ MARKS = ("excellent", "unqualified")
 _EPSILON = 1e-9  # 47.9999999 hours from summed minutes is 48, not one hour short
 
 
+def month_key(day: date) -> int:
+    """A calendar month as one sortable number (2026-11 → 202611): stored on records so scoring groups
+    by a plain column, not by a date function evaluated on every row."""
+    return day.year * 100 + day.month
+
+
+def month_of_key(key: int) -> tuple[int, int]:
+    return divmod(key, 100)
+
+
 def months_between(first: date, last: date) -> list[tuple[int, int]]:
     """Calendar months overlapping [first, last], in order."""
     months = []

@@ -63,6 +63,12 @@ PERMISSIONS: dict[str, Rule] = {
     "me": MEMBERS,
     "myfile": Rule(MEMBERS.roles, PRIVATE),
     "dialog:record": MEMBERS,
+    "relay": ANYONE,
+    "ask": ANYONE,
+    "mention": ANYONE,
+    "presence": ANYONE,
+    "near_miss": ANYONE,
+    "ime_command": ANYONE,
     "dialog:observe": MEMBERS,
     "files": ANYONE,
     "dialog:files": MEMBERS,
@@ -71,6 +77,8 @@ PERMISSIONS: dict[str, Rule] = {
     "bye": MEMBERS,
     "summary": MEMBERS,
     "score": MEMBERS,
+    "leave": MEMBERS,
+    "objection": MEMBERS,
     # session runners: coordinators, and hosts for their own sessions
     "session": SESSION_RUNNERS,
     "dialog:session": SESSION_RUNNERS,
@@ -100,9 +108,17 @@ PERMISSIONS: dict[str, Rule] = {
     "freeze": COORDINATORS,
     "adjust": COORDINATORS,
     "export": Rule(COORDINATORS.roles, PRIVATE),
+    "leaves": COORDINATORS,
+    "objections": COORDINATORS,
+    "history": Rule(COORDINATORS.roles, PRIVATE),
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
+
+
+def is_organiser_roles(roles: frozenset[str]) -> bool:
+    """Coordinators and administrators see and change the whole program."""
+    return bool(roles & {COORDINATOR, ADMIN})
 
 
 def rule_for(route_name: str) -> Rule:

@@ -131,6 +131,8 @@ def _figure(
     *,
     value_label: str = "积分",
     legend: Mapping[str, str] | None = None,
+    scale: tuple[float, float] | None = (0.0, 100.0),
+    thresholds: Sequence[tuple[str, float]] = (),
 ) -> Figure:
     """Build (but do not render) the chart; ``score_chart`` renders it.  Kept separate for tests."""
     _check(bars)
@@ -156,11 +158,15 @@ def _figure(
         container, labels=[_format_value(b.value) for b in ordered], padding=3, fontproperties=_fp(10)
     )
 
-    # Room for the value written past the end of each bar.
-    lo = min(0.0, *(b.value for b in ordered))
-    hi = max(0.0, *(b.value for b in ordered))
+    # A fixed scale, so 58 never looks like a full bar; room for the value written past each bar.
+    lo = min(0.0 if scale is None else scale[0], *(b.value for b in ordered))
+    hi = max(0.0 if scale is None else scale[1], *(b.value for b in ordered))
     span = (hi - lo) or 1.0
-    ax.set_xlim(lo - (0.12 * span if lo < 0 else 0.0), hi + 0.12 * span)
+    ax.set_xlim(lo - (0.12 * span if lo < 0 else 0.0), hi + 0.08 * span)
+    for name, value in thresholds:
+        ax.axvline(value, color="#444444", linewidth=1.2, linestyle="--", zorder=3)
+        ax.annotate(f"{name} {_format_value(value)}", xy=(value, 0), xycoords=("data", "axes fraction"),
+                    xytext=(3, 3), textcoords="offset points", fontproperties=_fp(10), color="#444444")
     ax.set_xlabel(value_label, fontproperties=_fp(11))
     ax.tick_params(axis="x", labelfontfamily=chinese_font_name(), labelsize=10)
     ax.tick_params(axis="y", length=0)
@@ -190,16 +196,20 @@ def score_chart(
     *,
     value_label: str = "积分",
     legend: Mapping[str, str] | None = None,
+    scale: tuple[float, float] | None = (0.0, 100.0),
+    thresholds: Sequence[tuple[str, float]] = (),
 ) -> bytes:
     """A PNG: horizontal bars, best first (top), value written at the end of each bar, a legend
     mapping grade → text (default {"excellent": "优秀", "pass": "合格", "fail": "不合格"}; grades
     missing from *legend* get no entry, ``{}`` means no legend), the title on top.
 
-    900 px wide; the height grows with the number of bars.  At most ``MAX_BARS`` (60) bars per
+    The score axis is fixed to *scale* (0–100; None fits the values) and *thresholds* such as
+    (("合格", 60), ("优秀", 90)) are drawn as dashed lines, so a phone shows at a glance who is near
+    which line.  900 px wide; the height grows with the number of bars.  At most ``MAX_BARS`` (60) bars per
     image — the caller paginates.  Raises ValueError for no bars, more than 60, an unknown grade
     or a non-finite value; RuntimeError if the font package is not installed.
     """
-    fig = _figure(title, bars, value_label=value_label, legend=legend)
+    fig = _figure(title, bars, value_label=value_label, legend=legend, scale=scale, thresholds=thresholds)
     buf = io.BytesIO()
     # print_png, not savefig: savefig consults global savefig.* rcParams (dpi, bbox) and could
     # change the image size.

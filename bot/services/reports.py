@@ -4,16 +4,20 @@ or workshop, and the monthly briefing (研修简报). Used by /export and `yanxi
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.services.scores import current_period, grade_label, missing_text, standings
 from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind
-from bot.render.exports import Briefing, Sheet
+from bot.domain.session_status import SessionStatus
 from bot.i18n import Translator
 from bot.services.sessions import compliance_lines
 from bot.domain.policy import Policy
 from storage.repositories import Repositories
+
+if TYPE_CHECKING:  # at run time imported where used: it loads openpyxl and python-docx
+    from bot.render.exports import Briefing, Sheet
 
 CATEGORIES = {"school": "校本", "online": "线上"}
 
@@ -22,6 +26,8 @@ async def workbook(
     repos: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date, first: date, last: date,
     *, school_id: int | None = None, workshop_id: int | None = None,
 ) -> list[Sheet]:
+    from bot.render.exports import Sheet
+
     records = [
         (rid, name, school, workshop, LABELS[RecordKind(kind)], day, title, length or 0, observed, subject,
          created.astimezone(zone).replace(tzinfo=None))
@@ -52,22 +58,25 @@ async def briefing(
     repos: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, month: date, title: str, today: date,
 ) -> Briefing:
     """The month in figures, its online sessions, the semester's compliance, and highlights."""
+    from bot.render.exports import Briefing, Sheet
+
     first, last = month_bounds(month)
     counts = await repos.reports.counts(first, last)
     start = datetime.combine(first, datetime.min.time(), zone)
     held = await repos.online_sessions.between(start, start + timedelta(days=(last - first).days + 1))
-    valid = [s for s in held if s.status == "ended" and s.valid]
+    valid = [s for s in held if s.status == SessionStatus.ENDED and s.valid]
     figures = [
         ("签到人次", str(counts["checkins"])),
         ("教学反思", str(counts.get("reflection", 0))),
         ("教学案例", str(counts.get("case", 0))),
         ("听课记录", str(counts.get("observation", 0))),
         ("提交记录的教师", str(counts["active"])),
-        ("网络研讨（有效/举行）", f"{len(valid)}/{sum(1 for s in held if s.status == 'ended')}"),
+        ("网络研讨（有效/举行）", f"{len(valid)}/{sum(1 for s in held if s.status == SessionStatus.ENDED)}"),
     ]
     session_lines = [
         f"{s.planned_start.astimezone(zone):%m月%d日} 《{s.topic}》主持人{s.host.name}："
-        + {"ended": "有效" if s.valid else "不符合要求", "cancelled": "已取消"}.get(s.status, "已安排")
+        + {SessionStatus.ENDED: "有效" if s.valid else "不符合要求", SessionStatus.CANCELLED: "已取消"}.get(
+            SessionStatus(s.status), "已安排")
         for s in held
     ] or ["本月没有网络研讨。"]
     compliance = await compliance_lines(repos, policy, t, zone, today)

@@ -7,7 +7,7 @@ Shared by /score, /scores, /announce, the scheduled announcements, nudges and ex
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.domain.scoring import (
     Activity,
@@ -21,7 +21,8 @@ from bot.domain.scoring import (
 )
 from bot.i18n import Translator
 from bot.domain.policy import Policy
-from storage.models import FrozenScore
+from bot.kernel.dispatcher import UserError
+from storage.models import FrozenScore, HoursLine, Member, ScoreAdjustment, TrainingMark
 from storage.repositories import Repositories
 from storage.scores import Assessed, period_key
 
@@ -153,3 +154,55 @@ def _number(value: float) -> str:
 
 def grade_label(t: Translator, grade: str) -> str:
     return t(f"grade_{grade}")
+
+
+# The coordinator's changes behind /credit, /mark, /freeze and /adjust.
+
+
+async def session_attendees(repos: Repositories, session_id: int) -> list[Member]:
+    """Everyone who was in the online session `#id`, once each."""
+    online = await repos.online_sessions.get(session_id)
+    if online is None:
+        raise UserError("session_not_found", id=session_id)
+    return list({member.id: member for _, member in await repos.attendance.of_session(online.id)}.values())
+
+
+async def credit_hours(
+    repos: Repositories, policy: Policy, people: list[Member], *, hours: float, title: str, source: str,
+    day: date, now: datetime,
+) -> int:
+    """School-based hours for an offline training; a second credit from the same message is ignored."""
+    minutes = round(hours * policy.hours.minutes_per_hour)
+    credited = 0
+    for member in people:
+        credited += await repos.hours.credit(HoursLine(
+            member_id=member.id, day=day, category="school", minutes=minutes, hours=hours,
+            source=source[:60], description=title, created_at=now,
+        ))
+    return credited
+
+
+async def mark_training(repos: Repositories, people: list[Member], *, mark: str, title: str, day: date,
+                        now: datetime) -> None:
+    for member in people:
+        await repos.scores.mark(TrainingMark(member_id=member.id, title=title, day=day, mark=mark, created_at=now))
+
+
+async def freeze(repos: Repositories, policy: Policy, today: date, now: datetime, *, force: bool) -> tuple[Period, int]:
+    """Close the semester's assessment: scores kept as they are; later changes are adjustments."""
+    period = current_period(policy, today)
+    if not period.final and not force:
+        raise UserError("freeze_not_over", end=f"{policy.semester.end:%Y-%m-%d}")
+    if await repos.scores.frozen(period.key):
+        raise UserError("freeze_already", period=period.name)
+    ranked = await standings(repos, policy, today)
+    await repos.scores.freeze([frozen_row(standing, period, now) for standing in ranked])
+    return period, len(ranked)
+
+
+async def adjust(repos: Repositories, policy: Policy, member: Member, *, points: float, reason: str, actor: str,
+                 today: date, now: datetime) -> None:
+    """A correction of this period's score, kept with its reason."""
+    period = current_period(policy, today)
+    await repos.scores.adjust(ScoreAdjustment(period=period.key, member_id=member.id, points=points,
+                                              reason=reason, actor=actor[:120], created_at=now))

@@ -24,6 +24,17 @@ from bot.domain.sessions import (
 from bot.i18n import Translator
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.domain.policy import Policy
+from bot.domain.session_status import (
+    MoveRefused,
+    SessionMove,
+    SessionStatus,
+    SummaryMove,
+    SummaryStatus,
+    session_after,
+    summary_after,
+)
+from bot.domain.roles import HOST
+from bot.kernel.dispatcher import UserError
 from storage.models import HoursLine, Member, OnlineSession, School
 from storage.repositories import Repositories
 from storage.sessions import session_end, session_start
@@ -94,7 +105,8 @@ async def close(repos: Repositories, env: Env, online: OnlineSession, now: datet
     schools = await repos.online_sessions.schools_of(online.id)
     presences = [Presence(member.id, member.school_id, s.arrived_at, s.left_at) for s, member in stretches]
     verdict = evaluate(start, end, online.host_member_id, [s.id for s in schools], presences, rules_of(env.policy))
-    online.status, online.valid, online.updated_at = "ended", verdict.valid, now
+    online.status = session_after(online.status, SessionMove.END)
+    online.valid, online.updated_at = verdict.valid, now
     online.verdict = _verdict_json(verdict)
     await _credit_hours(repos, env, online, verdict, now)
     messages = await to_groups(repos, env, schools, result_text(env, online, schools, verdict))
@@ -164,7 +176,8 @@ async def _request_summary(
 async def assign_writer(
     repos: Repositories, env: Env, online: OnlineSession, schools: list[School], writer: Member, now: datetime,
 ) -> list[OutgoingMessage]:
-    online.summary_writer_id, online.summary_status = writer.id, "requested"
+    online.summary_writer_id = writer.id
+    online.summary_status = summary_after(online.summary_status, SummaryMove.ASSIGN)
     online.summary_due = now + timedelta(days=env.policy.sessions.summary_days)
     text = env.t("summary_requested", id=online.id, topic=online.topic, name=writer.name,
                  due=when(env, online.summary_due), host=online.host.name)
@@ -179,8 +192,9 @@ async def held_sessions(repos: Repositories, zone: ZoneInfo, first: date, last: 
     start = datetime.combine(first, time.min, zone)
     end = datetime.combine(last + timedelta(days=1), time.min, zone)
     return [
-        HeldSession(session_start(online).astimezone(zone).date(), online.valid if online.status == "ended" else None)
-        for online in await repos.online_sessions.between(start, end) if online.status != "cancelled"
+        HeldSession(session_start(online).astimezone(zone).date(),
+                    online.valid if online.status == SessionStatus.ENDED else None)
+        for online in await repos.online_sessions.between(start, end) if online.status != SessionStatus.CANCELLED
     ]
 
 
@@ -196,3 +210,141 @@ async def compliance_lines(repos: Repositories, policy: Policy, t: Translator, z
              for m in result.months]
     return lines + [t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
                       required=result.required)]
+
+
+# The use cases behind /session: each takes the unit of work and the time, changes the session through
+# the status rules, and returns what to say where. Parsing stays in the handler; audit entries too.
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A session after a command: its schools, the line that names it, what the groups are told."""
+
+    online: OnlineSession
+    schools: list[School]
+    line: str
+    text: str
+    messages: list[OutgoingMessage]
+
+
+def _moved(online: OnlineSession, move: SessionMove, now: datetime) -> None:
+    try:
+        online.status = session_after(online.status, move)
+    except MoveRefused:
+        raise UserError("session_closed", id=online.id) from None
+    online.updated_at = now
+
+
+async def check_host(repos: Repositories, host: Member) -> Member:
+    """The host must hold the host role and belong to the base school (基地校)."""
+    if HOST not in await repos.members.roles(host.id):
+        raise UserError("session_host_not_host", name=host.name)
+    if host.school.role != "base":
+        raise UserError("session_host_not_base", name=host.name, school=host.school.name)
+    return host
+
+
+async def participants(repos: Repositories, host: Member, named: list[str], school_label: str) -> list[School]:
+    """The named schools, or by default every active school with a partnership role; always the host's."""
+    active = [school for school, _ in await repos.schools.listing()]
+    if named:
+        chosen = [school for school in active if school.name in named]
+        missing = set(named) - {school.name for school in chosen}
+        if missing:
+            raise UserError("unit_not_found", kind=school_label, name="、".join(sorted(missing)))
+    else:
+        chosen = [school for school in active if school.role] or active
+    if host.school_id not in {school.id for school in chosen}:
+        chosen.append(host.school)
+    return sorted(chosen, key=lambda school: (school.role != "base", school.id))
+
+
+async def schedule(
+    repos: Repositories, env: Env, now: datetime, *, start: datetime, minutes: int, topic: str, host: Member,
+    link: str, schools: list[School], created_by: int | None, announcement_key: str,
+) -> Outcome:
+    """A new session, announced to the groups of its schools with the text `announcement_key`."""
+    online = await repos.online_sessions.add(OnlineSession(
+        topic=topic, host_member_id=host.id, planned_start=start, planned_minutes=minutes, link=link[:500],
+        status=SessionStatus.SCHEDULED.value, created_by_member_id=created_by, created_at=now, updated_at=now,
+        summary_status=SummaryStatus.NONE.value, summary_text="", summary_attachments=[], summary_comment="",
+    ), [school.id for school in schools])
+    online = await repos.online_sessions.loaded(online)
+    line = describe(env, online, schools)
+    text = env.t(announcement_key, line=line, link=link or env.t("session_no_link"))
+    return Outcome(online, schools, line, text, await to_groups(repos, env, schools, text))
+
+
+async def own_session(repos: Repositories, number: str, member: Member | None, organiser: bool) -> OnlineSession:
+    """The session `#number`, if the sender hosts it or organises the program."""
+    number = number.lstrip("#＃")
+    online = await repos.online_sessions.get(int(number)) if number.isdigit() else None
+    if online is None:
+        raise UserError("session_not_found", id=number)
+    if not organiser and (member is None or online.host_member_id != member.id):
+        raise UserError("session_not_yours", id=online.id)
+    return online
+
+
+async def _announce(repos: Repositories, env: Env, online: OnlineSession, key: str, **values) -> Outcome:
+    schools = await repos.online_sessions.schools_of(online.id)
+    line = describe(env, online, schools)
+    text = env.t(key, line=line, **values)
+    return Outcome(online, schools, line, text, await to_groups(repos, env, schools, text))
+
+
+async def start(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> Outcome | None:
+    """Mark the session live; None if it already was."""
+    if online.status == SessionStatus.LIVE:
+        return None
+    _moved(online, SessionMove.START, now)
+    online.actual_start = now
+    return await _announce(repos, env, online, "session_started")
+
+
+async def end(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> list[OutgoingMessage]:
+    """The host ends it now: evaluated, hours credited, the result posted, a summary asked for."""
+    if not SessionStatus(online.status).is_open:
+        raise UserError("session_closed", id=online.id)
+    if online.actual_start is None and now < online.planned_start:
+        raise UserError("session_not_started", id=online.id)
+    online.actual_start = online.actual_start or online.planned_start
+    online.actual_end = now
+    return await close(repos, env, online, now)
+
+
+async def cancel(repos: Repositories, env: Env, online: OnlineSession, now: datetime, reason: str) -> Outcome:
+    _moved(online, SessionMove.CANCEL, now)
+    return await _announce(repos, env, online, "session_cancelled", reason=reason or env.t("session_no_reason"))
+
+
+async def reschedule(repos: Repositories, env: Env, online: OnlineSession, now: datetime, when: datetime) -> Outcome:
+    _moved(online, SessionMove.RESCHEDULE, now)
+    online.planned_start = when
+    return await _announce(repos, env, online, "session_moved")
+
+
+async def change_writer(
+    repos: Repositories, env: Env, online: OnlineSession, writer: Member, now: datetime,
+) -> list[OutgoingMessage]:
+    """A coordinator names the summary's writer (a valid session whose summary is not approved yet)."""
+    if online.valid is not True or online.summary_status == SummaryStatus.APPROVED:
+        raise UserError("summary_not_open", id=online.id)
+    schools = await repos.online_sessions.schools_of(online.id)
+    return await assign_writer(repos, env, online, schools, writer, now)
+
+
+@dataclass(frozen=True)
+class Listed:
+    line: str
+    status: SessionStatus
+    valid: bool | None
+
+
+async def recent(repos: Repositories, env: Env, now: datetime) -> list[Listed]:
+    """The last month's sessions and every open one, each named as the groups saw it."""
+    listed = []
+    for online in await repos.online_sessions.listing(now - timedelta(days=31)):
+        schools = await repos.online_sessions.schools_of(online.id)
+        listed.append(Listed(describe(env, online, schools), SessionStatus(online.status), online.valid))
+    return listed

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from reminders.scheduler import session_env
-from reminders.sessions import sweep
+from reminders.planner import sweep
 from storage.models import CheckIn, Record
 from tests.conftest import SHANGHAI
 from tests.contract.peers import (

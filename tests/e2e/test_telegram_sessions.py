@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.kernel.clock import FixedClock
 from reminders.scheduler import session_env
-from reminders.sessions import sweep
+from reminders.planner import sweep
 from tests.conftest import SHANGHAI
 from tests.e2e.test_telegram import api, running_bot, say  # noqa: F401 (api is a fixture)
 

@@ -12,7 +12,7 @@ from docx import Document
 from bot.domain.policy import Announcements, Policy
 from reminders.scheduler import session_env
 from storage.models import AuditEntry
-from reminders.sessions import sweep
+from reminders.planner import sweep
 from tests.conftest import SHANGHAI, open_chat
 from tests.scores.test_scores import REFLECTION, at
 from tests.test_config_cli import run_cli

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from reminders.scheduler import session_env
-from reminders.sessions import sweep
+from reminders.planner import sweep
 from tests.support.chat import ChatHarness
 
 BASE, PARTNER = "紫阳县第二小学", "紫阳中学"

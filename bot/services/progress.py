@@ -1,0 +1,31 @@
+"""A teacher's own standing (what /me and a question like 我还差几篇 answer): check-ins and quotas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.checkins import month_bounds
+from bot.domain.policy import Policy
+from bot.domain.records import Progress, RecordKind, progress
+from bot.services.checkins import CheckInFigures, figures
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class MyProgress:
+    checkins: CheckInFigures
+    records: tuple[Progress, ...]
+    """Only the kinds the policy asks for or the teacher has written."""
+
+
+async def my_progress(uow: Repositories, member_id: int, today: date, policy: Policy) -> MyProgress:
+    semester = policy.semester
+    first, _ = month_bounds(today)
+    written = await uow.records.days_by_kind(member_id, min(first, semester.start), today)
+    statuses = []
+    for kind in RecordKind:
+        status = progress(kind, written.get(kind.value, []), today, policy.records, semester)
+        if status.required or status.done:
+            statuses.append(status)
+    return MyProgress(await figures(uow, member_id, today), tuple(statuses))

@@ -1,0 +1,74 @@
+"""/history import: a coordinator sends a group's exported chat history (.txt) in a private chat;
+a dry run shows the check-ins and records it would backfill, by teacher and date; /confirm applies it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.kernel.adapter import FileUnavailable
+from bot.kernel.dispatcher import Context, UserError
+from bot.kernel.messages import AttachmentKind, Button, Reply
+from bot.kernel.router import Router
+from bot.services.history import HistoryPlan, apply_history, plan_history
+
+router = Router()
+
+DIALOG = "history_import"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+DETAIL_LINES = 40
+IMPORT_WORDS = ("import", "导入", "导入聊天记录")
+
+
+@router.command("history", summary_key="cmd_history", usage_key="history_usage")
+async def history(ctx: Context) -> Reply:
+    if ctx.args.strip().lower() not in IMPORT_WORDS:
+        raise UserError("history_usage")
+    documents = [a for a in ctx.message.attachments if a.kind is AttachmentKind.DOCUMENT]
+    if not documents:
+        raise UserError("history_usage")
+    try:
+        content = await ctx.download(documents[0], MAX_FILE_BYTES)
+    except FileUnavailable:
+        raise UserError("history_unreadable") from None
+    plan = await plan_history(ctx.uow, content)
+    if not plan.planned:
+        return ctx.reply("history_nothing", messages=plan.messages)
+    await ctx.start_dialog(DIALOG, "confirm", plan.to_json())
+    buttons = (Button(ctx.t("button_confirm_import"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
+    return Reply(dry_run(ctx, plan), buttons=buttons)
+
+
+def dry_run(ctx: Context, plan: HistoryPlan) -> str:
+    teachers = plan.by_teacher()
+    lines = [
+        ctx.t("history_line", name=teacher.name, checkins=len(teacher.checkin_days),
+              days=_days(teacher.checkin_days) or "—", records=teacher.records)
+        for teacher in teachers[:DETAIL_LINES]
+    ]
+    if plan.unmatched:
+        lines.append(ctx.t("history_unmatched", names="、".join(plan.unmatched[:20])))
+    return ctx.t("history_dry_run", messages=plan.messages, checkins=plan.checkins, records=plan.records,
+                 people=len(teachers), lines="\n".join(lines))
+
+
+async def confirm_history(ctx: Context) -> Reply:
+    """Called by /confirm when the open dialog is a history import."""
+    plan = HistoryPlan.from_json(ctx.dialog.data)
+    applied = await apply_history(ctx.uow, plan, ctx.policy, ctx.zone, ctx.now)
+    await ctx.end_dialog()
+    await ctx.audit("history.import", plan.fingerprint, after={"checkins": applied.checkins,
+                                                               "records": applied.records})
+    return ctx.reply("history_applied", checkins=applied.checkins, records=applied.records)
+
+
+def _days(days: tuple[date, ...]) -> str:
+    """11月3日、11月5日…, runs of consecutive days folded: 11月3日–11月7日."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    label = lambda day: f"{day.month}月{day.day}日"  # noqa: E731
+    text = "、".join(label(run[0]) if len(run) == 1 else f"{label(run[0])}–{label(run[-1])}" for run in runs[:8])
+    return text + ("…" if len(runs) > 8 else "")
