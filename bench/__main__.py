@@ -28,8 +28,9 @@ from tests.support.postgres import PostgresAdmin, PostgresServer
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION = "## Scoring recompute"
 INBOUND, FANOUT = "## Inbound check-ins", "## Announcement fan-out"
+MORNING = "## Morning check-in burst"
 UNDERSTANDING = "## Understanding teachers' posts"
-BENCHMARKS = ("scoring", "inbound", "fanout", "understanding")
+BENCHMARKS = ("scoring", "inbound", "morning", "fanout", "understanding")
 INTRO = """# Benchmarks
 
 Run them with `make bench` (it installs PostgreSQL if it can, then runs `python -m bench` in the
@@ -187,6 +188,26 @@ def run_inbound(args: argparse.Namespace) -> None:
         print(f"wrote {DOCS}")
 
 
+def run_morning(args: argparse.Namespace) -> None:
+    from bench import inbound
+
+    started, results = perf_counter(), []
+    with tempfile.TemporaryDirectory(prefix="yanxiu-bench-") as tmp:
+        for style in ("reaction", "tally"):
+            print(f"morning: {args.teachers_morning:,} check-ins in {inbound.MORNING_GROUPS} groups, {style}…",
+                  flush=True)
+            results.append(_fresh(inbound.morning, f"sqlite+aiosqlite:///{tmp}/morning-{style}.db",
+                                  args.teachers_morning, inbound.MORNING_GROUPS, args.spread, style))
+    elapsed = perf_counter() - started
+    print(inbound.morning_table(results))
+    print(f"whole run {elapsed:.0f} s")
+    if args.write_docs:
+        command = f"python -m bench --bench morning --morning-teachers {args.teachers_morning} --spread {args.spread:g}"
+        facts = _machine_line([{"database": "sqlite"}])
+        write_section(inbound.morning_section(MORNING, results, facts, command, elapsed), MORNING)
+        print(f"wrote {DOCS}")
+
+
 def run_fanout(args: argparse.Namespace) -> None:
     from bench import fanout
 
@@ -226,11 +247,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--teachers", type=int, default=10_000, help="scoring: teachers in the program")
     parser.add_argument("--records", type=int, default=1_000_000, help="scoring: records in the program")
     parser.add_argument("--checkins", type=int, default=2_000, help="inbound: check-ins sent at once")
+    parser.add_argument("--morning-teachers", dest="teachers_morning", type=int, default=1_000,
+                        help="morning: teachers checking in at once")
+    parser.add_argument("--spread", type=float, default=3.0, help="morning: seconds over which they arrive")
     parser.add_argument("--groups", type=int, default=1_000, help="fanout: groups the announcement goes to")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="scoring and inbound: one database")
     parser.add_argument("--write-docs", action="store_true", help=f"write the results into {DOCS.name}")
     args = parser.parse_args(argv)
-    runners = {"scoring": run_scoring, "inbound": run_inbound, "fanout": run_fanout,
+    runners = {"scoring": run_scoring, "inbound": run_inbound, "morning": run_morning, "fanout": run_fanout,
                "understanding": run_understanding}
     for name in dict.fromkeys(args.bench or BENCHMARKS):
         runners[name](args)

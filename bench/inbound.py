@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import time
 from datetime import UTC, datetime
 from time import perf_counter, process_time
 from typing import Self
@@ -27,7 +28,7 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.ops.app import build, prepare_database
 from bot.ops.config import Settings
 from bot.kernel.delivery import Pacer
-from bot.domain.policy import Policy
+from bot.domain.policy import Checkins, Policy
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Account, CheckIn, HandledMessage, Member, MemberRole, School
@@ -70,7 +71,38 @@ async def _report(api: FakeBotApi) -> dict:
     return {"sent": [(s["chat_id"], s["text"]) for s in api.sent], "rejected_429": api.rejected_429}
 
 
-_COMMANDS = {"burst": _burst, "report": _report}
+async def _morning(api: FakeBotApi, updates: list[dict], spread: float) -> dict[int, float]:
+    """Push the updates evenly over `spread` seconds, as teachers arriving at school would; returns
+    each message id's arrival time (wall clock)."""
+    arrived, started = {}, time.time()
+    for number, update in enumerate(updates):
+        due = started + spread * number / max(len(updates) - 1, 1)
+        if due > time.time():
+            await asyncio.sleep(due - time.time())
+        api.push_update(update)
+        arrived[update["message"]["message_id"]] = time.time()
+    return arrived
+
+
+async def _acknowledged(api: FakeBotApi, count: int, timeout: float) -> dict:
+    """Wait until `count` check-ins were acknowledged (reactions, or names on tallies); what the fake saw."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and len(api.reactions) < count and _tallied(api) < count:
+        await asyncio.sleep(0.2)
+    return {"reactions": [(r["message_id"], r["at"]) for r in api.reactions],
+            "sent": [(s["chat_id"], s["text"], s["at"]) for s in api.sent],
+            "edits": len(api.edited), "rejected_429": api.rejected_429}
+
+
+def _tallied(api: FakeBotApi) -> int:
+    """Names on the latest tally of each group (a tally lists them after its colon)."""
+    latest = {}
+    for chat_id, message_id in ((s["chat_id"], s["message_id"]) for s in api.sent):
+        latest[chat_id] = api.messages[(chat_id, message_id)]
+    return sum(len(m["text"].split("：", 1)[1].split("、")) for m in latest.values() if "：" in m.get("text", ""))
+
+
+_COMMANDS = {"burst": _burst, "report": _report, "morning": _morning, "acknowledged": _acknowledged}
 
 
 class RemoteApi:
@@ -147,7 +179,8 @@ async def _yanxiu(database: str, url: str, checkins: int) -> dict:
                           database_url=url)
         adapter = TelegramAdapter.from_settings(config)
         adapter.poll_timeout = 1
-        app = build(config, adapter, engine=engine, policy=Policy())
+        # one message out per update, like the echo bot: check-ins are answered with a reply here
+        app = build(config, adapter, engine=engine, policy=Policy(checkins=Checkins(acknowledge="reply")))
         app.dispatcher.delivery.pacer = Pacer(None, None)  # the measurement is the bot, not Telegram's limits
         await prepare_database(engine)
         task = asyncio.create_task(adapter.run(app.dispatcher.handle))  # app.run() minus the scheduler
@@ -244,6 +277,118 @@ time during the burst (the fake server's is not in it). Peak RSS is that process
 "at start" is after its imports (yanxiu's and PTB's, the same for both bots).
 
 {table(results)}
+
+Machine: {machine_line}.
+Run on {datetime.now().date().isoformat()} with `{command}`; the whole run took {elapsed:.0f} s.
+"""
+
+
+# ---- the morning burst, with Telegram's limits enforced ------------------------------------------
+MORNING_GROUPS = 40
+ACK_GOAL_S, STORED_GOAL_S = 60, 5
+
+
+def morning_updates(teachers: int, groups: int) -> list[dict]:
+    return [text_message_update(CHAT0 - i % groups, USER0 + i, "签到", chat_type="supergroup",
+                                message_id=i + 1, first_name=f"教师{i}", chat_title=f"第{i % groups}中学群")
+            for i in range(teachers)]
+
+
+async def _morning_yanxiu(url: str, teachers: int, groups: int, spread: float, acknowledge: str) -> dict:
+    quiet_production_logging()
+    engine = make_engine(url)
+    await upgrade(engine)
+    await _roster(engine, teachers)
+    limits = {"flood_limit_global_per_second": 30, "flood_limit_per_chat_per_minute": 20, "clock": time.time}
+    with RemoteApi(**limits) as api:
+        config = Settings(_env_file=None, telegram_token=TOKEN, telegram_base_url=api.base_url, database_url=url)
+        adapter = TelegramAdapter.from_settings(config)
+        adapter.poll_timeout = 1
+        app = build(config, adapter, engine=engine, policy=Policy(checkins=Checkins(acknowledge=acknowledge)))
+        await prepare_database(engine)
+        task = asyncio.create_task(adapter.run(app.dispatcher.handle))
+        try:
+            await asyncio.sleep(0.5)
+            cpu = process_time()
+            arrived = await api.call("morning", morning_updates(teachers, groups), spread)
+            last_arrival = max(arrived.values())
+            stored_at = await _all_stored(engine, teachers, timeout=120)
+            seen = await api.call("acknowledged", teachers, 180)
+            cpu, rss = process_time() - cpu, peak_mb()
+        finally:
+            await adapter.stop()
+            await asyncio.wait_for(task, 30)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(select(CheckIn.message_id, CheckIn.checked_at))).all()
+        await app.close()
+    stored = {int(message_id): at.timestamp() for message_id, at in rows}
+    if acknowledge == "reaction":
+        acked = {message_id: at for message_id, at in seen["reactions"]}
+        worst_ack = max(acked[m] - arrived[m] for m in arrived) if len(acked) >= teachers else float("inf")
+        last_ack = max(acked.values(), default=float("nan")) - last_arrival
+    else:
+        last_ack = max((at for _, _, at in seen["sent"]), default=float("nan")) - last_arrival
+        worst_ack = last_ack + spread  # a tally shows everyone by its last edit; the first arrival waited longest
+    return {
+        "acknowledge": acknowledge, "teachers": teachers, "groups": groups, "spread": spread,
+        "stored": len(stored), "stored_after_last": stored_at - last_arrival,
+        "worst_store": max(stored[m] - arrived[m] for m in arrived if m in stored),
+        "acked": len(seen["reactions"]) if acknowledge == "reaction" else teachers,
+        "worst_ack": worst_ack, "last_ack": last_ack,
+        "messages": len(seen["sent"]), "edits": seen["edits"], "rejected_429": seen["rejected_429"],
+        "cpu": cpu, "rss": rss,
+    }
+
+
+async def _all_stored(engine, teachers: int, timeout: float) -> float:
+    """Wall-clock time at which every check-in was in the database (polled every 50 ms)."""
+    deadline = time.time() + timeout
+    async with engine.connect() as connection:
+        while time.time() < deadline:
+            if await connection.scalar(select(func.count()).select_from(CheckIn)) >= teachers:
+                return time.time()
+            await connection.rollback()
+            await asyncio.sleep(0.05)
+    raise TimeoutError("not every check-in was stored")
+
+
+def morning(url: str, teachers: int, groups: int, spread: float, acknowledge: str) -> dict:
+    """One morning burst in this (fresh) process."""
+    return asyncio.run(_morning_yanxiu(url, teachers, groups, spread, acknowledge))
+
+
+def morning_table(results: list[dict]) -> str:
+    head = ("| acknowledge | check-ins stored | last stored after last arrival s | slowest store s "
+            "| slowest acknowledgement s | messages sent (edits) | 429s | bot CPU s | peak RSS MB |")
+    rows = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for r in results:
+        rows.append(
+            f"| {r['acknowledge']} | {r['stored']:,} / {r['teachers']:,} | {r['stored_after_last']:.2f} "
+            f"| {r['worst_store']:.2f} | {r['worst_ack']:.1f} | {r['messages']} ({r['edits']}) "
+            f"| {r['rejected_429']} | {r['cpu']:.1f} | {r['rss']:.0f} |")
+    return "\n".join(rows)
+
+
+def morning_section(title: str, results: list[dict], machine_line: str, command: str, elapsed: float) -> str:
+    r = results[0]
+    return f"""{title}
+
+{r['teachers']:,} teachers in {r['groups']} school groups all send "签到" within {r['spread']:.0f} s (evenly
+spread), through the fake Bot API enforcing Telegram's limits: 30 requests a second for the bot
+(reactions included), 20 messages a minute per group (sends and edits), answering 429 with
+retry_after. The bot runs as `yanxiu run` wires it (SQLite, PTB long polling, per-chat lanes, the
+Pacer on), once per acknowledgement style (`[checkins] acknowledge` in the policy):
+
+- **reaction**: a 👍 on each check-in (setMessageReaction, not counted against the group's minute);
+- **tally**: one list per group of who checked in, sent once and then edited at most every
+  `tally_seconds` (10 s).
+
+Goals: every check-in stored within {STORED_GOAL_S} s of the last arrival, every one acknowledged within
+{ACK_GOAL_S} s, zero 429s, a worker's peak RSS ≤ 150 MB. "Slowest" is the worst single check-in,
+from its arrival at the fake to its row (stored) or its acknowledgement (for a tally: the last edit
+that lists everyone, counted from the first arrival).
+
+{morning_table(results)}
 
 Machine: {machine_line}.
 Run on {datetime.now().date().isoformat()} with `{command}`; the whole run took {elapsed:.0f} s.

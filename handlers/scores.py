@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.text import bounded_key, try_number
 from bot.services import scores as service
-from bot.services.announcements import announcements, drawn, table_for_chat
+from bot.services.announcements import (
+    HOLD,
+    RELEASE,
+    announcement_key,
+    announcements,
+    drawn,
+    next_announcement,
+    preview,
+    table_for_chat,
+)
 from bot.services.scores import current_period, grade_label, line_text, missing_text, signed, standings
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
-from bot.kernel.messages import OutgoingMessage, Reply
+from bot.kernel.messages import Button, OutgoingMessage, Reply
 from bot.kernel.router import Router
+from handlers.confirm import confirms
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
 
@@ -18,6 +29,8 @@ router = Router()
 
 NAME_SEPARATORS = re.compile(r"[\s、,，;；]+")
 MAX_CREDIT_HOURS = 200
+MAX_ADJUST_POINTS = 1000
+"""A sanity bound: a correction beyond it is a typo (the column holds at most 99,999.9)."""
 """More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
 MARK_WORDS = {"excellent": ("优秀", "excellent"), "unqualified": ("不合格", "unqualified")}
 
@@ -42,8 +55,25 @@ async def score_command(ctx: Context) -> Reply:
     missing = missing_text(ctx.t, mine.score.missing)
     if missing:
         lines.append(ctx.t("score_missing", items=missing))
+    lines += duty_lines(ctx, mine)
     lines.append(ctx.t("score_frozen" if mine.frozen else ("score_final" if period.final else "score_interim")))
     return Reply("\n".join(lines))
+
+
+def duty_lines(ctx: Context, standing) -> list[str]:
+    """Why less is asked of her: months before she was counted, months excused by leave, leave days."""
+    owed = standing.duty
+    if owed is None:
+        return []
+    months = lambda found: "、".join(f"{month}月" for _, month in found)  # noqa: E731
+    lines = []
+    if owed.before_start:
+        lines.append(ctx.t("score_not_owed_before", months=months(owed.before_start)))
+    if owed.on_leave:
+        lines.append(ctx.t("score_excused_leave", months=months(owed.on_leave)))
+    if owed.leave_days:
+        lines.append(ctx.t("score_leave_days", days=owed.leave_days))
+    return lines
 
 
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
@@ -57,14 +87,53 @@ async def scores(ctx: Context) -> list[OutgoingMessage]:
     return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in await drawn(planned)]
 
 
-@router.command("announce", summary_key="cmd_announce")
-async def announce(ctx: Context) -> list:
+ANNOUNCE_DIALOG = "announce"
+
+
+@router.command("announce", summary_key="cmd_announce", usage_key="usage_announce")
+async def announce(ctx: Context) -> Reply:
+    """A preview first (what, to how many groups and teachers); nothing is sent before /confirm.
+    `/announce hold` keeps the next scheduled 公示 back, `/announce release` lets it go again."""
+    verb = ctx.args.strip().lower()
+    if verb in HOLD_WORDS or verb in RELEASE_WORDS:
+        return await _hold(ctx, verb in HOLD_WORDS)
+    if verb:
+        raise UserError("usage_announce")
+    shown = preview(await announcements(ctx.uow, env_of(ctx), ctx.today))
+    if not shown.groups:
+        return ctx.reply("announce_nothing")
+    await ctx.start_dialog(ANNOUNCE_DIALOG, "confirm", {})
+    buttons = (Button(ctx.t("button_confirm_announce"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
+    return Reply(ctx.t("announce_preview", groups=shown.groups, private=shown.private, sample=shown.sample),
+                 buttons=buttons)
+
+
+HOLD_WORDS, RELEASE_WORDS = ("hold", "暂缓", "暂停"), ("release", "恢复", "放行")
+
+
+async def _hold(ctx: Context, hold: bool) -> Reply:
+    env = env_of(ctx)
+    fire = next_announcement(ctx.policy.announcements.cron, env, ctx.now)
+    if fire is None:
+        raise UserError("announce_none_scheduled")
+    key = announcement_key(env, fire)
+    await ctx.audit(HOLD if hold else RELEASE, key)
+    local = fire.astimezone(ctx.zone)
+    return ctx.reply("announce_held" if hold else "announce_released",
+                     when=f"{local.month}月{local.day}日 {local:%H:%M}")
+
+
+@confirms(ANNOUNCE_DIALOG)
+async def confirm_announce(ctx: Context) -> list:
+    """Compose again (scores may have changed since the preview) and send."""
+    await ctx.end_dialog()
     messages = await drawn(await announcements(ctx.uow, env_of(ctx), ctx.today))
-    chats = {m.chat.chat_id for m in messages}
-    await ctx.audit("scores.announce", f"{len(chats)} chats", after={"messages": len(messages)})
-    if not messages:
+    shown = preview(messages)
+    await ctx.audit("scores.announce", f"{shown.groups} chats", after={"messages": len(messages),
+                                                                       "private": shown.private})
+    if not shown.groups:
         return [ctx.reply("announce_nothing")]
-    return [ctx.reply("announce_done", chats=len(chats)), *messages]
+    return [ctx.reply("announce_done", chats=shown.groups, private=shown.private), *messages]
 
 
 def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
@@ -78,8 +147,9 @@ def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
 
 async def _people(ctx: Context, names: list[str]) -> list:
     """Everyone named, or the attendees of a session given as #编号."""
-    if len(names) == 1 and names[0].startswith(("#", "＃")) and names[0][1:].isdigit():
-        return await service.session_attendees(ctx.uow, int(names[0][1:]))
+    session_id = try_number(names[0]) if len(names) == 1 and names[0].startswith(("#", "＃")) else None
+    if session_id is not None:
+        return await service.session_attendees(ctx.uow, session_id)
     people = [await find_member(ctx, name) for name in names]
     return list({member.id: member for member in people}.values())
 
@@ -96,7 +166,7 @@ async def credit(ctx: Context) -> Reply:
         raise UserError("credit_hours_bad")
     names, title = _names_and_title(rest, "usage_credit")
     people = await _people(ctx, names)
-    source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
+    source = bounded_key("credit", ctx.message.platform, ctx.message.chat.chat_id, ctx.message.message_id)
     await service.credit_hours(ctx.uow, ctx.policy, people, hours=hours, title=title, source=source,
                                day=ctx.today, now=ctx.now)
     await ctx.audit("hours.credit", title, after={"hours": hours, "members": [m.name for m in people]})
@@ -136,6 +206,8 @@ async def adjust(ctx: Context) -> Reply:
         raise UserError("usage_adjust")
     member = await find_member(ctx, " ".join(parts[:position]))
     points = float(parts[position].replace("−", "-"))
+    if abs(points) > MAX_ADJUST_POINTS:
+        raise UserError("usage_adjust")
     reason = " ".join(parts[position + 1:])[:200]
     await service.adjust(ctx.uow, ctx.policy, member, points=points, reason=reason, actor=ctx.actor,
                          today=ctx.today, now=ctx.now)

@@ -5,17 +5,70 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.leave import LeaveRequests, Objections
-from storage.models import CheckIn, Dialog, HandledMessage, Record, RecordRevision
+from storage.files import StoredFiles
+from storage.models import Account, CheckIn, Dialog, HandledMessage, Member, MemberRole, Record, RecordRevision
+from storage.privacy import Privacy
 from storage.people import AuditLog, Invitations, JoinRequests, Members, Mentorships, RosterAccounts
 from storage.reports import Reports
 from storage.scores import Scores
 from storage.sessions import Attendances, HoursLedger, OnlineSessions, Outbox
 from storage.units import ChatBindings, Schools, StudyGroups, Workshops
+
+
+def insert_ignoring_conflicts(session: AsyncSession, model, values: dict):
+    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: one statement, no savepoint."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(**values).on_conflict_do_nothing()
+
+
+@dataclass(frozen=True)
+class PriorHandling:
+    replies: list
+    delivered: bool
+
+
+@dataclass(frozen=True)
+class InboundFacts:
+    """What the dispatcher's stages need to know about one inbound message, read in one query:
+    the sender's member and roles, their open dialog in this chat, and whether it was handled before."""
+
+    member: Member | None
+    roles: frozenset[str]
+    dialog: Dialog | None
+    prior: PriorHandling | None
+
+
+class Inbound:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lookup(self, platform: str, chat_id: str, user_id: str, message_id: str) -> InboundFacts:
+        """One round trip for every message: outer joins from a single row, one result row per role."""
+        anchor = select(literal(1).label("anchor")).subquery()
+        query = (
+            select(Member, MemberRole.role, Dialog, HandledMessage.replies, HandledMessage.delivered_at,
+                   HandledMessage.handled_at)
+            .select_from(anchor)
+            .outerjoin(Account, and_(Account.platform == platform, Account.user_id == user_id))
+            .outerjoin(Member, Member.id == Account.member_id)
+            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+            .outerjoin(Dialog, and_(Dialog.platform == platform, Dialog.chat_id == chat_id,
+                                    Dialog.user_id == user_id))
+            .outerjoin(HandledMessage, and_(HandledMessage.platform == platform, HandledMessage.chat_id == chat_id,
+                                            HandledMessage.message_id == message_id))
+        )
+        rows = (await self.session.execute(query)).all()
+        member, _, dialog, replies, delivered_at, handled_at = rows[0]
+        prior = None
+        if handled_at is not None:
+            prior = PriorHandling(replies=list(replies or []), delivered=delivered_at is not None)
+        roles = frozenset(row[1] for row in rows if row[1] is not None)
+        return InboundFacts(member, roles, dialog, prior)
 
 
 class CheckIns:
@@ -29,12 +82,12 @@ class CheckIns:
 
     async def add(self, checkin: CheckIn) -> bool:
         """Store the check-in; False if the member already has one that day (nothing written)."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(checkin)
-        except IntegrityError:
-            return False
-        return True
+        values = {
+            column.key: getattr(checkin, column.key) for column in CheckIn.__table__.columns
+            if getattr(checkin, column.key) is not None
+        }
+        result = await self.session.execute(insert_ignoring_conflicts(self.session, CheckIn, values))
+        return result.rowcount == 1
 
     async def days_between(self, member_id: int, first: date, last: date) -> list[date]:
         rows = await self.session.scalars(
@@ -43,12 +96,6 @@ class CheckIns:
             .order_by(CheckIn.day)
         )
         return list(rows)
-
-
-@dataclass(frozen=True)
-class PriorHandling:
-    replies: list
-    delivered: bool
 
 
 class HandledMessages:
@@ -61,26 +108,31 @@ class HandledMessages:
             return None
         return PriorHandling(replies=list(row.replies or []), delivered=row.delivered_at is not None)
 
-    async def record(
-        self, platform: str, chat_id: str, message_id: str, replies: list, now: datetime
-    ) -> None:
-        await self.session.execute(
-            insert(HandledMessage).values(
-                platform=platform, chat_id=chat_id, message_id=message_id,
-                handled_at=now, replies=replies, delivered_at=None,
-            )
-        )
+    async def claim(self, platform: str, chat_id: str, message_id: str, replies: list, now: datetime) -> bool:
+        """Record the message as handled, with its replies; False if another worker recorded it first."""
+        result = await self.session.execute(insert_ignoring_conflicts(self.session, HandledMessage, {
+            "platform": platform, "chat_id": chat_id, "message_id": message_id,
+            "handled_at": now, "replies": replies, "delivered_at": None,
+        }))
+        return result.rowcount == 1
 
-    async def mark_delivered(self, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
-        await self.session.execute(
-            update(HandledMessage)
-            .where(
-                HandledMessage.platform == platform,
-                HandledMessage.chat_id == chat_id,
-                HandledMessage.message_id == message_id,
+    async def record(self, platform: str, chat_id: str, message_id: str, replies: list, now: datetime) -> None:
+        """Record the message as handled (raises IntegrityError if it already was)."""
+        await self.session.execute(insert(HandledMessage).values(
+            platform=platform, chat_id=chat_id, message_id=message_id,
+            handled_at=now, replies=replies, delivered_at=None,
+        ))
+
+    async def mark_delivered(self, keys: list[tuple[str, str, str]], now: datetime) -> None:
+        """Mark many messages' replies delivered in one statement per few hundred. Delivered replies
+        are never sent again, so their texts and file bodies are dropped."""
+        for start in range(0, len(keys), 300):
+            chunk = keys[start:start + 300]
+            await self.session.execute(
+                update(HandledMessage)
+                .where(tuple_(HandledMessage.platform, HandledMessage.chat_id, HandledMessage.message_id).in_(chunk))
+                .values(delivered_at=now, replies=[])
             )
-            .values(delivered_at=now)
-        )
 
 
 class Records:
@@ -227,8 +279,11 @@ class Repositories:
         self.handled = HandledMessages(session)
         self.records = Records(session)
         self.dialogs = Dialogs(session)
+        self.inbound = Inbound(session)
         self.leaves = LeaveRequests(session)
         self.objections = Objections(session)
+        self.files = StoredFiles(session)
+        self.privacy = Privacy(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""

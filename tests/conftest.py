@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -12,7 +13,7 @@ from bot.adapters.memory import MemoryAdapter
 from bot.ops.app import build
 from bot.kernel.clock import FixedClock
 from bot.ops.config import Settings
-from bot.domain.policy import Policy
+from bot.domain.policy import Checkins, Policy
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.support.chat import ChatHarness
@@ -41,6 +42,7 @@ def database_url(request, tmp_path) -> str:
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
+    overrides.setdefault("files_dir", tempfile.mkdtemp(prefix="yanxiu-files-"))
     return Settings(_env_file=None, platform="console", database_url=database_url, **overrides)
 
 
@@ -64,6 +66,9 @@ async def open_chat(
     engine = make_engine(url)
     await upgrade(engine)
     adapter = MemoryAdapter(capabilities=capabilities)
+    # Conversation tests read the bot's wording: check-ins in groups are answered with a reply here
+    # (quiet acknowledgements have their own tests).
+    policy = policy or Policy(checkins=Checkins(acknowledge="reply"))
     app = build(
         make_settings(url, admins="memory:admin"), adapter, clock=clock, engine=engine, policy=policy
     )

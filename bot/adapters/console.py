@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback
+from bot.kernel.lanes import ChatLanes
 from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
@@ -67,7 +68,7 @@ class ConsoleState:
 
 class ConsoleAdapter(Adapter):
     platform = PLATFORM
-    capabilities = Capabilities(max_text_length=4096)
+    capabilities = Capabilities(max_text_length=4096, reactions=True)
     implicit_admins = frozenset({(PLATFORM, COORDINATOR_ID)})
 
     def __init__(
@@ -85,6 +86,9 @@ class ConsoleAdapter(Adapter):
         self._stopped = False
 
     async def run(self, on_message: MessageCallback) -> None:
+        """One person types, so each line waits for its answer before the next prompt (the lane
+        keeps the shape every adapter shares)."""
+        lanes: ChatLanes[IncomingMessage] = ChatLanes(on_message)
         if self.interactive:
             self._print("研修助手 · 本地控制台。输入 :help 查看控制命令，:quit 退出。")
         while not self._stopped:
@@ -99,7 +103,7 @@ class ConsoleAdapter(Adapter):
                 continue
             message = self._control(line) if line.startswith(":") else self._message(line)
             if message is not None:
-                await on_message(message)
+                await lanes.submit(message.chat.chat_id, message)
 
     async def _continued(self, line: str) -> str:
         """A line ending in a backslash goes on with the next one: one message of several lines."""
@@ -116,7 +120,7 @@ class ConsoleAdapter(Adapter):
     async def stop(self) -> None:
         self._stopped = True
 
-    async def send(self, message: OutgoingMessage) -> None:
+    async def send(self, message: OutgoingMessage) -> str | None:
         if message.chat.kind is ChatKind.PRIVATE:
             where = f"私聊 {message.chat.chat_id}"
         else:
@@ -126,6 +130,11 @@ class ConsoleAdapter(Adapter):
         buttons = " ".join(f"[{button.label} → {button.command}]" for button in message.buttons)
         pressable = f"\n   {buttons}" if buttons else ""
         self._print(f"🤖 [{where}] {mention}{message.text}{attached}{pressable}")
+        return None
+
+    async def react(self, chat: ChatRef, message_id: str, emoji: str) -> None:
+        where = "私聊" if chat.kind is ChatKind.PRIVATE else chat.title or self.state.group_title
+        self._print(f"🤖 [{where}] {emoji}")
 
     async def download(self, attachment: Attachment, max_bytes: int) -> bytes:
         """Read the local file a `:file` line named; a name that was no existing path has no content."""

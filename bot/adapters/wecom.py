@@ -21,7 +21,9 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapters import wecom_crypto
+from bot.domain.text import try_number
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
+from bot.kernel.lanes import ChatLanes
 from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
 from bot.ops.config import Settings
 from bot.kernel.messages import (
@@ -47,9 +49,14 @@ IMAGE_TYPES, IMAGE_BYTES = frozenset({"image/png", "image/jpeg"}), 2 * 1024 * 10
 MAX_CALLBACK_BYTES, TOKEN_MARGIN_S, DRAIN_TIMEOUT_S = 256 * 1024, 300, 10
 
 
+UNTRUSTED_IP = 60020
+"""The server's address is not in the application's 企业可信IP (applications created since mid-2022)."""
+
+
 class WeComApiError(Exception):
     def __init__(self, errcode: int, errmsg: str = "") -> None:
-        super().__init__(f"wecom errcode={errcode} {errmsg}")
+        hint = " — add this server's public IP to the application's 企业可信IP" if errcode == UNTRUSTED_IP else ""
+        super().__init__(f"wecom errcode={errcode} {errmsg}{hint}")
         self.errcode, self.errmsg = errcode, errmsg
 
 
@@ -81,20 +88,20 @@ class WeComAdapter(Adapter):
         self.robot_per_minute, self.max_clock_skew_s = robot_per_minute, max_clock_skew_s
         self.clock, self.wall_clock, self.sleep = clock, wall_clock, sleep
         self.ready, self._stop = asyncio.Event(), asyncio.Event()
-        self._on_message: MessageCallback | None = None
+        self._lanes: ChatLanes[IncomingMessage] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._access_token: str | None = None
         self._token_expires, self._token_lock = 0.0, asyncio.Lock()
         self._robot_sent: dict[str, deque[float]] = defaultdict(deque)
         self._robot_lock = asyncio.Lock()
-        self._queues: dict[str, deque[IncomingMessage]] = {}
-        self._workers: set[asyncio.Task] = set()
+        self.route_hooks: list[Callable[[web.Application], None]] = []
+        """Other WeCom callbacks served on the same listener (the 智能机器人's /wecom/bot)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WeComAdapter:
         return cls(
-            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.wecom_secret or "",
-            settings.wecom_token or "", settings.wecom_aes_key or "", listen=settings.wecom_listen,
+            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.secret("wecom_secret"),
+            settings.secret("wecom_token"), settings.secret("wecom_aes_key"), listen=settings.wecom_listen,
             port=settings.wecom_port, api_base=settings.wecom_api_base, robot_webhooks=settings.robot_webhooks,
         )
 
@@ -103,10 +110,12 @@ class WeComAdapter(Adapter):
         return f"http://{self.listen}:{self.port}{CALLBACK_PATH}"
 
     async def run(self, on_message: MessageCallback) -> None:
-        self._on_message = on_message
+        self._lanes = ChatLanes(on_message)
         app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
         app.router.add_get(CALLBACK_PATH, self._verify_url)
         app.router.add_post(CALLBACK_PATH, self._callback)
+        for add_routes in self.route_hooks:
+            add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await runner.setup()
         try:
@@ -117,10 +126,7 @@ class WeComAdapter(Adapter):
             await self._stop.wait()
         finally:
             await runner.cleanup()
-            if self._workers:  # let messages already accepted finish, within reason
-                _done, pending = await asyncio.wait(set(self._workers), timeout=DRAIN_TIMEOUT_S)
-                for task in pending:
-                    task.cancel()
+            await self._lanes.stop(timeout=DRAIN_TIMEOUT_S)  # messages already accepted finish, within reason
             await self.close()
 
     async def stop(self) -> None:
@@ -135,9 +141,10 @@ class WeComAdapter(Adapter):
     def _signed(self, request: web.Request, encrypted: str) -> bool:
         """A valid msg_signature over the ciphertext, and (unless disabled) a timestamp within the skew."""
         given, timestamp, nonce = (request.query.get(name, "") for name in ("msg_signature", "timestamp", "nonce"))
-        if not (given and timestamp.isdigit() and nonce and encrypted):
+        seconds = try_number(timestamp, max_digits=11) if timestamp.isascii() else None
+        if not (given and seconds is not None and nonce and encrypted):
             return False
-        if self.max_clock_skew_s is not None and abs(self.wall_clock() - int(timestamp)) > self.max_clock_skew_s:
+        if self.max_clock_skew_s is not None and abs(self.wall_clock() - seconds) > self.max_clock_skew_s:
             return False
         return wecom_crypto.signature_matches(given, self.token, timestamp, nonce, encrypted)
 
@@ -179,26 +186,8 @@ class WeComAdapter(Adapter):
     def _enqueue(self, incoming: IncomingMessage) -> None:
         """Hand on in the background, in order per chat (a retried callback keeps its MsgId: the
         dispatcher's idempotency drops it)."""
-        chat_id = incoming.chat.chat_id
-        queue = self._queues.get(chat_id)
-        if queue is None:
-            queue = self._queues[chat_id] = deque()
-            assert self._on_message is not None
-            task = asyncio.create_task(self._work(chat_id, queue, self._on_message))
-            self._workers.add(task)
-            task.add_done_callback(self._workers.discard)
-        queue.append(incoming)
-
-    async def _work(self, chat_id: str, queue: deque[IncomingMessage], on_message: MessageCallback) -> None:
-        try:
-            while queue:
-                message = queue.popleft()
-                try:
-                    await on_message(message)
-                except Exception:
-                    log.exception("handling failed chat=%s msg=%s", chat_id, message.message_id)
-        finally:
-            del self._queues[chat_id]
+        assert self._lanes is not None
+        self._lanes.submit(incoming.chat.chat_id, incoming)
 
     async def send(self, message: OutgoingMessage) -> None:
         key = self.robots.get(message.chat.chat_id)

@@ -56,6 +56,8 @@ class Program(_Section):
     """A month's quotas are due only when the teacher owed at least this many of its days."""
     prorate_hours_for_leave: bool = True
     """Approved leave shrinks the hour targets by the share of the period it covers."""
+    staff_roles: list[str] = Field(default_factory=lambda: ["coordinator", "admin"])
+    """People holding only these roles run the program and are not assessed; everyone else is."""
 
 
 class Calendar(_Section):
@@ -153,6 +155,58 @@ class Announcements(_Section):
         return value
 
 
+class Platforms(_Section):
+    """Chat-platform behaviour a program may switch off."""
+
+    qq_accept_roster_friends: bool = True
+    """QQ: accept friend requests from QQ numbers on the roster, so private reminders reach them."""
+    greet_newcomers: bool = True
+    """Greet someone who joins a bound group with how to register (where the platform reports joins)."""
+
+
+class Checkins(_Section):
+    acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
+    """How a check-in in a group is confirmed: an emoji on the message (where the platform has
+    reactions, else a tally), one running list per group (tally), or a reply to each (reply).
+    Private chats always get a reply."""
+    tally_seconds: int = Field(default=10, ge=3, le=600)
+    """A group's tally message is edited (or re-sent) at most this often."""
+
+
+class Privacy(_Section):
+    """How long what a teacher took back is kept (PIPL: no longer than the purpose needs)."""
+
+    withdrawn_days: int = Field(default=30, ge=0)
+    """A deleted or undone record (text, files, hours line) is purged this many days later; until
+    then a coordinator can still restore a mistaken deletion."""
+    revision_days: int = Field(default=30, ge=0)
+    """The older texts of an edited record are purged this many days after the edit."""
+    handled_days: int = Field(default=14, ge=1)
+    """Replies remembered for redelivery (idempotency) are kept this long."""
+
+
+class Files(_Section):
+    """Attachments kept in the file store when they arrive."""
+
+    max_mb: int = Field(default=20, ge=1, le=200)
+    kinds: list[str] = Field(default_factory=lambda: ["image", "pdf", "office", "text"])
+    """Accepted kinds, checked on the file's own bytes: image, pdf, office, text, audio, video, archive."""
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        from bot.domain.files import KINDS
+
+        unknown = sorted(set(value) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kinds {unknown}; choose from {list(KINDS)}")
+        return value
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mb * 1024 * 1024
+
+
 class Policy(_Section):
     name: str = "教师研修项目"
     """The program's name, as the monthly briefing and exports title it."""
@@ -166,3 +220,7 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    platforms: Platforms = Field(default_factory=Platforms)
+    checkins: Checkins = Field(default_factory=Checkins)
+    privacy: Privacy = Field(default_factory=Privacy)
+    files: Files = Field(default_factory=Files)

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.kernel.messages import Attachment, IncomingMessage, OutgoingMessage
+from bot.kernel.messages import Attachment, ChatRef, IncomingMessage, OutgoingMessage
 
 MessageCallback = Callable[[IncomingMessage], Awaitable[None]]
 
@@ -29,10 +29,28 @@ class Capabilities:
     """Flood limits the shared sending code paces itself to (None: no limit known)."""
     buttons: bool = False
     """Replies' buttons are shown as something to press (otherwise the text alone must do)."""
+    reads_group_chatter: bool = True
+    """Plain group messages reach the bot (False: only commands, replies and @mentions do — Telegram's
+    privacy mode), so whoever binds a group can be told how to fix it."""
+    reactions: bool = False
+    """`react` puts an emoji on a received message: the quietest acknowledgement a busy group can get."""
+    edits: bool = False
+    """`edit` changes the text of a message the bot sent (a check-in tally grows in place)."""
 
 
 class PrivateChatUnavailable(Exception):
     """The platform refused a private message: the user never opened a chat with the bot, or blocked it."""
+
+
+class RateLimited(Exception):
+    """The platform refused a send for flooding; try again after `retry_after` seconds.
+
+    `whole_bot` is True when the platform said the limit is the bot's overall one, False when it is
+    this chat's, None when it did not say (the pacer then judges from its own count)."""
+
+    def __init__(self, retry_after: float, whole_bot: bool | None = None) -> None:
+        super().__init__(f"rate limited, retry after {retry_after:.1f}s")
+        self.retry_after, self.whole_bot = retry_after, whole_bot
 
 
 class FileUnavailable(Exception):
@@ -42,16 +60,29 @@ class FileUnavailable(Exception):
 class Adapter(ABC):
     platform: str
     capabilities: Capabilities
+    replies_before_confirming: bool = False
+    """The platform redelivers until we confirm, and we confirm by answering: then a message's replies
+    must have gone out before `on_message` returns (a webhook), else they are sent in the background."""
     command_menu: tuple[tuple[str, str], ...] = ()
     """(command, description) pairs a platform with a command menu may show its users."""
 
     @abstractmethod
     async def run(self, on_message: MessageCallback) -> None:
-        """Receive updates until stopped, calling `on_message` for each, one at a time per chat."""
+        """Receive updates until stopped, calling `on_message` for each through one `ChatLanes`:
+        in order within a chat, different chats at the same time."""
 
     @abstractmethod
-    async def send(self, message: OutgoingMessage) -> None:
-        """Deliver one message whose text already fits `capabilities.max_text_length`."""
+    async def send(self, message: OutgoingMessage) -> str | None:
+        """Deliver one message whose text already fits `capabilities.max_text_length`; returns the
+        sent message's id where the platform gives one. Flooding raises RateLimited."""
+
+    async def react(self, chat: ChatRef, message_id: str, emoji: str) -> None:
+        """Put `emoji` on a received message (only when `capabilities.reactions`)."""
+        raise NotImplementedError(f"{self.platform} has no reactions")
+
+    async def edit(self, chat: ChatRef, message_id: str, text: str) -> None:
+        """Replace the text of a message the bot sent (only when `capabilities.edits`)."""
+        raise NotImplementedError(f"{self.platform} cannot edit messages")
 
     async def stop(self) -> None:
         """Ask `run` to return; the default does nothing."""

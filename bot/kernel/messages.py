@@ -125,3 +125,18 @@ class OutgoingMessage:
     mention_user_id: str | None = None
     fallback_chat: ChatRef | None = None
     buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A quiet "got it" for a message in a group, instead of a reply that would flood it.
+
+    `style` is "reaction" (an emoji on the message itself) or "tally" (the sender's name added to
+    the chat's one running list for `day`); delivery falls back from reaction to tally where the
+    platform has no reactions."""
+
+    chat: ChatRef
+    message_id: str
+    name: str
+    day: str
+    style: str = "reaction"

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import Clock
 from bot.ops.config import Settings
-from bot.domain.policy import Policy, Semester
+from bot.domain.policy import Checkins, Policy, Semester
 from storage.models import CheckIn, Record
 from tests.fakes.telegram_api import (
     FakeBotApi,
@@ -34,6 +37,8 @@ REFLECTION = (
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
 )
 
+REPLY = Checkins(acknowledge="reply")  # these conversations read each check-in's reply
+
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
@@ -50,7 +55,7 @@ def free_port() -> int:
 @asynccontextmanager
 async def running_bot(
     api: FakeBotApi, database_url: str, *, clock: Clock | None = None,
-    roster: tuple[tuple, ...] = (), **settings,
+    roster: tuple[tuple, ...] = (), checkins: Checkins = REPLY, **settings,
 ) -> AsyncIterator[Yanxiu]:
     """The whole bot on the fake Bot API; `roster` (name, school, roles[, Telegram user id]) is on the
     roster before it starts, with the account column a program office would fill in."""
@@ -62,7 +67,7 @@ async def running_bot(
     adapter.poll_timeout = 1
     today = (clock.now() if clock else datetime.now(UTC)).date()
     semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
-    app = build(config, adapter, clock=clock, policy=Policy(semester=semester_around_today))
+    app = build(config, adapter, clock=clock, policy=Policy(semester=semester_around_today, checkins=checkins))
     await prepare_database(app.engine)
     for name, school, roles, *account in roster or tuple(
             (name, "紫阳县第二小学", ("teacher",), user) for name, user in ROSTER.items()):
@@ -105,11 +110,27 @@ async def test_join_checkin_me_in_a_group(api, sqlite_url):
         assert "王芳（紫阳县第二小学）" in me and "签到 1 天" in me
         assert await say(api, "收到") == []
         assert await say(api, "/checkin@another_bot") == []
-        [menu] = api.calls_of("setMyCommands")
+        [menu] = [call for call in api.calls_of("setMyCommands") if not call.get("scope")]
         assert {"command": "checkin", "description": "每日签到（也可直接发“签到”）"} in menu["commands"]
         reply = [s for s in api.sent if "签到成功" in (s["text"] or "")][0]
         assert reply["chat_id"] == GROUP and reply["reply_to_message_id"] is not None
         assert len(await rows(app, CheckIn)) == 1
+
+
+async def test_a_group_checkin_gets_a_reaction_and_a_private_one_a_reply(api, sqlite_url):
+    async with running_bot(api, sqlite_url, checkins=Checkins()) as app:
+        await say(api, "/join 王芳 紫阳县第二小学")
+        update_id = api.push_update(text_message_update(GROUP, WANG, "签到", chat_type="supergroup",
+                                                        message_id=777))
+        [reaction] = await api.wait_for_reactions(1)
+        assert (reaction["chat_id"], reaction["message_id"], reaction["emoji"]) == (GROUP, 777, "👍")
+        await app.dispatcher.settle()  # the delivered mark is written in the background
+        api.redeliver(update_id)
+        assert await say(api, "收到") == [], "no text for a check-in in the group, nothing for a redelivery"
+        assert len(api.reactions) == 1 and len(await rows(app, CheckIn)) == 1
+        await say(api, "/join 李明 紫阳县第二小学", user=LI)
+        [private] = await say(api, "签到", user=LI, chat=LI)
+        assert "李明老师签到成功" in private
 
 
 async def test_a_redelivered_update_is_answered_and_stored_once(api, sqlite_url):
@@ -167,7 +188,9 @@ async def test_training_file_arrives_as_a_document(api, sqlite_url):
         document = sent[-1]
         assert document["method"].lower() == "senddocument"
         assert document["document"]["file_name"].startswith("研修档案_王芳")
-        assert REFLECTION in document["document"]["content"].decode("utf-8")
+        assert document["document"]["file_name"].endswith(".docx")
+        paragraphs = [p.text for p in Document(BytesIO(document["document"]["content"])).paragraphs]
+        assert REFLECTION in paragraphs
 
 
 async def test_guided_dialog_over_telegram(api, sqlite_url):
@@ -220,7 +243,7 @@ async def test_observed_teacher_is_told_privately_or_mentioned_in_the_group(api,
         replies = await say(api, observation.replace("分数的初步认识", "小数乘法"))
         assert "已记录" in replies[0] and "小数乘法" in replies[1]
         mention = [s for s in api.sent if s["chat_id"] == GROUP and "小数乘法" in (s["text"] or "")][-1]
-        assert mention["text"].startswith(f'<a href="tg://user?id={LI}">@</a> 李明老师')
+        assert re.match(rf'<a href="tg://user\?id={LI}">@[^<]*</a> 李明老师', mention["text"])
         assert api.calls_of("sendMessage")[-2]["parse_mode"] == "HTML"
 
 

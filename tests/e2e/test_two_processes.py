@@ -102,7 +102,8 @@ async def test_two_workers_one_killed_answer_every_update_and_send_every_reminde
     await seed(postgres_url, now)
     policy = tmp_path / "policy.toml"
     today = date.today()
-    policy.write_text(f'[semester]\nstart = "{today - timedelta(days=60)}"\nend = "{today + timedelta(days=60)}"\n')
+    policy.write_text(f'[semester]\nstart = "{today - timedelta(days=60)}"\nend = "{today + timedelta(days=60)}"\n'
+                      '[checkins]\nacknowledge = "reply"\n')
     async with FakeBotApi(token="4242:TEST") as api:
         ports = free_port(), free_port()
         workers = [start_worker(api, postgres_url, port, str(policy)) for port in ports]

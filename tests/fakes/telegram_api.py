@@ -20,6 +20,10 @@ import aiohttp
 from aiohttp import web
 
 SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
+PER_CHAT_METHODS = SEND_METHODS | {"editmessagetext"}
+"""What counts against a group's 20 messages a minute; everything here and reactions count against
+the bot's 30 a second (Telegram documents no separate limit for reactions)."""
+PACED_METHODS = PER_CHAT_METHODS | {"setmessagereaction"}
 STRING_PARAMS = frozenset({
     "text", "caption", "url", "secret_token", "callback_query_id", "file_id", "parse_mode",
     "inline_message_id", "language_code", "ip_address", "photo", "document", "certificate",
@@ -69,20 +73,29 @@ class FakeBotApi:
                  username: str = "yanxiu_test_bot", first_name: str = "研修助手",
                  flood_limit_per_chat_per_minute: int | None = None,
                  flood_limit_global_per_second: int | None = None,
+                 privacy_mode: bool = False, admin_chats: tuple[int, ...] = (),
                  clock: Callable[[], float] = time.monotonic):
         self.token = token
         prefix = token.split(":", 1)[0]
         self.bot_user = {
             "id": bot_id if bot_id is not None else (int(prefix) if prefix.isdigit() else 1),
             "is_bot": True, "first_name": first_name, "username": username,
-            "can_join_groups": True, "can_read_all_group_messages": False,
+            "can_join_groups": True, "can_read_all_group_messages": not privacy_mode,
             "supports_inline_queries": False}
+        self.privacy_mode = privacy_mode
+        """BotFather's /setprivacy: while on, a group's plain messages never reach the bot, unless it
+        is an admin there (`admin_chats`); commands, replies to the bot and @mentions still do. Off by
+        default here: the setup guide turns it off, and tests of privacy mode say so explicitly."""
+        self.admin_chats = set(admin_chats)
+        self.withheld: list[dict] = []
+        """Updates Telegram never sent because privacy mode hid them."""
         self.flood_limit_per_chat_per_minute = flood_limit_per_chat_per_minute
         self.flood_limit_global_per_second = flood_limit_global_per_second
         self.clock = clock
         self.calls: list[tuple[str, dict]] = []
         self.sent: list[dict] = []
         self.edited: list[dict] = []
+        self.reactions: list[dict] = []
         self.rejected_429 = 0
         self.unreachable_users: set[str] = set()
         self.webhook: dict = {"url": ""}
@@ -135,8 +148,26 @@ class FakeBotApi:
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
+    def visible(self, update: dict) -> bool:
+        """Whether Telegram would deliver this update to the bot at all (privacy mode)."""
+        message = update.get("message") or update.get("edited_message")
+        if not self.privacy_mode or message is None:
+            return True
+        chat = message.get("chat") or {}
+        if chat.get("type") not in ("group", "supergroup") or chat.get("id") in self.admin_chats:
+            return True
+        text = message.get("text") or message.get("caption") or ""
+        replied = (message.get("reply_to_message") or {}).get("from") or {}
+        return (text.startswith("/") or f"@{self.bot_user['username']}".lower() in text.lower()
+                or replied.get("id") == self.bot_user["id"])
+
     def push_update(self, update: dict) -> int:
-        """Queue an update for getUpdates; assigns a monotonic update_id if missing."""
+        """Queue an update for getUpdates (if privacy mode lets it through); assigns a monotonic
+        update_id if missing."""
+        if not self.visible(update):
+            update = self._stamp(update)
+            self.withheld.append(update)
+            return update["update_id"]
         update = self._stamp(update)
         self._queue.append(_Queued(update))
         self._notify()
@@ -189,6 +220,9 @@ class FakeBotApi:
         is a retry of the same update, as Telegram does after a failed delivery.
         """
         update["update_id"] = self._stamp(update)["update_id"]
+        if not self.visible(update):
+            self.withheld.append(update)
+            return 200  # Telegram never calls the webhook for it; nothing to refuse
         return await post_to_webhook(update, url or self.webhook["url"],
                                      secret_token or self.webhook.get("secret_token"))
 
@@ -230,16 +264,16 @@ class FakeBotApi:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
-            if method.lower() in SEND_METHODS:
-                if str(params.get("chat_id")) in self.unreachable_users:
-                    raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
-                self._check_flood(params.get("chat_id"))
+            if method.lower() in SEND_METHODS and str(params.get("chat_id")) in self.unreachable_users:
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            if method.lower() in PACED_METHODS:
+                self._check_flood(params.get("chat_id"), method.lower() in PER_CHAT_METHODS)
             return web.json_response({"ok": True, "result": await handler(params)})
         except ApiError as err:
             self.rejected_429 += err.code == 429
             return err.response()
 
-    def _check_flood(self, chat_id: Any) -> None:
+    def _check_flood(self, chat_id: Any, per_chat: bool = True) -> None:
         now, retry = self.clock(), 0
         per_sec, per_min = self.flood_limit_global_per_second, self.flood_limit_per_chat_per_minute
         chat_q, global_q = self._chat_sends.setdefault(chat_id, deque()), self._global_sends
@@ -249,12 +283,13 @@ class FakeBotApi:
             chat_q.popleft()
         if per_sec is not None and len(global_q) >= per_sec:
             retry = max(1, math.ceil(1 - (now - global_q[0])))
-        if per_min is not None and len(chat_q) >= per_min:
+        if per_chat and per_min is not None and len(chat_q) >= per_min:
             retry = max(retry, 1, math.ceil(60 - (now - chat_q[0])))
         if retry:
             raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
         global_q.append(now)
-        chat_q.append(now)
+        if per_chat:
+            chat_q.append(now)
 
     async def _m_getupdates(self, p: dict) -> list[dict]:
         if self.webhook["url"]:
@@ -392,7 +427,7 @@ class FakeBotApi:
             "text": body.get("text", caption), "caption": caption,
             "reply_to_message_id": reply_to, "parse_mode": p.get("parse_mode"),
             "reply_markup": markup, "document": media.get("document"),
-            "photo": media.get("photo"), "params": p})
+            "photo": media.get("photo"), "params": p, "at": self.clock()})
         self._notify()
         return message
 
@@ -422,6 +457,33 @@ class FakeBotApi:
         self.edited.append(p)
         self._notify()
         return True if p.get("inline_message_id") else message
+
+    async def _m_setmessagereaction(self, p: dict) -> bool:
+        """An emoji reaction on a message the chat received (the bot's previous one is replaced)."""
+        key = (p.get("chat_id"), p.get("message_id"))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to react not found")
+        reaction = p.get("reaction") or []
+        emoji = [r.get("emoji") for r in reaction if isinstance(r, dict) and r.get("type") == "emoji"]
+        if len(emoji) != len(reaction) or len(emoji) > 1:
+            raise ApiError(400, "Bad Request: REACTION_INVALID")
+        self.reactions.append({"chat_id": key[0], "message_id": key[1], "emoji": emoji[0] if emoji else None,
+                               "at": self.clock()})
+        self._notify()
+        return True
+
+    async def wait_for_reactions(self, count: int, timeout: float = 5) -> list[dict]:
+        """Wait until at least ``count`` reactions were set; return ``api.reactions``."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.reactions) < count:
+            event, remaining = self._changed, deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(f"expected {count} reactions, got {len(self.reactions)}")
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                pass
+        return self.reactions
 
     async def _m_editmessagereplymarkup(self, p: dict) -> dict | bool:
         """Replace or (without ``reply_markup``) remove a message's inline keyboard."""

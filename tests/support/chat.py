@@ -49,6 +49,7 @@ class ChatHarness:
     async def send(self, message: IncomingMessage) -> list[str]:
         before = len(self.adapter.sent)
         await self.app.dispatcher.handle(message)
+        await self.app.dispatcher.settle()
         return [sent.text for sent in self.adapter.sent[before:]]
 
     async def say(self, text: str, **options) -> list[str]:

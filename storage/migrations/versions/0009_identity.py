@@ -1,7 +1,7 @@
 """Verified identities: accounts named on the roster, one-time invitation codes, how each link was made.
 
-Revision ID: 0008_identity
-Revises: 0007
+Revision ID: 0009_identity
+Revises: 0008
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.models import UTCDateTime
 
-revision = "0008_identity"
-down_revision = "0007"
+revision = "0009_identity"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
