@@ -365,7 +365,8 @@ def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:
     sent_at = message.date if message.date.tzinfo else message.date.replace(tzinfo=UTC)
     return IncomingMessage(
         chat=ChatRef(PLATFORM, str(chat.id), kind, chat.title or chat.full_name or ""),
-        sender=Sender(str(message.from_user.id), message.from_user.full_name, message.from_user.is_bot),
+        sender=Sender(str(message.from_user.id), message.from_user.full_name, message.from_user.is_bot,
+                      message.from_user.username or ""),
         message_id=str(message.message_id),
         text=text,
         sent_at=sent_at,

@@ -77,8 +77,9 @@ class Peer(ABC):
         """The roster and the school group's binding, as a program office would have set them up."""
         now = datetime.now(UTC)
         factory = self.app.session_factory
-        await enrol(factory, "王芳", SCHOOL, now)
-        await enrol(factory, "教研室", SCHOOL, now, roles=("coordinator", "host"))
+        await enrol(factory, "王芳", SCHOOL, now, account=(self.platform, self.account_of("wang")))
+        await enrol(factory, "教研室", SCHOOL, now, roles=("coordinator", "host"),
+                    account=(self.platform, self.account_of("office")))
         async with factory() as session, session.begin():
             repos = Repositories(session)
             school = await repos.schools.by_name(SCHOOL)
@@ -87,6 +88,10 @@ class Peer(ABC):
                 platform=self.platform, chat_id=self.group_chat_id, scope="school", school_id=school.id,
                 workshop_id=None, title="校本研修群", bound_at=now,
             ))
+
+    def account_of(self, user: str) -> str:
+        """The platform's user id of a test user, as a roster's account column names it."""
+        return user
 
     @abstractmethod
     async def start_fake(self) -> Adapter:
@@ -204,6 +209,9 @@ class TelegramPeer(Peer):
 
     def user_id(self, user: str) -> int:
         return self.users.setdefault(user, 500 + len(self.users))
+
+    def account_of(self, user: str) -> str:
+        return str(self.user_id(user))
 
     async def post(self, user: str, text: str, *, photo: bool = False) -> str:
         from tests.fakes.telegram_api import photo_update, text_message_update
@@ -360,6 +368,9 @@ class OneBotPeer(Peer):
 
     def user_id(self, user: str) -> int:
         return self.users.setdefault(user, 20000 + len(self.users))
+
+    def account_of(self, user: str) -> str:
+        return str(self.user_id(user))
 
     async def post(self, user: str, text: str, *, photo: bool = False) -> str:
         segments = [{"type": "text", "data": {"text": text}}]

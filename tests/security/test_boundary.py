@@ -75,5 +75,5 @@ async def test_ids_that_are_no_usable_number_get_a_clear_answer(chat):
 
 async def test_control_characters_in_join_arguments_are_cleaned_before_matching(chat):
     """Cleaned once at the boundary: `王\\x07芳` is 王芳, and the school with a bidi override is the school."""
-    await chat.enrol("王芳")
-    assert "登记成功" in await chat.one("/join 王\x07芳 紫阳县\u202e第二小学", user="u1")
+    code = await chat.invitation(await chat.enrol("王芳"))
+    assert "登记成功" in await chat.one(f"/join 王\x07芳 紫阳县\u202e第二小学 {code}", user="u1")
