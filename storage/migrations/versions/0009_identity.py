@@ -1,6 +1,6 @@
 """Verified identities: accounts named on the roster, one-time invitation codes, how each link was made.
 
-Revision ID: 0009_identity
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from storage.models import UTCDateTime
 
-revision = "0009_identity"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
