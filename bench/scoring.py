@@ -31,6 +31,7 @@ from storage.repositories import Repositories
 
 TODAY = date(2026, 12, 2)  # mid-semester: September to November are due
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+ON_ROSTER = datetime(2026, 8, 20, 1, 0, tzinfo=UTC)  # before the semester: every teacher owes all of it
 SCHOOLS, WORKSHOPS, GROUP_SIZE, HOURS_LINES = 50, 10, 8, 10
 CHUNK, RUNS, SAMPLE = 20_000, 3, 100
 KINDS = (("reflection", 0.45), ("case", 0.80), ("observation", 1.0))  # cumulative shares
@@ -114,7 +115,7 @@ def _program(teachers: int, records: int, rng: random.Random):
                        for g in range(1, -(-teachers // GROUP_SIZE) + 1))
     yield Member, ({"id": i, "name": f"教师{i}", "school_id": i % SCHOOLS + 1, "subject": "数学",
                     "group_id": (i - 1) // GROUP_SIZE + 1, "workshop_id": ((i - 1) // GROUP_SIZE + 1) % WORKSHOPS + 1,
-                    "created_at": NOW, "updated_at": NOW} for i in range(1, teachers + 1))
+                    "created_at": ON_ROSTER, "updated_at": ON_ROSTER} for i in range(1, teachers + 1))
     yield MemberRole, ({"member_id": i, "role": "teacher", "granted_at": NOW} for i in range(1, teachers + 1))
     yield Record, _records(teachers, records, rng)
     yield HoursLine, _hours(teachers, rng)

@@ -6,15 +6,15 @@ The database itself keeps the counts (every insert, withdrawal, move and delete 
 whatever code or tool makes it), so no write path can forget them. Only records not withdrawn
 are counted.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
