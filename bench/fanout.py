@@ -60,7 +60,7 @@ async def _fanout(url: str, groups: int, chart: bool) -> dict:
     await upgrade(engine)
     await _program(engine, groups)
     clock = FixedClock(ANNOUNCE_AT)
-    policy = Policy(announcements=Announcements(chart=chart))
+    policy = Policy(announcements=Announcements(chart=chart, table=True))  # the ranked table, and its chart
     with RemoteApi(flood_limit_global_per_second=PER_SECOND,
                    flood_limit_per_chat_per_minute=PER_CHAT_PER_MINUTE) as api:
         config = Settings(_env_file=None, telegram_token=TOKEN, telegram_base_url=api.base_url,
@@ -77,7 +77,7 @@ async def _fanout(url: str, groups: int, chart: bool) -> dict:
     per_chat = Counter(chat for chat, _ in report["sent"])
     each = 2 if chart else 1
     assert queued == 1 and sent == groups, f"{queued} queued, {sent} sent: expected one announcement per group"
-    assert len(per_chat) == groups and set(per_chat.values()) == {each}, f"each group should get {each} messages"
+    assert len(per_chat) == groups and set(per_chat.values()) == {each}, f"each group should get {each} messages: {per_chat}"
     return {"groups": groups, "chart": chart, "messages": len(report["sent"]), "compose": composed - started,
             "deliver": finished - composed, "minimum": (len(report["sent"]) - 1) / PER_SECOND,
             "rejected_429": report["rejected_429"], "rss": rss}
@@ -121,8 +121,9 @@ scheduler's sweep on the 1st at 09:30, in its two halves:
   real `TelegramAdapter`, which waits out any 429 it gets;
 - **minimum**: the least time the limits allow, (messages − 1) / {PER_SECOND} s after the first send.
 
-With the chart (the policy's default) each group gets its table and a PNG of its ranking; every group
-is checked to have received exactly those. Peak RSS is the measuring process's high-water mark; "at
+The policy's `announcements.table` is on (the ranked table in each group; off by default, when every
+teacher hears her own lines privately) with its chart (on by default), so each group gets its table
+and a PNG of its ranking; every group is checked to have received exactly those. Peak RSS is the measuring process's high-water mark; "at
 start" is after its imports, before the database exists.
 
 {table(results)}
