@@ -549,4 +549,5 @@ MESSAGES: dict[str, str] = {
     "number_too_large": "\"{text}\" is too large for an id; please check it.",
     "file_too_large": "The file is too large (at most {max_mb} MB). Please send a smaller one; nothing was saved.",
     "file_type_refused": "This kind of file cannot be kept; accepted: {kinds}. Nothing was saved.",
+    "session_day_ambiguous": "Does “{text}” mean {day}, or the week after? Please write the date, e.g. “{day} 19:00”.",
 }

@@ -570,4 +570,5 @@ MESSAGES: dict[str, str] = {
     "number_too_large": "“{text}”这个编号太大了，请检查后重新输入。",
     "file_too_large": "文件太大了，最大只能 {max_mb} MB。请压缩后重新发送，这条内容没有保存。",
     "file_type_refused": "这种文件不能保存，只接受：{kinds}。这条内容没有保存。",
+    "session_day_ambiguous": "“{text}”是指{day}，还是再下一周？请写明日期，例如“{day} 19:00”。",
 }

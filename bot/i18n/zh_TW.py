@@ -540,4 +540,5 @@ MESSAGES: dict[str, str] = {
     'number_too_large': '“{text}”這個編號太大了，請檢查後重新輸入。',
     'file_too_large': '檔案太大了，最大隻能 {max_mb} MB。請壓縮後重新發送，這條內容沒有儲存。',
     'file_type_refused': '這種檔案不能儲存，只接受：{kinds}。這條內容沒有儲存。',
+    'session_day_ambiguous': '“{text}”是指{day}，還是再下一週？請寫明日期，例如“{day} 19:00”。',
 }
