@@ -27,6 +27,7 @@ console: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash tests/support/install_postgres.sh
+	bash tests/support/install_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

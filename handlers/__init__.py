@@ -11,6 +11,7 @@ from handlers import (
     binding,
     checkin,
     confirm,
+    dashboard,
     dialog,
     exports,
     help,
@@ -58,6 +59,7 @@ def build_router() -> Router:
         summaries.router,
         scores.router,
         exports.router,
+        dashboard.router,
         history.router,
         understand.router,
     )

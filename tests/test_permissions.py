@@ -26,7 +26,8 @@ COORDINATORS = {
     "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history",
 }
 ADMINS = {"audit"}
-PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history"}, {"bind", "unbind"}
+LEADERS_OF_UNITS = {"dashboard"}
+PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "dashboard"}, {"bind", "unbind"}
 
 ROLES = {
     # user id: roles granted on the roster (None: not on the roster at all)
@@ -56,6 +57,8 @@ def expected(command: str, user: str, private: bool) -> bool:
         return user in ("coordinator", "host")
     if command in UNIT_LEADERS:
         return user in ("coordinator", "workshop_leader", "leader")
+    if command in LEADERS_OF_UNITS:
+        return user in ("coordinator", "workshop_leader", "leader", "mentor")
     if command in COORDINATORS:
         return user == "coordinator"
     return False
@@ -63,7 +66,7 @@ def expected(command: str, user: str, private: bool) -> bool:
 
 def test_every_command_and_route_has_exactly_one_rule(chat):
     commands = {spec.name for spec in chat.app.dispatcher.router.visible_commands()}
-    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS
+    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS
     assert chat.app.dispatcher.router.route_names() == set(PERMISSIONS)
 
 
@@ -82,7 +85,7 @@ async def test_permission_matrix(chat):
             await chat.join(user, f"成员{number}", roles=roles)
     t = Translator()
     mismatches = []
-    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS)
+    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS)
     for command, user, private in itertools.product(commands, ROLES, (False, True)):
         refusals = {
             t("join_first"), t("not_allowed", command=command),

@@ -20,6 +20,11 @@ MESSAGES: dict[str, str] = {
     "internal_error": "抱歉，处理这条消息时出了点问题，内容没有保存。请稍后再试；如果一直不行，请把错误编号 {error_id} 告诉管理员。",
     "join_first": "请先登记身份：/join 姓名 学校（例如 /join 王芳 紫阳县第二小学）",
     "not_allowed": "抱歉，您没有使用 /{command} 的权限。",
+    "cmd_dashboard": "网页看板：发一个15分钟内有效的登录链接（私聊）",
+    "dashboard_link": "网页看板登录链接（{scope}，{until}前有效，只能本人使用，请勿转发）：\n{url}",
+    "dashboard_off": "网页看板尚未开通。请管理员设置 YANXIU_DASHBOARD_URL、YANXIU_DASHBOARD_PORT 和 YANXIU_DASHBOARD_SECRET。",
+    "dashboard_no_unit": "网页看板供协调员和坊主、组长、导师使用；您目前没有负责的单位。",
+    "dashboard_out_of_scope": "这份数据不在您负责的范围内。",
     "private_only": "/{command} 只能在与我的私聊中使用。",
     "group_only": "/{command} 只能在群里使用。",
     # command summaries

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.roles import ADMIN, COORDINATOR, HOST, LEADER, WORKSHOP_LEADER
+from bot.domain.roles import ADMIN, COORDINATOR, HOST, LEADER, MENTOR, WORKSHOP_LEADER
 from bot.kernel.messages import ChatKind
 
 MEMBER = "member"
@@ -112,6 +112,8 @@ PERMISSIONS: dict[str, Rule] = {
     "objections": COORDINATORS,
     "history": Rule(COORDINATORS.roles, PRIVATE),
     "audit": ADMINS,
+    # the web dashboard: a private link, scoped to the units the asker leads
+    "dashboard": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR}), PRIVATE),
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
 

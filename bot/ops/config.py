@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     health_listen: str = "127.0.0.1"
     health_port: int | None = Field(default=None, ge=0, le=65535)
     """`/healthz`, `/livez` and `/metrics` are served only when a port is set (0: any free port)."""
+    dashboard_url: str | None = None
+    """Public base URL the web dashboard is reached at (its pages are under /dashboard/)."""
+    dashboard_listen: str = "127.0.0.1"
+    dashboard_port: int | None = Field(default=None, ge=0, le=65535)
+    """The dashboard is served only when a port is set (0: any free port)."""
+    dashboard_secret: SecretStr | None = None
+    """Signs the dashboard's links and session cookies; at least 16 characters."""
+    dashboard_session_minutes: int = Field(default=120, ge=5, le=1440)
+    """How long a dashboard session opened by a link lasts."""
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -116,6 +125,13 @@ class Settings(BaseSettings):
         if value.startswith("postgresql+asyncpg://") and not _installed("asyncpg"):
             raise ValueError("PostgreSQL needs its driver: pip install 'yanxiu[postgres]'")
         return value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("use the public address, http://… or https://…")
+        return value.rstrip("/") if value else value
 
     @field_validator("admins")
     @classmethod
@@ -152,6 +168,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "YANXIU_TELEGRAM_WEBHOOK_SECRET is required when YANXIU_TELEGRAM_WEBHOOK_URL is set"
             )
+        if self.dashboard_port is not None and not self.dashboard_url:
+            raise ValueError("YANXIU_DASHBOARD_URL is required when YANXIU_DASHBOARD_PORT is set")
+        if self.dashboard_url and (
+            self.dashboard_secret is None or len(self.dashboard_secret.get_secret_value()) < 16
+        ):
+            raise ValueError("YANXIU_DASHBOARD_SECRET of at least 16 characters is required with the dashboard")
         return self
 
     def secret(self, name: str) -> str:
