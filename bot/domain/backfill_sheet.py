@@ -140,8 +140,8 @@ def _item(line: int, raw: dict[str, object], today: date, rules: Records) -> Bac
     day = _day(raw.get("day"))
     if day > today:
         raise _Bad("backfill_future_date", day=day.isoformat())
-    common = dict(sender=name, school=text.get("school", ""), day=day, sent_at=datetime.combine(day, time(12)),
-                  kind=kind, ordinal=line)
+    common = {"sender": name, "school": text.get("school", ""), "day": day, "kind": kind, "ordinal": line,
+              "sent_at": datetime.combine(day, time(12))}
     title, body = text.get("title", ""), _body(raw.get("body"))
     if kind == CHECKIN:
         return BackfillItem(**common)
@@ -179,9 +179,9 @@ def _day(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        if int(value) in _EXCEL_SERIALS:
-            return _EXCEL_EPOCH + timedelta(days=int(value))
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if is_number and int(value) in _EXCEL_SERIALS:
+        return _EXCEL_EPOCH + timedelta(days=int(value))
     text = clean_cell(value)
     if not text:
         raise _Bad("backfill_missing_date")

@@ -425,7 +425,7 @@ def _plan_row(row: RosterRow, roles: dict[str, str], member: ExistingMember | No
     if member is None:
         return RowPlan(row.line, Action.CREATE, roles=frozenset(roles) or frozenset({TEACHER}), **fields)
     changes = [(name, getattr(member, name) or "", new) for name, new in fields.items()
-               if new and new != _STORED.get(name, _clean)(getattr(member, name))]
+               if new and new != _STORED.get(name, clean_cell)(getattr(member, name))]
     if added := frozenset(roles) - held:
         changes.append(("roles", "、".join(sorted(held)), "、".join(sorted(held | added))))
     if member.left:
