@@ -7,11 +7,12 @@ Matching names to the roster and storing is the service's job.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from bot.domain.chat_history import BackfillItem
@@ -96,12 +97,23 @@ def read_backfill_sheet(content: bytes, file_name: str, *, today: date, rules: R
         raise SheetFileError("backfill_unreadable") from error
     items: list[BackfillItem] = []
     problems: list[RowProblem] = []
+    repeats: dict[str, int] = {}
     for line, values in rows:
         try:
-            items.append(_item(line, values, today, rules))
+            item = _item(line, values, today, rules)
         except _Bad as bad:
             problems.append(RowProblem(line, bad.key, bad.values))
+            continue
+        content = _content_key(item)
+        repeats[content] = repeats.get(content, 0) + 1
+        items.append(replace(item, key=f"{content}:{repeats[content]}"))
     return SheetReading(len(rows), tuple(items), tuple(problems))
+
+
+def _content_key(item: BackfillItem) -> str:
+    """What the row says, not where it sits: the same row in a corrected, re-sorted file keeps its key."""
+    content = replace(item, ordinal=0)
+    return hashlib.sha256(repr(astuple(content)).encode()).hexdigest()[:16]
 
 
 def _rows(table: Iterable[Sequence[object]], max_rows: int) -> Iterable[tuple[int, dict[str, object]]]:

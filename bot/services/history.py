@@ -159,17 +159,19 @@ async def apply_history(
     checkins = records = 0
     hours = 0.0
     chat = ChatRef(PLATFORM, plan.fingerprint, ChatKind.GROUP)
+    sheet = ChatRef(PLATFORM, SHEET, ChatKind.GROUP)  # a sheet's rows carry their own keys (BackfillItem.key)
     for planned in plan.planned:
         item = planned.item
         sent_at = item.sent_at.replace(tzinfo=zone)
         if item.kind == HOURS:
-            hours += item.hours if await _credit(uow, planned.member_id, item, plan, policy, now) else 0
+            hours += item.hours if await _credit(uow, planned.member_id, item, policy, now) else 0
             continue
-        message = IncomingMessage(chat, Sender(""), str(item.ordinal), item.body, sent_at)
+        message = IncomingMessage(chat if not item.key else sheet, Sender(""), item.key or str(item.ordinal),
+                                  item.body, sent_at)
         if item.kind == "checkin":
             checkins += (await check_in(uow, planned.member_id, item.day, sent_at, message)).stored
             continue
-        if await uow.records.known(PLATFORM, plan.fingerprint, str(item.ordinal)):
+        if await uow.records.known(PLATFORM, message.chat.chat_id, message.message_id):
             continue
         writer = Writer(planned.member_id, item.day, sent_at, message, policy)
         try:
@@ -184,12 +186,11 @@ async def apply_history(
     return Applied(checkins, records, hours)
 
 
-async def _credit(uow: Repositories, member_id: int, item: BackfillItem, plan: HistoryPlan, policy: Policy,
-                  now: datetime) -> bool:
-    """One ledger line per spreadsheet row; its source (file fingerprint + row) makes a re-import a no-op."""
+async def _credit(uow: Repositories, member_id: int, item: BackfillItem, policy: Policy, now: datetime) -> bool:
+    """One ledger line per spreadsheet row; its source (the row's own key) makes a re-import a no-op."""
     return await uow.hours.credit(HoursLine(
         member_id=member_id, day=item.day, category=item.category, hours=item.hours,
-        minutes=round(item.hours * policy.hours.minutes_per_hour), source=f"sheet:{plan.fingerprint}:{item.ordinal}",
+        minutes=round(item.hours * policy.hours.minutes_per_hour), source=f"sheet:{item.key}",
         description=(item.title or "补录学时")[:200], created_at=now,
     ))
 

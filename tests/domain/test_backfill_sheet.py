@@ -117,3 +117,12 @@ def test_files_that_are_no_backfill_table(content, name, key):
     with pytest.raises(SheetFileError) as caught:
         read(content, name)
     assert caught.value.key == key
+
+
+def test_a_row_keeps_its_key_when_the_file_is_reordered_and_repeats_are_told_apart():
+    rows = [["王芳", "2026-09-07", "签到"], ["王芳", "2026-09-07", "签到"], ["李明", "2026-09-07", "学时", 2]]
+    first = read(csv_bytes([["姓名", "日期", "类型", "学时"], *rows]))
+    again = read(csv_bytes([["补录"], ["姓名", "日期", "类型", "学时"], *reversed(rows)]))
+    assert len({item.key for item in first.items}) == 3
+    assert {item.key for item in first.items} == {item.key for item in again.items}
+    assert [item.ordinal for item in again.items] == [3, 4, 5]

@@ -9,6 +9,7 @@ from io import BytesIO
 import openpyxl
 
 from bot.kernel.messages import Attachment, AttachmentKind
+from bot.services.reports import describe_source
 from storage.models import CheckIn, HoursLine, Record
 from tests.handlers.test_people import make_coordinator
 
@@ -72,11 +73,23 @@ async def test_dry_run_then_confirm_backfills_and_a_second_import_adds_nothing(c
     hours = sorted((h.day, h.category, h.hours, h.minutes, h.description) for h in await chat.rows(HoursLine))
     assert hours == [(date(2026, 10, 11), "county", 6.0, 270, "县级集中培训"),
                      (date(2026, 10, 12), "school", 2.5, 112, "校本教研")]
+    assert {describe_source(h.source) for h in await chat.rows(HoursLine)} == {"补录表格"}  # in the 学时台账 export
 
     await chat.one("/history import", user="coord", private=True, attachments=sheet(chat))
     assert "已导入：0次签到、0篇记录、0学时" in await chat.one("确认", user="coord", private=True)
     assert len(await chat.rows(CheckIn)) == 2 and len(await chat.rows(Record)) == 2
     assert len(await chat.rows(HoursLine)) == 2
+
+
+async def test_a_corrected_file_sent_again_adds_only_the_fixed_rows(chat):
+    await roster(chat)
+    await chat.one("/history import", user="coord", private=True, attachments=sheet(chat))
+    await chat.one("/confirm", user="coord", private=True)
+    fixed = [ROWS[1], ["说明：第14行已改正"], *reversed(ROWS[2:13]), ["李明", "", "2026-10-14", "学时", "", "", 3]]
+    report = await chat.one("/history import", user="coord", private=True, attachments=sheet(chat, fixed))
+    assert "不会导入" not in report and "可补记0次签到、0篇记录、3学时" not in report
+    assert "已导入：0次签到、0篇记录、3学时" in await chat.one("/confirm", user="coord", private=True)
+    assert len(await chat.rows(Record)) == 2 and len(await chat.rows(HoursLine)) == 3
 
 
 async def test_a_school_tells_namesakes_apart_in_a_gbk_csv(chat):
