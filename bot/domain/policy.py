@@ -76,6 +76,8 @@ class Records(_Section):
     cases_per_month: int = Field(default=1, ge=0)
     observations_per_semester: int = Field(default=1, ge=0)
     dialog_timeout_minutes: int = Field(default=30, ge=1)
+    split_post_minutes: int = Field(default=5, ge=0)
+    """A photo or file sent this soon after a record (in the same chat) belongs to it; 0 = never."""
     relay_proxies: bool = False
     """Whether one teacher's 接龙 repost may check in the other members it lists."""
 
