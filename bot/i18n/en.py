@@ -571,4 +571,5 @@ MESSAGES: dict[str, str] = {
     "file_too_large": "The file is too large (at most {max_mb} MB). Please send a smaller one; nothing was saved.",
     "file_type_refused": "This kind of file cannot be kept; accepted: {kinds}. Nothing was saved.",
     "session_day_ambiguous": "Does “{text}” mean {day}, or the week after? Please write the date, e.g. “{day} 19:00”.",
+    "roster_plan_not_assessed": "⚠️ These people hold only staff roles and will not be assessed (add 学员 to their roles if they should be): {names}",
 }

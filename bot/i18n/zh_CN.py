@@ -592,4 +592,5 @@ MESSAGES: dict[str, str] = {
     "file_too_large": "文件太大了，最大只能 {max_mb} MB。请压缩后重新发送，这条内容没有保存。",
     "file_type_refused": "这种文件不能保存，只接受：{kinds}。这条内容没有保存。",
     "session_day_ambiguous": "“{text}”是指{day}，还是再下一周？请写明日期，例如“{day} 19:00”。",
+    "roster_plan_not_assessed": "⚠️ 以下人员只担任管理角色，不参加考核（如需考核，请在“角色”一栏加上“学员”）：{names}",
 }

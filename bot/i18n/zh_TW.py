@@ -562,4 +562,5 @@ MESSAGES: dict[str, str] = {
     'file_too_large': '檔案太大了，最大隻能 {max_mb} MB。請壓縮後重新發送，這條內容沒有儲存。',
     'file_type_refused': '這種檔案不能儲存，只接受：{kinds}。這條內容沒有儲存。',
     'session_day_ambiguous': '“{text}”是指{day}，還是再下一週？請寫明日期，例如“{day} 19:00”。',
+    'roster_plan_not_assessed': '⚠️ 以下人員只擔任管理角色，不參加考核（如需考核，請在“角色”一欄加上“學員”）：{names}',
 }
