@@ -8,7 +8,7 @@ from dataclasses import asdict
 from bot.kernel.adapter import FileUnavailable
 from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
-from bot.domain.roles import LEADER, WORKSHOP_LEADER, person_role_label
+from bot.domain.roles import is_assessed, LEADER, WORKSHOP_LEADER, person_role_label
 from bot.domain.roster import (
     Action,
     RosterFileError,
@@ -145,13 +145,14 @@ async def _import(ctx: Context) -> Reply:
     plan = await plan_for(ctx.uow, actor(ctx), rows)
     await ctx.start_dialog(IMPORT_DIALOG, "confirm",
                            {"file": attachment.file_name, "rows": [asdict(row) for row in rows]})
-    report = describe_plan(ctx.t, plan, attachment.file_name or "")
+    report = describe_plan(ctx.t, plan, attachment.file_name or "", frozenset(ctx.policy.program.staff_roles))
     buttons = (Button(ctx.t("button_confirm_import"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
     return Reply(report + "\n\n" + ctx.t("roster_confirm_hint"), buttons=buttons)
 
 
-def describe_plan(t, plan: RosterPlan, file_name: str) -> str:
-    """The dry-run report: totals, new units, then the rejected, updated and created rows."""
+def describe_plan(t, plan: RosterPlan, file_name: str, staff_roles: frozenset[str] = frozenset()) -> str:
+    """The dry-run report: totals, new units, who would not be assessed, then the rejected, updated and
+    created rows."""
     lines = [t("roster_plan_header", file=file_name, rows=len(plan.rows),
                create=plan.count(Action.CREATE), update=plan.count(Action.UPDATE),
                unchanged=plan.count(Action.UNCHANGED), reject=plan.count(Action.REJECT))]
@@ -159,6 +160,10 @@ def describe_plan(t, plan: RosterPlan, file_name: str) -> str:
                        ("unit_group", plan.new_groups)):
         if names:
             lines.append(t("roster_plan_new_units", kind=t(key), names="、".join(names)))
+    staff = [row for row in plan.rows if row.action is not Action.REJECT and row.roles
+             and not is_assessed(row.roles, staff_roles)]
+    if staff:
+        lines.append(t("roster_plan_not_assessed", names="、".join(row.name for row in staff[:DETAIL_LINES])))
     sections = (
         (Action.REJECT, "roster_plan_rejected",
          lambda row: t("roster_plan_reject_line", line=row.line, name=row.name or "-",

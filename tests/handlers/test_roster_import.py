@@ -134,3 +134,12 @@ def test_cli_import_dry_run_then_apply(tmp_path):
     wrong.write_bytes(b"%PDF")
     refused = run_cli("roster", "import", str(wrong), cwd=tmp_path)
     assert refused.returncode == 2 and "名单.pdf" in refused.stderr
+
+
+async def test_the_dry_run_names_whoever_would_not_be_assessed(chat):
+    await chat.enrol("教研室")
+    content = "姓名,学校,角色\n王芳,紫阳县第二小学,骨干教师\n赵主任,紫阳县第二小学,协调员\n李明,紫阳县第二小学,组员\n".encode()
+    report = await chat.one("/roster import", user="admin", private=True, attachments=roster_file(chat, content))
+    warning = next(line for line in report.splitlines() if "不参加考核" in line)
+    assert "赵主任" in warning and "王芳" not in warning and "李明" not in warning
+    assert "将新增3人" in report, "骨干教师 and 组员 are understood, no row is skipped"

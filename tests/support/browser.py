@@ -61,6 +61,23 @@ class Browser:
 
         return await asyncio.to_thread(lambda: self.driver.find_element(By.CSS_SELECTOR, css).text)
 
+    async def text_containing(self, css: str, wanted: str, timeout: float = 15.0) -> str:
+        """The element's text once it contains `wanted` (a form post's new page may still be loading)."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        def found(driver) -> str | bool:
+            try:
+                text = driver.find_element(By.CSS_SELECTOR, css).text
+            except Exception:  # noqa: BLE001 - the old page is going away; look again
+                return False
+            return text if wanted in text else False
+
+        try:
+            return await asyncio.to_thread(lambda: WebDriverWait(self.driver, timeout).until(found))
+        except Exception:  # noqa: BLE001 - report what is there instead of a bare timeout
+            return await self.text(css)
+
     async def texts(self, css: str) -> list[str]:
         from selenium.webdriver.common.by import By
 

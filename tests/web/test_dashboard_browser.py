@@ -52,7 +52,7 @@ async def test_a_coordinator_on_a_phone_sees_who_is_behind_approves_and_download
     await phone.choose("#join-1 select[name=choice]", f"新建为学员：{BASE_SCHOOL}")
     await phone.screenshot("coordinator-waiting-phone")
     await phone.click("#join-1 button.approve")
-    assert "已批准申请 #1" in await phone.text("#flash")
+    assert "已批准申请 #1" in await phone.text_containing("#flash", "已批准申请 #1")
     assert await phone.texts("#no-joins") == ["没有待审核的登记申请。"]
     await phone.screenshot("coordinator-approved-phone")
 
