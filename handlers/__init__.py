@@ -14,6 +14,7 @@ from handlers import (
     exports,
     help,
     history,
+    hours,
     join,
     leave,
     me,
@@ -55,6 +56,7 @@ def build_router() -> Router:
         scores.router,
         exports.router,
         history.router,
+        hours.router,
         understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()

@@ -18,7 +18,7 @@ from bot.domain.roster import (
 )
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
-from handlers import history
+from handlers import history, hours
 from bot.services import bindings, people, units
 from bot.services.roster import RosterLine, import_plan, plan_for, unit_roster
 from handlers.lookup import actor, is_organiser
@@ -193,6 +193,9 @@ async def confirm(ctx: Context) -> Reply | None:
     if dialog is not None and dialog.kind == history.DIALOG and dialog.expires_at > ctx.now and is_organiser(ctx):
         ctx.dialog = dialog
         return await history.confirm_history(ctx)
+    if dialog is not None and dialog.kind == hours.DIALOG and dialog.expires_at > ctx.now and is_organiser(ctx):
+        ctx.dialog = dialog
+        return await hours.confirm_import(ctx)
     if dialog is None or dialog.kind != IMPORT_DIALOG or dialog.expires_at <= ctx.now:
         typed_keyword_in_group = not ctx.message.is_private and not ctx.message.text.lstrip().startswith("/")
         return None if typed_keyword_in_group else ctx.reply("confirm_nothing")

@@ -11,6 +11,8 @@ from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
 from bot.kernel.messages import OutgoingMessage, Reply
 from bot.kernel.router import Router
+from bot.domain.hours import SCHOOL, category_of
+from handlers.hours import hour_lines
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
 
@@ -38,6 +40,7 @@ async def score_command(ctx: Context) -> Reply:
     lines = [ctx.t("score_header", name=member.name, school=member.school.name, period=period.name,
                    points=f"{mine.score.points:g}", grade=grade_label(ctx.t, mine.score.grade),
                    hours=f"{mine.school_hours:g}", online=f"{mine.online_hours:g}")]
+    lines += await hour_lines(ctx, member.id, mine.hours)
     lines += [f"· {line_text(ctx.t, line)}" for line in mine.score.lines] or [ctx.t("score_no_deductions")]
     missing = missing_text(ctx.t, mine.score.missing)
     if missing:
@@ -95,13 +98,27 @@ async def credit(ctx: Context) -> Reply:
     if not 0 < hours <= MAX_CREDIT_HOURS:
         raise UserError("credit_hours_bad")
     names, title = _names_and_title(rest, "usage_credit")
+    title, category = _title_and_category(title)
     people = await _people(ctx, names)
     source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
     await service.credit_hours(ctx.uow, ctx.policy, people, hours=hours, title=title, source=source,
-                               day=ctx.today, now=ctx.now)
-    await ctx.audit("hours.credit", title, after={"hours": hours, "members": [m.name for m in people]})
-    return ctx.reply("credited", hours=f"{hours:g}", count=len(people), title=title,
+                               day=ctx.today, now=ctx.now, category=category)
+    await ctx.audit("hours.credit", title, after={"hours": hours, "category": category,
+                                                  "members": [m.name for m in people]})
+    return ctx.reply("credited", hours=f"{hours:g}", count=len(people),
+                     title=title if category == "school" else f"{title}，{ctx.t('hours_category_' + category)}",
                      names="、".join(member.name for member in people))
+
+
+def _title_and_category(text: str) -> tuple[str, str]:
+    """`标题 | 类别`: the category (线上, 校本, 县级, 县级以上) is optional and 校本 when left out."""
+    title, separator, word = text.rpartition("|")
+    if not separator:
+        return text, SCHOOL
+    category = category_of(word)
+    if category is None or not title.strip():
+        raise UserError("credit_category_bad", word=word.strip()[:20])
+    return title.strip(), category
 
 
 @router.command("mark", summary_key="cmd_mark", usage_key="usage_mark")

@@ -102,6 +102,7 @@ class Scores:
                 member_id=member_id,
                 school_based_hours=hours[member_id].get("school", 0.0),
                 online_hours=hours[member_id].get("online", 0.0),
+                hours_by_category=dict(hours.get(member_id, {})),
                 reflections=monthly.get((member_id, "reflection"), {}),
                 cases=monthly.get((member_id, "case"), {}),
                 observations=observations.get(member_id, 0),

@@ -23,10 +23,10 @@ SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history",
+    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours",
 }
 ADMINS = {"audit"}
-PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history"}, {"bind", "unbind"}
+PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "hours"}, {"bind", "unbind"}
 
 ROLES = {
     # user id: roles granted on the roster (None: not on the roster at all)

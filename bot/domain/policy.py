@@ -100,8 +100,16 @@ class Hours(_Section):
     school_based_per_semester: float = Field(default=48, ge=0)
     online_per_semester: float = Field(default=0, ge=0)
     """A mixed program (seed 004: 120 online + 30 school-based) sets both; 0 = no online target."""
+    county_per_semester: float = Field(default=0, ge=0)
+    higher_per_semester: float = Field(default=0, ge=0)
+    """县级 and 县级以上 training hours required per semester (seed 002's levels); 0 = no target."""
     per_year: float = Field(default=72, ge=0)
     per_five_years: float = Field(default=360, ge=0)
+    """All categories together, per school year and per five-year cycle (seed 002); 0 = not counted."""
+    school_year_starts: int = Field(default=9, ge=1, le=12)
+    """The month a school year begins in: the yearly target is counted from its first day."""
+    cycle_start: date | None = None
+    """First day of the five-year cycle (seed 002: from summer 2016); unset = the five years up to today."""
     reflection: float = Field(default=0, ge=0)
     case: float = Field(default=0, ge=0)
     observation: float = Field(default=0, ge=0)

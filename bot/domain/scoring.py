@@ -31,6 +31,8 @@ class ScoringRules:
     attendance_unqualified: float = -5
     school_based_hours: float = 48  # required per semester
     online_hours: float = 0  # required per semester; 0 = no online requirement
+    county_hours: float = 0  # 县级 training hours required per semester; 0 = none
+    higher_hours: float = 0  # 县级以上 training hours required per semester; 0 = none
     reflections_per_month: int = 1
     cases_per_month: int = 1
     observations_per_semester: int = 1
@@ -50,6 +52,7 @@ class Activity:
     observations: int = 0
     marks: tuple[str, ...] = ()  # one per marked training: "excellent" | "unqualified"
     adjustments: tuple[tuple[float, str], ...] = ()  # (points, reason) corrections after freezing
+    hours_by_category: Mapping[str, float] = field(default_factory=dict)  # every category, "school" included
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class ScoreLine:
 
 @dataclass(frozen=True)
 class Missing:
-    item: str  # "reflection" | "case" | "observation" | "school_hours" | "online_hours"
+    item: str  # "reflection" | "case" | "observation" | "<category>_hours"
     amount: float  # how many reflections/cases/observations or hours are missing
     month: tuple[int, int] | None = None
 
@@ -124,11 +127,15 @@ def _monthly(
 
 
 def _hours(activity: Activity, rules: ScoringRules, share: float) -> Iterator[tuple[ScoreLine, Missing]]:
-    """School-based then online hours; together they never take more than the hours item is worth."""
+    """School-based, online, county and higher-level hours, each against its own target; together they never take more than the hours item is worth."""
     left = abs(rules.hours_item)
     kinds = (
         ("school_hours", "score_hours_missing", activity.school_based_hours, rules.school_based_hours),
         ("online_hours", "score_online_hours_missing", activity.online_hours, rules.online_hours),
+        ("county_hours", "score_county_hours_missing", activity.hours_by_category.get("county", 0.0),
+         rules.county_hours),
+        ("higher_hours", "score_higher_hours_missing", activity.hours_by_category.get("higher", 0.0),
+         rules.higher_hours),
     )
     for item, key, have, required in kinds:
         target = required * share

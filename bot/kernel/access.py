@@ -110,6 +110,7 @@ PERMISSIONS: dict[str, Rule] = {
     "leaves": COORDINATORS,
     "objections": COORDINATORS,
     "history": Rule(COORDINATORS.roles, PRIVATE),
+    "hours": Rule(COORDINATORS.roles, PRIVATE),
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""

@@ -6,7 +6,8 @@ Shared by /score, /scores, /announce, the scheduled announcements, nudges and ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.domain.scoring import (
@@ -64,7 +65,8 @@ def rules_of(policy: Policy) -> ScoringRules:
         missing_reflection=points.missing_reflection, missing_case=points.missing_case,
         missing_observation=points.missing_observation, attendance_excellent=points.attendance_excellent,
         attendance_unqualified=points.attendance_unqualified, school_based_hours=hours.school_based_per_semester,
-        online_hours=hours.online_per_semester, reflections_per_month=records.reflections_per_month,
+        online_hours=hours.online_per_semester, county_hours=hours.county_per_semester,
+        higher_hours=hours.higher_per_semester, reflections_per_month=records.reflections_per_month,
         cases_per_month=records.cases_per_month, observations_per_semester=records.observations_per_semester,
         excellent=grades.excellent, pass_=grades.pass_,
     )
@@ -79,6 +81,8 @@ class Standing:
     online_hours: float
     score: Score
     frozen: bool
+    hours: Mapping[str, float] = field(default_factory=dict)
+    """This semester's hours by category (线上, 校本, 县级, 县级以上)."""
 
 
 async def standings(
@@ -100,7 +104,7 @@ async def standings(
             current = score(activity, rules, months=period.months, hours_share=period.hours_share,
                             observations_due=period.final)
         result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
-                               who.member_id in frozen))
+                               who.member_id in frozen, activity.hours_by_category))
     result.sort(key=lambda s: (-s.score.points, -(s.school_hours + s.online_hours), s.who.member_id))
     return result
 
@@ -169,14 +173,15 @@ async def session_attendees(repos: Repositories, session_id: int) -> list[Member
 
 async def credit_hours(
     repos: Repositories, policy: Policy, people: list[Member], *, hours: float, title: str, source: str,
-    day: date, now: datetime,
+    day: date, now: datetime, category: str = "school",
 ) -> int:
-    """School-based hours for an offline training; a second credit from the same message is ignored."""
+    """Hours of one category (校本 unless told) for a training; a second credit from the same message is
+    ignored."""
     minutes = round(hours * policy.hours.minutes_per_hour)
     credited = 0
     for member in people:
         credited += await repos.hours.credit(HoursLine(
-            member_id=member.id, day=day, category="school", minutes=minutes, hours=hours,
+            member_id=member.id, day=day, category=category, minutes=minutes, hours=hours,
             source=source[:60], description=title, created_at=now,
         ))
     return credited
