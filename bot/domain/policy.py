@@ -72,6 +72,10 @@ class Records(_Section):
     max_chars: int = Field(default=20000, ge=100)
     reflections_per_month: int = Field(default=1, ge=0)
     cases_per_month: int = Field(default=1, ge=0)
+    reflections_per_week: int = Field(default=0, ge=0)
+    cases_per_week: int = Field(default=0, ge=0)
+    """Weekly quotas (seed 001: a reflection every week), each week judged on its own; a program
+    that counts by week sets the monthly quota to 0."""
     observations_per_semester: int = Field(default=1, ge=0)
     dialog_timeout_minutes: int = Field(default=30, ge=1)
     relay_proxies: bool = False

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 
@@ -36,6 +36,8 @@ class ScoringRules:
     reflections_per_month: int = 1
     cases_per_month: int = 1
     observations_per_semester: int = 1
+    reflections_per_week: int = 0  # seed 001: 每周撰写一篇教育教学反思; each week judged on its own
+    cases_per_week: int = 0
     excellent: float = 90
     pass_: float = 60
 
@@ -53,6 +55,7 @@ class Activity:
     marks: tuple[str, ...] = ()  # one per marked training: "excellent" | "unqualified"
     adjustments: tuple[tuple[float, str], ...] = ()  # (points, reason) corrections after freezing
     hours_by_category: Mapping[str, float] = field(default_factory=dict)  # every category, "school" included
+    record_days: Mapping[str, Mapping[date, int]] = field(default_factory=dict)  # kind → day → count (weekly quotas)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Missing:
     item: str  # "reflection" | "case" | "observation" | "<category>_hours"
     amount: float  # how many reflections/cases/observations or hours are missing
     month: tuple[int, int] | None = None
+    week: date | None = None  # the Monday of a week whose weekly quota is missing
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,29 @@ def _monthly(
                 yield line, Missing(item, missing, (year, month))
 
 
+def _weekly(
+    activity: Activity, rules: ScoringRules, weeks: Sequence[date]
+) -> Iterator[tuple[ScoreLine, Missing]]:
+    """Each week (given by its Monday) on its own: four reflections on one day fill one week only."""
+    kinds = (
+        ("reflection", rules.reflections_per_week, rules.missing_reflection),
+        ("case", rules.cases_per_week, rules.missing_case),
+    )
+    for monday in sorted(set(weeks)):
+        sunday = monday + timedelta(days=6)
+        for item, per_week, each in kinds:
+            if per_week <= 0:
+                continue
+            days = activity.record_days.get(item, {})
+            have = sum(count for day, count in days.items() if monday <= day <= sunday)
+            missing = max(0, per_week - have)
+            if missing:
+                values = {"first": f"{monday.month}.{monday.day}", "last": f"{sunday.month}.{sunday.day}",
+                          "missing": missing}
+                yield (ScoreLine(f"score_{item}_week_missing", missing * each, values),
+                       Missing(item, missing, week=monday))
+
+
 def _hours(activity: Activity, rules: ScoringRules, share: float) -> Iterator[tuple[ScoreLine, Missing]]:
     """School-based, online, county and higher-level hours, each against its own target; together they never take more than the hours item is worth."""
     left = abs(rules.hours_item)
@@ -158,6 +185,7 @@ def score(
     months: Sequence[tuple[int, int]],
     hours_share: float = 1.0,
     observations_due: bool = True,
+    weeks: Sequence[date] = (),
 ) -> Score:
     """Points, grade, the lines explaining them and what is still missing.
 
@@ -167,6 +195,7 @@ def score(
     """
     found: list[tuple[ScoreLine, Missing | None]] = []
     found.extend(_monthly(activity, rules, months))
+    found.extend(_weekly(activity, rules, weeks))
     found.extend(_hours(activity, rules, min(max(hours_share, 0.0), 1.0)))
 
     if observations_due:

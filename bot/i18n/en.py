@@ -500,4 +500,8 @@ MESSAGES: dict[str, str] = {
     "hours_plan_change_line": "· row {line} {name}: {total} ({change})",
     "hours_confirm_hint": "Reply /confirm to book these hours or /cancel to drop them. The platform reports totals, so importing the same file again books nothing twice.",
     "hours_imported": "Online hours booked: {booked} people, {hours} hours in all; {unchanged} unchanged, {rejected} rows not booked.",
+    "score_reflection_week_missing": "week {first}–{last}: {missing} reflection(s) missing",
+    "score_case_week_missing": "week {first}–{last}: {missing} case(s) missing",
+    "missing_reflection_week": "{amount} reflection(s) for the week of {week}",
+    "missing_case_week": "{amount} case(s) for the week of {week}",
 }

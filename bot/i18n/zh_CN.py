@@ -521,4 +521,8 @@ MESSAGES: dict[str, str] = {
     "hours_plan_change_line": "· 第{line}行 {name}：{total}（{change}）",
     "hours_confirm_hint": "确认无误请回复 /confirm（确认），放弃请回复 /cancel。平台表里是累计学时，重复导入同一份表不会重复登记。",
     "hours_imported": "已登记线上学时：{booked}人、合计{hours}学时；{unchanged}人无变化，{rejected}行未登记。",
+    "score_reflection_week_missing": "{first}—{last}这周 教学反思缺{missing}篇",
+    "score_case_week_missing": "{first}—{last}这周 教学案例缺{missing}篇",
+    "missing_reflection_week": "{week}起那周反思{amount}篇",
+    "missing_case_week": "{week}起那周案例{amount}篇",
 }

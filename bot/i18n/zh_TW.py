@@ -496,4 +496,8 @@ MESSAGES: dict[str, str] = {
     'hours_plan_change_line': '· 第{line}行 {name}：{total}（{change}）',
     'hours_confirm_hint': '確認無誤請回復 /confirm（確認），放棄請回復 /cancel。平臺表裡是累計學時，重複匯入同一份表不會重複登記。',
     'hours_imported': '已登記線上學時：{booked}人、合計{hours}學時；{unchanged}人無變化，{rejected}行未登記。',
+    'score_reflection_week_missing': '{first}—{last}這週 教學反思缺{missing}篇',
+    'score_case_week_missing': '{first}—{last}這週 教學案例缺{missing}篇',
+    'missing_reflection_week': '{week}起那週反思{amount}篇',
+    'missing_case_week': '{week}起那週案例{amount}篇',
 }

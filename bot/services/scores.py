@@ -21,6 +21,7 @@ from bot.domain.scoring import (
     score,
 )
 from bot.i18n import Translator
+from bot.services.quotas import weeks_due, with_record_days
 from bot.domain.policy import Policy
 from bot.kernel.dispatcher import UserError
 from storage.models import FrozenScore, HoursLine, Member, ScoreAdjustment, TrainingMark
@@ -68,6 +69,7 @@ def rules_of(policy: Policy) -> ScoringRules:
         online_hours=hours.online_per_semester, county_hours=hours.county_per_semester,
         higher_hours=hours.higher_per_semester, reflections_per_month=records.reflections_per_month,
         cases_per_month=records.cases_per_month, observations_per_semester=records.observations_per_semester,
+        reflections_per_week=records.reflections_per_week, cases_per_week=records.cases_per_week,
         excellent=grades.excellent, pass_=grades.pass_,
     )
 
@@ -95,6 +97,9 @@ async def standings(
     people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id)
     activities = await repos.scores.activities(period.key, period.first, period.last)
     frozen = await repos.scores.frozen(period.key)
+    weeks = weeks_due(policy, period, today) if rules.reflections_per_week or rules.cases_per_week else []
+    if weeks:
+        activities = await with_record_days(repos, activities, period.first, period.last)
     result = []
     for who in people:
         activity = activities.get(who.member_id) or Activity(who.member_id)
@@ -102,7 +107,7 @@ async def standings(
             current = _thawed(frozen[who.member_id], activity.adjustments, rules)
         else:
             current = score(activity, rules, months=period.months, hours_share=period.hours_share,
-                            observations_due=period.final)
+                            observations_due=period.final, weeks=weeks)
         result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
                                who.member_id in frozen, activity.hours_by_category))
     result.sort(key=lambda s: (-s.score.points, -(s.school_hours + s.online_hours), s.who.member_id))
@@ -114,7 +119,8 @@ def _thawed(row: FrozenScore, adjustments: tuple[tuple[float, str], ...], rules:
     lines = tuple(ScoreLine(line["key"], line["points"], line.get("values", {})) for line in row.lines)
     lines += tuple(ScoreLine("score_adjustment", points, {"reason": reason}) for points, reason in adjustments)
     points = round(max(0.0, row.points + sum(points for points, _ in adjustments)), 1)
-    missing = tuple(Missing(m["item"], m["amount"], tuple(m["month"]) if m.get("month") else None)
+    missing = tuple(Missing(m["item"], m["amount"], tuple(m["month"]) if m.get("month") else None,
+                            date.fromisoformat(m["week"]) if m.get("week") else None)
                     for m in row.missing)
     return Score(row.member_id, points, grade_of(points, rules), lines, missing)
 
@@ -127,8 +133,8 @@ def frozen_row(standing: Standing, period: Period, now) -> FrozenScore:
         period=period.key, member_id=standing.who.member_id, points=round(kept.points - adjustment, 1),
         grade=kept.grade, frozen_at=now,
         lines=[{"key": line.key, "points": line.points, "values": dict(line.values)} for line in kept.lines],
-        missing=[{"item": m.item, "amount": m.amount, "month": list(m.month) if m.month else None}
-                 for m in kept.missing],
+        missing=[{"item": m.item, "amount": m.amount, "month": list(m.month) if m.month else None,
+                  **({"week": m.week.isoformat()} if m.week else {})} for m in kept.missing],
     )
 
 
@@ -145,7 +151,10 @@ def missing_text(t: Translator, items: tuple[Missing, ...]) -> str:
     """What a teacher still owes, in a few words: "11月案例、学时4"."""
     words = []
     for item in items:
-        if item.month:
+        if item.week:
+            words.append(t(f"missing_{item.item}_week", week=f"{item.week.month}.{item.week.day}",
+                           amount=int(item.amount)))
+        elif item.month:
             words.append(t(f"missing_{item.item}_month", month=item.month[1], amount=int(item.amount)))
         else:
             words.append(t(f"missing_{item.item}", amount=_number(item.amount)))
