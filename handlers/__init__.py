@@ -6,6 +6,7 @@ from bot.kernel.access import PERMISSIONS
 from bot.kernel.router import Router
 from handlers import (
     approvals,
+    awards,
     attendance,
     audit,
     binding,
@@ -57,6 +58,7 @@ def build_router() -> Router:
         exports.router,
         history.router,
         hours.router,
+        awards.router,
         understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.services import scores as service
+from bot.services import units
 from bot.services.announcements import announcements, drawn, table_for_chat
 from bot.services.scores import current_period, grade_label, line_text, missing_text, signed, standings
 from bot.kernel.dispatcher import Context, UserError
@@ -21,6 +22,8 @@ router = Router()
 NAME_SEPARATORS = re.compile(r"[\s、,，;；]+")
 MAX_CREDIT_HOURS = 200
 """More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
+GROUP_WORDS = ("group", "小组", "组")
+"""`/scores group <组名>` ranks one study group (seed 001's 同伴学习小组, seed 000's mentor groups)."""
 MARK_WORDS = {"excellent": ("优秀", "excellent"), "unqualified": ("不合格", "unqualified")}
 
 
@@ -52,7 +55,12 @@ async def score_command(ctx: Context) -> Reply:
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
 async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
-    scope, name = await unit_scope(ctx, ctx.args.split(), "usage_scores")
+    words = ctx.args.split()
+    if words and words[0] in GROUP_WORDS and len(words) > 1:
+        group = await units.find(ctx.uow, "group", " ".join(words[1:]))
+        scope, name = {"group_id": group.id}, group.name
+    else:
+        scope, name = await unit_scope(ctx, words, "usage_scores")
     ranked = await standings(ctx.uow, ctx.policy, ctx.today, **scope)
     if not ranked:
         raise UserError("scores_none")

@@ -48,7 +48,8 @@ class Scores:
         hundred thousand rows)."""
         return await (await self.session.connection()).execute(query)
 
-    async def assessed(self, *, school_id: int | None = None, workshop_id: int | None = None) -> list[Assessed]:
+    async def assessed(self, *, school_id: int | None = None, workshop_id: int | None = None,
+                       group_id: int | None = None) -> list[Assessed]:
         """Current members holding the teacher role, optionally of one school or workshop."""
         query = (
             select(Member.id, Member.name, Member.school_id, School.name, Member.workshop_id,
@@ -64,6 +65,8 @@ class Scores:
             query = query.where(Member.school_id == school_id)
         if workshop_id is not None:
             query = query.where(Member.workshop_id == workshop_id)
+        if group_id is not None:
+            query = query.where(Member.group_id == group_id)
         return [Assessed(*row) for row in await self._rows(query)]
 
     async def activities(self, period: str, first: date, last: date) -> dict[int, Activity]:

@@ -23,7 +23,7 @@ SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours",
+    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours", "outstanding",
 }
 ADMINS = {"audit"}
 PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "hours"}, {"bind", "unbind"}

@@ -139,6 +139,38 @@ class Grades(_Section):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Pool(_Section):
+    units: list[str] = Field(min_length=2)
+    """Workshops or groups (by name) that share their outstanding places."""
+    places: int = Field(ge=0)
+
+
+class Awards(_Section):
+    """Seed 004: 优秀坊主一名, 各工作坊优秀学员2名, 体育和艺术工作坊合计2名; seed 002: 末位淘汰10%."""
+
+    unit: str = Field(default="workshop", pattern="^(workshop|group)$")
+    """The unit outstanding members are chosen per."""
+    outstanding_per_unit: int = Field(default=2, ge=0)
+    pools: list[Pool] = Field(default_factory=list)
+    eligible_grades: list[str] = Field(default_factory=lambda: ["excellent"])
+    """Only members with one of these grades may be chosen."""
+    outstanding_leaders: int = Field(default=1, ge=0)
+    """Leaders (坊主 of workshops, 组长 of groups) of the units with the best mean points."""
+    bottom_share: float = Field(default=0, ge=0, lt=1)
+    """The lowest share of the ranking named for the cut (0 = no cut)."""
+    bottom_role: str = ""
+    """Only holders of this role are ranked for the cut (seed 002 cuts the training team), "" = everyone."""
+
+    @model_validator(mode="after")
+    def _pooled_once(self) -> Awards:
+        names = [unit for pool in self.pools for unit in pool.units]
+        if len(names) != len(set(names)):
+            raise ValueError("a unit may be in one pool only")
+        if any(grade not in ("excellent", "pass", "fail") for grade in self.eligible_grades):
+            raise ValueError("eligible_grades are excellent, pass or fail")
+        return self
+
+
 class Announcements(_Section):
     cron: str = "0 9 1 * *"
     show: str = Field(default="names", pattern="^(names|initials|grades)$")
@@ -187,4 +219,5 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    awards: Awards = Field(default_factory=Awards)
     checkins: Checkins = Field(default_factory=Checkins)

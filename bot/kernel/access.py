@@ -111,6 +111,7 @@ PERMISSIONS: dict[str, Rule] = {
     "objections": COORDINATORS,
     "history": Rule(COORDINATORS.roles, PRIVATE),
     "hours": Rule(COORDINATORS.roles, PRIVATE),
+    "outstanding": COORDINATORS,
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""

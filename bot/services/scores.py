@@ -89,12 +89,12 @@ class Standing:
 
 async def standings(
     repos: Repositories, policy: Policy, today: date, *, school_id: int | None = None,
-    workshop_id: int | None = None,
+    workshop_id: int | None = None, group_id: int | None = None,
 ) -> list[Standing]:
     """Every assessed teacher (of one school or workshop), best first."""
     period = current_period(policy, today)
     rules = rules_of(policy)
-    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id)
+    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id, group_id=group_id)
     activities = await repos.scores.activities(period.key, period.first, period.last)
     frozen = await repos.scores.frozen(period.key)
     weeks = weeks_due(policy, period, today) if rules.reflections_per_week or rules.cases_per_week else []
