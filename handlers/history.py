@@ -10,6 +10,8 @@ from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
 from bot.services.history import HistoryPlan, apply_history, plan_history
+from handlers.confirm import confirms
+from handlers.lookup import is_organiser
 
 router = Router()
 
@@ -51,8 +53,11 @@ def dry_run(ctx: Context, plan: HistoryPlan) -> str:
                  people=len(teachers), lines="\n".join(lines))
 
 
+@confirms(DIALOG)
 async def confirm_history(ctx: Context) -> Reply:
-    """Called by /confirm when the open dialog is a history import."""
+    """/confirm while a history import's dry run is open."""
+    if not is_organiser(ctx):
+        raise UserError("not_allowed", command="history import")
     plan = HistoryPlan.from_json(ctx.dialog.data)
     applied = await apply_history(ctx.uow, plan, ctx.policy, ctx.zone, ctx.now)
     await ctx.end_dialog()

@@ -13,7 +13,8 @@ from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
 from bot.services import hours as service
-from handlers.lookup import actor
+from handlers.confirm import confirms
+from handlers.lookup import actor, is_organiser
 
 router = Router()
 
@@ -65,8 +66,11 @@ def dry_run(ctx: Context, plans: list[HoursPlanRow], file_name: str) -> str:
     return "\n".join(lines)
 
 
+@confirms(DIALOG)
 async def confirm_import(ctx: Context) -> Reply:
-    """Called by /confirm when the open dialog is an hours import."""
+    """/confirm while an hours import's dry run is open: plan again against the ledger, book."""
+    if not is_organiser(ctx):
+        raise UserError("not_allowed", command="hours import")
     rows = [HoursRow(**row) for row in ctx.dialog.data["rows"]]
     result = await service.apply_import(ctx.uow, ctx.policy, actor(ctx), rows, file_name=ctx.dialog.data["file"],
                                         today=ctx.today, now=ctx.now)

@@ -18,7 +18,7 @@ from bot.domain.roster import (
 )
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
-from handlers import history, hours
+from handlers.confirm import confirms
 from bot.services import bindings, people, units
 from bot.services.roster import RosterLine, import_plan, plan_for, unit_roster
 from handlers.lookup import actor, is_organiser
@@ -187,21 +187,12 @@ def _change(t, field: str, old: str, new: str) -> str:
     return f"{t('roster_field_' + field)} {old or '—'}→{new or '—'}"
 
 
-@router.command("confirm", keywords=("确认",), summary_key="cmd_confirm", interrupts_dialogs=True)
-async def confirm(ctx: Context) -> Reply | None:
-    dialog = ctx.dialog or await ctx.uow.dialogs.get(*ctx.dialog_key)
-    if dialog is not None and dialog.kind == history.DIALOG and dialog.expires_at > ctx.now and is_organiser(ctx):
-        ctx.dialog = dialog
-        return await history.confirm_history(ctx)
-    if dialog is not None and dialog.kind == hours.DIALOG and dialog.expires_at > ctx.now and is_organiser(ctx):
-        ctx.dialog = dialog
-        return await hours.confirm_import(ctx)
-    if dialog is None or dialog.kind != IMPORT_DIALOG or dialog.expires_at <= ctx.now:
-        typed_keyword_in_group = not ctx.message.is_private and not ctx.message.text.lstrip().startswith("/")
-        return None if typed_keyword_in_group else ctx.reply("confirm_nothing")
+@confirms(IMPORT_DIALOG)
+async def confirm_import(ctx: Context) -> Reply:
+    """/confirm while a roster import's dry run is open: plan again against today's roster, apply."""
     if not is_organiser(ctx):
         raise UserError("not_allowed", command="roster import")
-    ctx.dialog = dialog
+    dialog = ctx.dialog
     rows = [RosterRow(**row) for row in dialog.data["rows"]]
     plan = await plan_for(ctx.uow, actor(ctx), rows)
     applied = await import_plan(ctx.uow, actor(ctx), ctx.now, plan, dialog.data.get("file") or "")

@@ -48,8 +48,25 @@ async def score_command(ctx: Context) -> Reply:
     missing = missing_text(ctx.t, mine.score.missing)
     if missing:
         lines.append(ctx.t("score_missing", items=missing))
+    lines += duty_lines(ctx, mine)
     lines.append(ctx.t("score_frozen" if mine.frozen else ("score_final" if period.final else "score_interim")))
     return Reply("\n".join(lines))
+
+
+def duty_lines(ctx: Context, standing) -> list[str]:
+    """Why less is asked of her: months before she was counted, months excused by leave, leave days."""
+    owed = standing.duty
+    if owed is None:
+        return []
+    months = lambda found: "、".join(f"{month}月" for _, month in found)  # noqa: E731
+    lines = []
+    if owed.before_start:
+        lines.append(ctx.t("score_not_owed_before", months=months(owed.before_start)))
+    if owed.on_leave:
+        lines.append(ctx.t("score_excused_leave", months=months(owed.on_leave)))
+    if owed.leave_days:
+        lines.append(ctx.t("score_leave_days", days=owed.leave_days))
+    return lines
 
 
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")

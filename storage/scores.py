@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from collections.abc import Collection
+from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.checkins import month_bounds
@@ -37,6 +38,8 @@ class Assessed:
     workshop_id: int | None
     workshop: str
     group: str
+    joined_at: datetime | None = None
+    """When the person was put on the roster: periods before are not owed."""
 
 
 class Scores:
@@ -48,14 +51,19 @@ class Scores:
         hundred thousand rows)."""
         return await (await self.session.connection()).execute(query)
 
-    async def assessed(self, *, school_id: int | None = None, workshop_id: int | None = None,
-                       group_id: int | None = None) -> list[Assessed]:
-        """Current members holding the teacher role, optionally of one school or workshop."""
+    async def assessed(
+        self, *, school_id: int | None = None, workshop_id: int | None = None, group_id: int | None = None,
+        staff_roles: Collection[str] = ("coordinator", "admin"),
+    ) -> list[Assessed]:
+        """Current members, optionally of one school or workshop: everyone on the roster except those
+        whose every role is a staff role (bot.domain.roles.is_assessed, in SQL)."""
+        other_role = exists().where(MemberRole.member_id == Member.id, MemberRole.role.notin_(list(staff_roles)))
+        any_role = exists().where(MemberRole.member_id == Member.id)
         query = (
             select(Member.id, Member.name, Member.school_id, School.name, Member.workshop_id,
-                   func.coalesce(Workshop.name, ""), func.coalesce(StudyGroup.name, ""))
+                   func.coalesce(Workshop.name, ""), func.coalesce(StudyGroup.name, ""), Member.created_at)
             .join(School, School.id == Member.school_id)
-            .join(MemberRole, (MemberRole.member_id == Member.id) & (MemberRole.role == "teacher"))
+            .where(or_(other_role, ~any_role))
             .outerjoin(Workshop, Workshop.id == Member.workshop_id)
             .outerjoin(StudyGroup, StudyGroup.id == Member.group_id)
             .where(Member.left_at.is_(None))

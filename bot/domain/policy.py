@@ -56,6 +56,8 @@ class Program(_Section):
     """A month's quotas are due only when the teacher owed at least this many of its days."""
     prorate_hours_for_leave: bool = True
     """Approved leave shrinks the hour targets by the share of the period it covers."""
+    staff_roles: list[str] = Field(default_factory=lambda: ["coordinator", "admin"])
+    """People holding only these roles run the program and are not assessed; everyone else is."""
 
 
 class Calendar(_Section):

@@ -517,4 +517,8 @@ MESSAGES: dict[str, str] = {
     "outstanding_leader_group": "Outstanding group leader: {name} ({unit}, mean {mean} over {members})",
     "outstanding_cut": "Bottom {share}% ({count}): {names}",
     "outstanding_rule": "Rules: the policy's [awards] section; only members graded excellent are chosen, places count per unit, pooled units share theirs.",
+
+    "score_not_owed_before": "· Not counted: {months} (before counting started or you joined)",
+    "score_excused_leave": "· Excused: {months} (approved leave)",
+    "score_leave_days": "· {days} days of approved leave; hour targets reduced accordingly",
 }

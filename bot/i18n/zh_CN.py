@@ -538,4 +538,8 @@ MESSAGES: dict[str, str] = {
     "outstanding_leader_group": "优秀组长：{name}（{unit}，{members}人平均{mean}分）",
     "outstanding_cut": "末位{share}%（{count}人）：{names}",
     "outstanding_rule": "规则见项目规则文件 [awards]：只在达到优秀等级的人中推选，名额按单位计，合并的单位共用名额。",
+
+    "score_not_owed_before": "· 不计：{months}（项目计数开始或本人加入之前）",
+    "score_excused_leave": "· 免计：{months}（已批准的请假）",
+    "score_leave_days": "· 已批准请假 {days} 天，学时要求按比例减免",
 }

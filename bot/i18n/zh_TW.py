@@ -513,4 +513,7 @@ MESSAGES: dict[str, str] = {
     'outstanding_leader_group': '優秀組長：{name}（{unit}，{members}人平均{mean}分）',
     'outstanding_cut': '末位{share}%（{count}人）：{names}',
     'outstanding_rule': '規則見專案規則檔案 [awards]：只在達到優秀等級的人中推選，名額按單位計，合併的單位共用名額。',
+    'score_not_owed_before': '· 不計：{months}（專案計數開始或本人加入之前）',
+    'score_excused_leave': '· 免計：{months}（已批准的請假）',
+    'score_leave_days': '· 已批准請假 {days} 天，學時要求按比例減免',
 }

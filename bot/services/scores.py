@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.domain.duty import DateSpan, Duty, duty
 from bot.domain.scoring import (
     Activity,
     Missing,
@@ -83,8 +85,20 @@ class Standing:
     online_hours: float
     score: Score
     frozen: bool
+    duty: Duty | None = None
+    """What she owed this period (counting start, joining date, approved leave); None when frozen."""
     hours: Mapping[str, float] = field(default_factory=dict)
     """This semester's hours by category (线上, 校本, 县级, 县级以上)."""
+
+
+def duty_of(policy: Policy, period: Period, today: date, joined_on: date | None,
+            leaves: list[DateSpan]) -> Duty:
+    """The months and hour share one teacher owes: the policy's counting start, her joining, her leave."""
+    program = policy.program
+    return duty(DateSpan(period.first, period.last), today, final=period.final,
+                counting_from=program.counting_from, joined_on=joined_on, leaves=leaves,
+                min_days_in_month=program.min_days_in_month,
+                prorate_hours_for_leave=program.prorate_hours_for_leave)
 
 
 async def standings(
@@ -94,9 +108,12 @@ async def standings(
     """Every assessed teacher (of one school or workshop), best first."""
     period = current_period(policy, today)
     rules = rules_of(policy)
-    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id, group_id=group_id)
+    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id, group_id=group_id,
+                                         staff_roles=policy.program.staff_roles)
     activities = await repos.scores.activities(period.key, period.first, period.last)
     frozen = await repos.scores.frozen(period.key)
+    leaves = await repos.leaves.approved_between(period.first, period.last)
+    zone = ZoneInfo(policy.timezone)
     weeks = weeks_due(policy, period, today) if rules.reflections_per_week or rules.cases_per_week else []
     if weeks:
         activities = await with_record_days(repos, activities, period.first, period.last)
@@ -104,12 +121,16 @@ async def standings(
     for who in people:
         activity = activities.get(who.member_id) or Activity(who.member_id)
         if who.member_id in frozen:
-            current = _thawed(frozen[who.member_id], activity.adjustments, rules)
+            current, owed = _thawed(frozen[who.member_id], activity.adjustments, rules), None
         else:
-            current = score(activity, rules, months=period.months, hours_share=period.hours_share,
-                            observations_due=period.final, weeks=weeks)
+            joined = who.joined_at.astimezone(zone).date() if who.joined_at else None
+            spans = [DateSpan(first, last) for first, last in leaves.get(who.member_id, [])]
+            owed = duty_of(policy, period, today, joined, spans)
+            current = score(activity, rules, months=owed.months, hours_share=owed.hours_share,
+                            observations_due=owed.observations_due,
+                            weeks=[monday for monday in weeks if joined is None or monday >= joined])
         result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
-                               who.member_id in frozen, activity.hours_by_category))
+                               who.member_id in frozen, owed, hours=activity.hours_by_category))
     result.sort(key=lambda s: (-s.score.points, -(s.school_hours + s.online_hours), s.who.member_id))
     return result
 

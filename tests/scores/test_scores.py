@@ -20,6 +20,7 @@ async def coordinator(chat) -> None:
 
 
 async def test_score_explains_every_point_with_the_seed_rules(chat):
+    chat.clock.set(at(2026, 9, 1))  # on the roster since the semester began
     await coordinator(chat)
     await chat.join("u1", "王芳")
     chat.clock.set(at(2026, 10, 10))
@@ -41,6 +42,7 @@ async def test_score_explains_every_point_with_the_seed_rules(chat):
 
 
 async def test_hours_item_is_capped_and_measured_against_the_whole_semester_at_the_end(chat):
+    chat.clock.set(at(2026, 9, 1))
     await chat.join("u1", "王芳")
     chat.clock.set(at(2027, 1, 25))
     score = await chat.one("/score", user="u1")
