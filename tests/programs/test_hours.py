@@ -66,6 +66,7 @@ def test_plan_books_the_difference_and_tells_namesakes_apart_by_school():
 
 async def test_credit_books_each_category_and_score_shows_them_against_targets(sqlite_url, clock):
     async with open_chat(sqlite_url, clock, policy=WANGLUO) as chat:
+        chat.clock.set(at(2026, 9, 1))  # on the roster from the semester's first day: every hour is owed
         await chat.join("coord", "教研室", roles=("coordinator",))
         await chat.join("u1", "王芳")
         chat.clock.set(at(2026, 10, 20))

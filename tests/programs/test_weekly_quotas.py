@@ -21,6 +21,7 @@ def at(month: int, day: int, hour: int = 10) -> datetime:
 
 async def test_four_reflections_on_one_day_fill_one_week(sqlite_url, clock):
     async with open_chat(sqlite_url, clock, policy=TONGBAN) as chat:
+        chat.clock.set(at(11, 1))
         await chat.join("u1", "王芳")
         await chat.join("u2", "李明")
         chat.clock.set(at(11, 2))
@@ -38,3 +39,13 @@ async def test_four_reflections_on_one_day_fill_one_week(sqlite_url, clock):
         li = (await chat.one("/score", user="u2")).splitlines()
         assert not any("这周" in line for line in li)
         assert "积分 94" in wang[0] and "积分 100" in li[0]
+
+
+async def test_weeks_before_a_teacher_joined_are_not_owed(sqlite_url, clock):
+    async with open_chat(sqlite_url, clock, policy=TONGBAN) as chat:
+        chat.clock.set(at(11, 16))
+        await chat.join("u1", "王芳")
+        chat.clock.set(at(11, 30))
+        wang = (await chat.one("/score", user="u1")).splitlines()
+        assert [line for line in wang if "这周" in line] == [
+            "· 11.16—11.22这周 教学反思缺1篇 −2", "· 11.23—11.29这周 教学反思缺1篇 −2"]
