@@ -73,7 +73,9 @@ def duty_lines(ctx: Context, standing) -> list[str]:
 async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
     words = ctx.args.split()
-    if words and words[0] in GROUP_WORDS and len(words) > 1:
+    if not is_organiser(ctx):
+        scope, name = _own_unit(ctx, words)
+    elif words and words[0] in GROUP_WORDS and len(words) > 1:
         group = await units.find(ctx.uow, "group", " ".join(words[1:]))
         scope, name = {"group_id": group.id}, group.name
     else:
@@ -83,6 +85,21 @@ async def scores(ctx: Context) -> list[OutgoingMessage]:
         raise UserError("scores_none")
     planned = table_for_chat(env_of(ctx), ctx.message.chat, name, ranked, ctx.today)
     return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in await drawn(planned)]
+
+
+def _own_unit(ctx: Context, words: list[str]) -> tuple[dict[str, int], str]:
+    """A 坊主 sees the ranking of the workshop she leads, a 组长 of his group: that one, never another."""
+    member = ctx.member
+    own = []
+    if member is not None and WORKSHOP_LEADER in ctx.roles and member.workshop is not None:
+        own.append(({"workshop_id": member.workshop.id}, member.workshop.name))
+    if member is not None and LEADER in ctx.roles and member.group is not None:
+        own.append(({"group_id": member.group.id}, member.group.name))
+    asked = " ".join(words[1:]) if len(words) > 1 else ""
+    for scope, name in own:
+        if not asked or asked == name:
+            return scope, name
+    raise UserError("scores_not_yours")
 
 
 @router.command("announce", summary_key="cmd_announce")

@@ -20,10 +20,10 @@ MEMBERS = {
     "sessions", "here", "bye", "summary", "score", "leave", "objection",
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
-UNIT_LEADERS = {"roster"}
+UNIT_LEADERS = {"roster", "scores"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours", "outstanding",
+    "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours", "outstanding",
 }
 ADMINS = {"audit"}
 PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "hours"}, {"bind", "unbind"}

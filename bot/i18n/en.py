@@ -521,4 +521,5 @@ MESSAGES: dict[str, str] = {
     "score_not_owed_before": "· Not counted: {months} (before counting started or you joined)",
     "score_excused_leave": "· Excused: {months} (approved leave)",
     "score_leave_days": "· {days} days of approved leave; hour targets reduced accordingly",
+    "scores_not_yours": "You can see the ranking of the workshop or group you lead: /scores workshop <name> or /scores group <name> (other units' rankings are for coordinators).",
 }

@@ -542,4 +542,5 @@ MESSAGES: dict[str, str] = {
     "score_not_owed_before": "· 不计：{months}（项目计数开始或本人加入之前）",
     "score_excused_leave": "· 免计：{months}（已批准的请假）",
     "score_leave_days": "· 已批准请假 {days} 天，学时要求按比例减免",
+    "scores_not_yours": "您可以查看自己负责的工作坊或小组的排名：/scores workshop 工作坊名称 或 /scores group 小组名称（其他单位的排名由协调员查看）。",
 }

@@ -516,4 +516,5 @@ MESSAGES: dict[str, str] = {
     'score_not_owed_before': '· 不計：{months}（專案計數開始或本人加入之前）',
     'score_excused_leave': '· 免計：{months}（已批准的請假）',
     'score_leave_days': '· 已批准請假 {days} 天，學時要求按比例減免',
+    'scores_not_yours': '您可以檢視自己負責的工作坊或小組的排名：/scores workshop 工作坊名稱 或 /scores group 小組名稱（其他單位的排名由協調員檢視）。',
 }

@@ -100,7 +100,7 @@ PERMISSIONS: dict[str, Rule] = {
     "assign": COORDINATORS,
     "pair": COORDINATORS,
     "unpair": COORDINATORS,
-    "scores": COORDINATORS,
+    "scores": UNIT_LEADERS,
     "credit": COORDINATORS,
     "mark": COORDINATORS,
     "announce": COORDINATORS,

@@ -49,6 +49,15 @@ async def test_outstanding_members_leaders_and_cut_with_reasons(sqlite_url, cloc
         assert "共2人" in group[3]
 
 
+        # A 坊主 sees her own workshop's ranking, and only hers; a teacher sees none.
+        await chat.one("/join 李明 紫阳县第二小学", user="li")
+        own = (await chat.say("/scores", user="li"))[0].splitlines()
+        assert own[0].startswith("📊 语文 ") and len([line for line in own if line[:2] in ("1.", "2.", "3.")]) == 3
+        assert "自己负责的工作坊或小组" in await chat.one("/scores workshop 数学", user="li")
+        await chat.one("/join 王芳 紫阳县第二小学", user="wang")
+        assert "📊" not in await chat.one("/scores", user="wang")
+
+
 async def test_outstanding_is_for_coordinators(chat):
     await chat.join("u1", "王芳")
     reply = await chat.one("/outstanding", user="u1")
