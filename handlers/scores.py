@@ -6,14 +6,24 @@ import re
 
 from bot.services import scores as service
 from bot.services import units
-from bot.services.announcements import announcements, drawn, table_for_chat
+from bot.services.announcements import (
+    HOLD,
+    RELEASE,
+    announcement_key,
+    announcements,
+    drawn,
+    next_announcement,
+    preview,
+    table_for_chat,
+)
 from bot.services.scores import current_period, grade_label, line_text, missing_text, signed, standings
 from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
-from bot.kernel.messages import OutgoingMessage, Reply
+from bot.kernel.messages import Button, OutgoingMessage, Reply
 from bot.kernel.router import Router
 from bot.domain.hours import SCHOOL, category_of
 from handlers.hours import hour_lines
+from handlers.confirm import confirms
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
 
@@ -102,14 +112,53 @@ def _own_unit(ctx: Context, words: list[str]) -> tuple[dict[str, int], str]:
     raise UserError("scores_not_yours")
 
 
-@router.command("announce", summary_key="cmd_announce")
-async def announce(ctx: Context) -> list:
+ANNOUNCE_DIALOG = "announce"
+
+
+@router.command("announce", summary_key="cmd_announce", usage_key="usage_announce")
+async def announce(ctx: Context) -> Reply:
+    """A preview first (what, to how many groups and teachers); nothing is sent before /confirm.
+    `/announce hold` keeps the next scheduled 公示 back, `/announce release` lets it go again."""
+    verb = ctx.args.strip().lower()
+    if verb in HOLD_WORDS or verb in RELEASE_WORDS:
+        return await _hold(ctx, verb in HOLD_WORDS)
+    if verb:
+        raise UserError("usage_announce")
+    shown = preview(await announcements(ctx.uow, env_of(ctx), ctx.today))
+    if not shown.groups:
+        return ctx.reply("announce_nothing")
+    await ctx.start_dialog(ANNOUNCE_DIALOG, "confirm", {})
+    buttons = (Button(ctx.t("button_confirm_announce"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
+    return Reply(ctx.t("announce_preview", groups=shown.groups, private=shown.private, sample=shown.sample),
+                 buttons=buttons)
+
+
+HOLD_WORDS, RELEASE_WORDS = ("hold", "暂缓", "暂停"), ("release", "恢复", "放行")
+
+
+async def _hold(ctx: Context, hold: bool) -> Reply:
+    env = env_of(ctx)
+    fire = next_announcement(ctx.policy.announcements.cron, env, ctx.now)
+    if fire is None:
+        raise UserError("announce_none_scheduled")
+    key = announcement_key(env, fire)
+    await ctx.audit(HOLD if hold else RELEASE, key)
+    local = fire.astimezone(ctx.zone)
+    return ctx.reply("announce_held" if hold else "announce_released",
+                     when=f"{local.month}月{local.day}日 {local:%H:%M}")
+
+
+@confirms(ANNOUNCE_DIALOG)
+async def confirm_announce(ctx: Context) -> list:
+    """Compose again (scores may have changed since the preview) and send."""
+    await ctx.end_dialog()
     messages = await drawn(await announcements(ctx.uow, env_of(ctx), ctx.today))
-    chats = {m.chat.chat_id for m in messages}
-    await ctx.audit("scores.announce", f"{len(chats)} chats", after={"messages": len(messages)})
-    if not messages:
+    shown = preview(messages)
+    await ctx.audit("scores.announce", f"{shown.groups} chats", after={"messages": len(messages),
+                                                                       "private": shown.private})
+    if not shown.groups:
         return [ctx.reply("announce_nothing")]
-    return [ctx.reply("announce_done", chats=len(chats)), *messages]
+    return [ctx.reply("announce_done", chats=shown.groups, private=shown.private), *messages]
 
 
 def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.domain.dates import parse_datetime
@@ -40,7 +41,7 @@ async def session(ctx: Context) -> Reply | list:
             return ctx.reply("session_ask_topic")
         return await _schedule(ctx, [field.strip() for field in rest.replace("｜", "|").split("|")])
     actions = {"start": _start, "开始": _start, "end": _end, "结束": _end, "cancel": _cancel, "取消": _cancel,
-               "move": _move, "改期": _move, "writer": _writer, "纪要人": _writer}
+               "move": _move, "改期": _move, "writer": _writer, "纪要人": _writer, "attend": _attend, "补录": _attend}
     number, _, detail = rest.partition(" ")
     if verb not in actions or not number:
         raise UserError("usage_session")
@@ -123,6 +124,11 @@ async def _schedule(ctx: Context, fields: list[str]) -> list:
     })
     reply = ctx.reply("session_scheduled", line=done.line, link=link or ctx.t("session_no_link"))
     warnings = _warnings(ctx, start)
+    small = await service.short_schools(ctx.uow, ctx.policy, schools)
+    if small:
+        warnings = "\n".join(filter(None, [warnings, *(
+            ctx.t("session_warn_small_school", school=name, have=have, need=ctx.policy.sessions.min_per_school)
+            for name, have in small)]))
     if warnings:
         reply = Reply(reply.text + "\n" + warnings)
     return [reply, *_elsewhere(ctx, done.messages)]
@@ -170,6 +176,24 @@ async def _move(ctx: Context, online, when_text: str) -> list:
                     after={"start": start.isoformat()})
     warnings = _warnings(ctx, start)
     return [Reply(done.text + ("\n" + warnings if warnings else "")), *_elsewhere(ctx, done.messages)]
+
+
+async def _attend(ctx: Context, online, who: str) -> list:
+    """`/session attend <id> <姓名…>`: the named were there the whole session; an ended session is judged again."""
+    names = [name for name in re.split(r"[\s、,，;；]+", who) if name]
+    if not names:
+        raise UserError("usage_session_attend")
+    people = [await find_member(ctx, name) for name in names]
+    message = ctx.message
+    added = await service.attend(ctx.uow, online, people, ctx.now, message.platform, message.chat.chat_id,
+                                 message.message_id)
+    await ctx.audit("session.attend", f"#{online.id} {online.topic}", after={"added": added})
+    if not added:
+        return [ctx.reply("session_attend_none", id=online.id)]
+    reply = ctx.reply("session_attend_added", id=online.id, names="、".join(added))
+    if SessionStatus(online.status) is SessionStatus.ENDED:
+        return [reply, *_elsewhere(ctx, await service.rejudge(ctx.uow, env_of(ctx), online, ctx.now))]
+    return [reply]
 
 
 async def _writer(ctx: Context, online, who: str) -> list:

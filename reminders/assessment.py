@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.services.announcements import announcements
+from bot.services.announcements import announcement_key, announcements, is_held, next_announcement, preview
 from bot.domain.checkins import month_bounds
 from bot.domain.scoring import Activity
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
@@ -27,6 +27,31 @@ def due_announcement(cron: str, env: Env, now: datetime) -> datetime | None:
     return fire if fire is not None and fire <= now else None
 
 
+async def queue_preparation(repos: Repositories, env: Env, now: datetime) -> int:
+    """The day before (policy: prepare_days_before), coordinators see what the scheduled 公示 will
+    send and how to hold it; it goes out only if nobody holds it."""
+    settings = env.policy.announcements
+    if settings.prepare_days_before == 0:
+        return 0
+    fire = next_announcement(settings.cron, env, now)
+    if fire is None or fire - now > timedelta(days=settings.prepare_days_before):
+        return 0
+    key = "prepare:" + announcement_key(env, fire)
+    if await repos.outbox.has(key):
+        return 0
+    today = fire.astimezone(env.zone).date()
+    shown = preview(await announcements(repos, env, today))
+    if not shown.groups:
+        return 0
+    local = fire.astimezone(env.zone)
+    text = env.t("announce_prepared", when=f"{local.month}月{local.day}日 {local:%H:%M}", groups=shown.groups,
+                 private=shown.private, sample=shown.sample)
+    messages = []
+    for coordinator in await repos.members.with_role("coordinator"):
+        messages += await to_member(repos, env, coordinator, text, None)
+    return await queue_messages(repos, key, "announcement", messages, now, fire)
+
+
 async def queue_announcement(repos: Repositories, env: Env, now: datetime) -> int:
     semester = env.policy.semester
     today = now.astimezone(env.zone).date()
@@ -35,8 +60,8 @@ async def queue_announcement(repos: Repositories, env: Env, now: datetime) -> in
     fire = due_announcement(env.policy.announcements.cron, env, now)
     if fire is None:
         return 0
-    key = f"announce:{fire.astimezone(env.zone):%Y%m%d%H%M}"
-    if await repos.outbox.has(key):
+    key = announcement_key(env, fire)
+    if await repos.outbox.has(key) or await is_held(repos, key):
         return 0
     messages = await announcements(repos, env, today)
     return await queue_messages(repos, key, "announcement", messages, now, fire + ANNOUNCE_GRACE)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.kernel.clock import Clock
 from bot.kernel.delivery import Delivery
 from bot.services.sessions import Env
-from reminders.assessment import queue_announcement, queue_nudges
+from reminders.assessment import queue_announcement, queue_nudges, queue_preparation
 from reminders.dialogs import queue_expired_dialogs
 from reminders.outbox import send_queued
 from reminders.sessions import plan_sessions
@@ -22,6 +22,7 @@ async def queue_due_work(session_factory: async_sessionmaker[AsyncSession], env:
     async with session_factory() as session, session.begin():
         repos = Repositories(session)
         queued = await plan_sessions(repos, env, now)
+        queued += await queue_preparation(repos, env, now)
         queued += await queue_announcement(repos, env, now)
         queued += await queue_nudges(repos, env, now)
         queued += await queue_expired_dialogs(repos, env.t, env.platform, now,

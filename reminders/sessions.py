@@ -13,6 +13,7 @@ from bot.domain.session_status import SessionStatus
 from bot.domain.sessions import month_needs_warning
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.services.sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
+from bot.domain.sessions import reminder_lateness
 from reminders.outbox import queue_messages
 from storage.models import OnlineSession
 from storage.repositories import Repositories
@@ -32,10 +33,10 @@ async def plan_sessions(repos: Repositories, env: Env, now: datetime) -> int:
 
 
 async def _reminders(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> int:
-    grace = timedelta(minutes=env.policy.sessions.reminder_grace_minutes)
     queued = 0
     for offset in sorted(set(env.policy.sessions.remind_before_minutes), reverse=True):
         due = online.planned_start - timedelta(minutes=offset)
+        grace = timedelta(minutes=reminder_lateness(offset, env.policy.sessions.reminder_grace_minutes))
         if not due <= now <= due + grace or now >= session_end(online) or online.status != SessionStatus.SCHEDULED:
             continue
         key = f"session:{online.id}:remind:{offset}:{online.planned_start:%Y%m%d%H%M}"

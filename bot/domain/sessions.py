@@ -356,3 +356,9 @@ def parse_minutes(text: str) -> int | None:
     halves = bool(match["half"] or match["half_after"] or match["half_hour"])
     total = round(hours * 60 + 30 * halves + minutes)
     return total if 0 < total <= 24 * 60 else None
+
+
+def reminder_lateness(lead_minutes: int, grace_minutes: int) -> int:
+    """How many minutes late a reminder may still go out: never more than a quarter of its lead, so
+    "in 1 hour" is not sent three minutes before the start (and "starting now" at most 10 minutes late)."""
+    return min(grace_minutes, max(lead_minutes // 4, 10))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from bot.domain.publication import Entry, group_notice, objection_window
 from bot.domain.scoring import initials
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingFile, OutgoingMessage
 from bot.services.scores import Standing, current_period, grade_label, missing_text, standings
-from bot.services.sessions import Env
+from bot.services.sessions import Env, to_member
 from storage.models import ChatBinding
 from storage.repositories import Repositories
 
@@ -70,18 +71,20 @@ async def drawn(planned: list[Planned]) -> list[OutgoingMessage]:
 
 
 def table_for_chat(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], today: date) -> list[Planned]:
-    """The announcement of `unit` as it would read in `chat` (/scores)."""
-    return _announcement(env, chat, unit, ranked, today)
+    """The announcement of `unit` as it would read in `chat` (/scores): in a private chat with the
+    whole ranked table; in a group only what the group 公示 shows there."""
+    return _announcement(env, chat, unit, ranked, today, table=chat.kind is ChatKind.PRIVATE)
 
 
-async def announcements(repos: Repositories, env: Env, today: date) -> list[Planned]:
-    """One announcement for every group bound on this platform, each about its own people.
+async def announcements(repos: Repositories, env: Env, today: date, *, private: bool = True) -> list[Planned]:
+    """One announcement for every group bound on this platform, each about its own people, and (with
+    `private`) every assessed teacher's own lines in a private message — never in a group.
 
     The program's standings are computed once and split by school and workshop: a thousand groups
     cost one aggregation, not a thousand.
     """
     everyone: list[Standing] | None = None
-    messages = []
+    messages: list[Planned] = []
     for binding in await repos.bindings.all():
         if binding.platform != env.platform:
             continue
@@ -90,7 +93,26 @@ async def announcements(repos: Repositories, env: Env, today: date) -> list[Plan
         if ranked:
             chat = ChatRef(binding.platform, binding.chat_id, ChatKind.GROUP, binding.title)
             messages += _announcement(env, chat, unit, ranked, today)
+    if private and everyone:
+        for standing in everyone:
+            member = await repos.members.get(standing.who.member_id)
+            messages += await to_member(repos, env, member, own_lines(env, standing, today), None)
     return messages
+
+
+@dataclass(frozen=True)
+class Preview:
+    groups: int
+    private: int
+    sample: str
+    """The first group's text, as it will read."""
+
+
+def preview(planned: list[Planned]) -> Preview:
+    group_texts = [m for m in planned if isinstance(m, OutgoingMessage) and m.chat.kind is ChatKind.GROUP]
+    groups = {m.chat.chat_id for m in group_texts}
+    private = sum(1 for m in planned if isinstance(m, OutgoingMessage) and m.chat.kind is ChatKind.PRIVATE)
+    return Preview(len(groups), private, group_texts[0].text if group_texts else "")
 
 
 async def _people_of(repos: Repositories, env: Env, binding: ChatBinding,
@@ -108,46 +130,78 @@ def shown_name(env: Env, name: str) -> str:
     return initials(name) if env.policy.announcements.show == "initials" else name
 
 
-def _announcement(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], today: date) -> list[Planned]:
-    """The table in pages of `rows_per_message` (each page says which it is), then the chart(s)."""
+def _entries(ranked: list[Standing]) -> list[Entry]:
+    return [Entry(s.who.member_id, s.who.name, s.who.school, s.score.points, s.score.grade,
+                  not s.score.missing) for s in ranked]
+
+
+def _announcement(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], today: date,
+                  *, table: bool = False) -> list[Planned]:
+    """The group's 公示: grade counts, the outstanding, each school's completion and the objection
+    period; the ranked table (in pages, ties sharing a rank) and its chart only when the policy asks."""
     t, settings = env.t, env.policy.announcements
     period = current_period(env.policy, today)
+    notice = group_notice(_entries(ranked), settings.show, table=table or settings.table)
+    window = objection_window(today, settings.objection_days)
     header = t("announce_header", unit=unit, period=period.name, date=f"{today.month}月{today.day}日")
-    counts = {grade: sum(1 for s in ranked if s.score.grade == grade) for grade in GRADES}
-    summary = t("announce_counts", total=len(ranked), **counts)
-    if settings.show == "grades":
-        return [OutgoingMessage(chat=chat, text=f"{header}\n{summary}")]
-    rows = [_row(env, rank, standing) for rank, standing in enumerate(ranked, 1)]
+    summary = [t("announce_counts", total=len(ranked), **notice.grade_counts)]
+    if notice.outstanding:
+        summary.append(t("announce_outstanding", names="、".join(notice.outstanding)))
+    if len(notice.schools) > 1 or not notice.table:
+        summary += [t("announce_school", school=p.school, complete=p.complete, total=p.total)
+                    for p in notice.schools]
+    summary.append(t("announce_objection", first=_day(window.first), last=_day(window.last)))
+    summary.append(t("announce_footer"))
+    by_id = {s.who.member_id: s for s in ranked}
+    rows = [_row(env, entry.rank, entry.tied, notice.labels[entry.item.member_id], by_id[entry.item.member_id])
+            for entry in notice.table]
     size = settings.rows_per_message
-    pages = [rows[start:start + size] for start in range(0, len(rows), size)]
+    pages = [rows[start:start + size] for start in range(0, len(rows), size)] or [[]]
     messages: list[Planned] = []
     for number, page in enumerate(pages, 1):
         lines = [header + (t("announce_page", page=number, pages=len(pages)) if len(pages) > 1 else "")]
         lines += page
         if number == len(pages):
-            lines += [summary, t("announce_footer")]
+            lines += summary
         messages.append(OutgoingMessage(chat=chat, text="\n".join(lines)))
-    if settings.chart and env.images:
+    if settings.chart and env.images and notice.table:
         legend = {grade: grade_label(t, grade) for grade in GRADES}
         grades = env.policy.grades
         lines = ((legend["pass"], float(grades.pass_)), (legend["excellent"], float(grades.excellent)))
-        for start in range(0, len(ranked), CHART_BARS):
-            chunk = ranked[start:start + CHART_BARS]
+        table = [by_id[entry.item.member_id] for entry in notice.table]
+        for start in range(0, len(table), CHART_BARS):
+            chunk = table[start:start + CHART_BARS]
             messages.append(ChartToDraw(
                 chat=chat, caption=t("announce_chart_caption", unit=unit),
                 file_name=f"成绩公示-{unit}-{start // CHART_BARS + 1}.png",
                 title=t("announce_chart_title", unit=unit, period=period.name),
-                bars=tuple((shown_name(env, s.who.name), s.score.points, s.score.grade) for s in chunk),
+                bars=tuple((notice.labels[s.who.member_id], s.score.points, s.score.grade) for s in chunk),
                 legend=legend, thresholds=lines,
             ))
     return messages
 
 
-def _row(env: Env, rank: int, standing: Standing) -> str:
+def own_lines(env: Env, standing: Standing, today: date) -> str:
+    """What one teacher hears privately when the 公示 is published: her points, grade and what is missing."""
+    t = env.t
+    period = current_period(env.policy, today)
+    window = objection_window(today, env.policy.announcements.objection_days)
+    missing = missing_text(t, standing.score.missing)
+    return t("announce_private", name=standing.who.name, period=period.name,
+             points=_hours(standing.score.points), grade=grade_label(t, standing.score.grade),
+             missing=t("announce_private_missing", items=missing) if missing else t("announce_private_complete"),
+             first=_day(window.first), last=_day(window.last))
+
+
+def _day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _row(env: Env, rank: int, tied: bool, label: str, standing: Standing) -> str:
     t = env.t
     missing = missing_text(t, standing.score.missing)
     return t(
-        "announce_row", rank=rank, name=shown_name(env, standing.who.name),
+        "announce_row", rank=f"{rank}{t('announce_tied') if tied else ''}", name=label,
         hours=_hours(standing.school_hours + standing.online_hours), points=_hours(standing.score.points),
         grade=grade_label(t, standing.score.grade), missing=t("announce_missing", items=missing) if missing else "",
     )
@@ -155,3 +209,26 @@ def _row(env: Env, rank: int, standing: Standing) -> str:
 
 def _hours(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+HOLD, RELEASE = "scores.announce.hold", "scores.announce.release"
+
+
+def next_announcement(cron: str, env: Env, now: datetime) -> datetime | None:
+    """The next scheduled 公示 after `now` (APScheduler's cron, in the program's zone)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger.from_crontab(cron, timezone=env.zone).get_next_fire_time(None, now)
+
+
+def announcement_key(env: Env, fire: datetime) -> str:
+    """The scheduled 公示's outbox key, which a hold names."""
+    return f"announce:{fire.astimezone(env.zone):%Y%m%d%H%M}"
+
+
+async def is_held(repos: Repositories, key: str) -> bool:
+    """A coordinator held this scheduled 公示 (and did not release it): the latest decision counts."""
+    for entry in await repos.audit.recent(50, "scores.announce."):
+        if entry.target == key and entry.action in (HOLD, RELEASE):
+            return entry.action == HOLD
+    return False

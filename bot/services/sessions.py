@@ -35,7 +35,7 @@ from bot.domain.session_status import (
 )
 from bot.domain.roles import HOST
 from bot.kernel.dispatcher import UserError
-from storage.models import HoursLine, Member, OnlineSession, School
+from storage.models import Attendance, HoursLine, Member, OnlineSession, School
 from storage.repositories import Repositories
 from storage.sessions import session_end, session_start
 
@@ -97,6 +97,19 @@ def rules_of(policy: Policy) -> SessionRules:
 
 async def close(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> list[OutgoingMessage]:
     """End the session: evaluate it, credit attended time, post the result, ask for the summary."""
+    online.status = session_after(online.status, SessionMove.END)
+    return await _judge(repos, env, online, now, request_summary=True)
+
+
+async def rejudge(repos: Repositories, env: Env, online: OnlineSession, now: datetime) -> list[OutgoingMessage]:
+    """After a coordinator corrected an ended session's attendance: judge it again, credit the time
+    of those added (crediting is once per member and session), post the corrected result."""
+    was_valid = bool(online.valid)
+    return await _judge(repos, env, online, now, request_summary=not was_valid, corrected=True)
+
+
+async def _judge(repos: Repositories, env: Env, online: OnlineSession, now: datetime, *,
+                 request_summary: bool, corrected: bool = False) -> list[OutgoingMessage]:
     start, end = session_start(online), session_end(online)
     stretches = await repos.attendance.of_session(online.id)
     for stretch, _member in stretches:
@@ -105,12 +118,15 @@ async def close(repos: Repositories, env: Env, online: OnlineSession, now: datet
     schools = await repos.online_sessions.schools_of(online.id)
     presences = [Presence(member.id, member.school_id, s.arrived_at, s.left_at) for s, member in stretches]
     verdict = evaluate(start, end, online.host_member_id, [s.id for s in schools], presences, rules_of(env.policy))
-    online.status = session_after(online.status, SessionMove.END)
     online.valid, online.updated_at = verdict.valid, now
     online.verdict = _verdict_json(verdict)
     await _credit_hours(repos, env, online, verdict, now)
-    messages = await to_groups(repos, env, schools, result_text(env, online, schools, verdict))
-    if verdict.valid:
+    names = {member.id: member.name for _stretch, member in stretches}
+    text = result_text(env, online, schools, verdict) + attendance_text(env, verdict, names)
+    if corrected:
+        text = env.t("session_corrected") + "\n" + text
+    messages = await to_groups(repos, env, schools, text)
+    if verdict.valid and request_summary:
         messages += await _request_summary(repos, env, online, schools, verdict, stretches, now)
     return messages
 
@@ -137,6 +153,46 @@ def result_text(env: Env, online: OnlineSession, schools: list[School], verdict:
         lines.append("· " + env.t(f"session_problem_{problem.code}", school=names.get(problem.school_id, ""),
                                   have=problem.have, need=problem.need, host=online.host.name))
     return "\n".join(line for line in lines if line)
+
+
+def attendance_text(env: Env, verdict: Verdict, names: dict[int, str]) -> str:
+    """Who was counted, and who was there but too briefly to count (with their minutes)."""
+    counted = sorted((names.get(m, "?") for m in verdict.counted))
+    short = sorted(f"{names.get(m, '?')}（{minutes}分钟）" for m, minutes in verdict.attended.items()
+                   if m not in verdict.counted)
+    lines = []
+    if counted:
+        lines.append(env.t("session_counted", names="、".join(counted)))
+    if short:
+        lines.append(env.t("session_too_short", names="、".join(short)))
+    return "".join("\n" + line for line in lines)
+
+
+async def short_schools(repos: Repositories, policy: Policy, schools: list[School]) -> list[tuple[str, int]]:
+    """Participating schools with fewer rostered people than a valid session needs: (name, how many)."""
+    need = policy.sessions.min_per_school
+    found = []
+    for school in schools:
+        have = sum(1 for line in await repos.members.roster(school_id=school.id) if line.member.left_at is None)
+        if have < need:
+            found.append((school.name, have))
+    return found
+
+
+async def attend(repos: Repositories, online: OnlineSession, members: list[Member], now: datetime,
+                 platform: str, chat_id: str, message_id: str) -> list[str]:
+    """A coordinator's correction: these members were there for the whole session (audited by the caller)."""
+    start, end = session_start(online), session_end(online)
+    present = {member.id for _stretch, member in await repos.attendance.of_session(online.id)}
+    added = []
+    for number, member in enumerate(members):
+        if member.id in present:
+            continue
+        await repos.attendance.arrive(Attendance(
+            session_id=online.id, member_id=member.id, arrived_at=start, left_at=end,
+            platform=platform, chat_id=chat_id, message_id=f"{message_id}:{number}"))
+        added.append(member.name)
+    return added
 
 
 async def _credit_hours(repos: Repositories, env: Env, online: OnlineSession, verdict: Verdict, now: datetime) -> None:

@@ -504,3 +504,12 @@ def test_parse_minutes(text, expected):
 )
 def test_parse_minutes_rejects(text):
     assert parse_minutes(text) is None
+
+
+def test_a_reminder_that_can_no_longer_be_on_time_is_skipped() -> None:
+    from bot.domain.sessions import reminder_lateness
+
+    assert reminder_lateness(60, 60) == 15, "“1小时后” at most a quarter of an hour late"
+    assert reminder_lateness(1440, 60) == 60
+    assert reminder_lateness(0, 60) == 10
+    assert reminder_lateness(30, 5) == 5

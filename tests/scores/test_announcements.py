@@ -36,46 +36,82 @@ async def tick(chat) -> list:
     return chat.adapter.sent[before:]
 
 
-async def test_announce_posts_each_group_its_own_ranking_and_a_chart(chat):
+async def test_announce_is_previewed_then_sent_privately_by_default(chat):
+    chat.clock.set(at(2026, 9, 1))
     await school_with_teachers(chat)
     await chat.one("/credit 12 老师02 | 集体备课", user="coord")
     chat.clock.set(at(2026, 12, 2))
-    replies = await chat.say("/announce", user="coord", chat="group-office")
-    assert replies[0] == "成绩公示已发到2个群。"
-    school = [m for m in chat.adapter.sent if m.chat.chat_id == "group-school"][-2:]
-    table, chart = school
-    assert table.text.startswith("📊 紫阳县第二小学 成绩公示（2026—2027学年第一学期，截至12月2日）")
-    assert table.text.splitlines()[1].startswith("1. 老师02 学时12") and "外校老师" not in table.text
-    assert "共3人" in table.text and "缺：" in table.text
-    assert chart.file.file_name.endswith(".png") and chart.file.content.startswith(b"\x89PNG")
-    other = [m for m in chat.adapter.sent if m.chat.chat_id == "group-other" and m.text.startswith("📊")]
-    assert "外校老师" in other[0].text and "老师02" not in other[0].text
+    before = len(chat.adapter.sent)
+    preview = await chat.one("/announce", user="coord", private=True)
+    assert preview.startswith("预览：将向2个群发布成绩公示，并私信4位老师各自的明细。")
+    assert "共3人" in preview or "共1人" in preview
+    assert all(m.chat.chat_id == "coord" for m in chat.adapter.sent[before:]), "nothing is sent before /confirm"
+    replies = await chat.say("确认", user="coord", private=True)
+    assert replies[0] == "成绩公示已发到2个群，并已私信4位老师各自的明细。"
+    [school] = [m for m in chat.adapter.sent if m.chat.chat_id == "group-school"][-1:]
+    assert school.file is None, "no chart of everyone's points in the group by default"
+    lines = school.text.splitlines()
+    assert lines[0] == "📊 紫阳县第二小学 成绩公示（2026—2027学年第一学期，截至12月2日）"
+    assert "共3人：优秀0人，合格0人，不合格3人。" in lines
+    assert "· 紫阳县第二小学：0/3人已完成本期任务" in lines
+    assert not any(line.startswith("1.") for line in lines) and "缺：" not in school.text
+    assert any(line.startswith("公示期：12月2日—12月6日") for line in lines)
+    private = {m.chat.chat_id: m.text for m in chat.adapter.sent if m.chat.kind.value == "private"}
+    assert private["u2"].startswith("老师02老师，2026—2027学年第一学期成绩公示：您的积分")
+    assert "还缺：" in private["u2"] and "异议" in private["u2"]
+    assert "外校老师" in private["x1"]
     assert any(e.action == "scores.announce" for e in await chat.rows(AuditEntry))
+    assert "没有需要确认" in await chat.one("/confirm", user="coord", private=True)
+
+
+async def test_announce_posts_the_ranked_table_and_chart_when_the_policy_asks(sqlite_url, clock):
+    policy = Policy(announcements=Announcements(table=True))
+    async with open_chat(sqlite_url, clock, policy=policy) as chat:
+        await school_with_teachers(chat)
+        await chat.one("/credit 12 老师02 | 集体备课", user="coord")
+        chat.clock.set(at(2026, 12, 2))
+        await chat.say("/announce", user="coord", chat="group-office")
+        await chat.say("/confirm", user="coord", chat="group-office")
+        school = [m for m in chat.adapter.sent if m.chat.chat_id == "group-school"][-2:]
+        table, chart = school
+        assert table.text.startswith("📊 紫阳县第二小学 成绩公示（2026—2027学年第一学期，截至12月2日）")
+        rows = table.text.splitlines()
+        assert rows[1].startswith("1. 老师02 学时12") and "外校老师" not in table.text
+        assert rows[2].startswith("2（并列）. 老师01") and rows[3].startswith("2（并列）. 老师03"), "ties share a rank"
+        assert "共3人" in table.text and "缺：" in table.text
+        assert chart.file.file_name.endswith(".png") and chart.file.content.startswith(b"\x89PNG")
+        other = [m for m in chat.adapter.sent if m.chat.chat_id == "group-other" and m.text.startswith("📊")]
+        assert "外校老师" in other[0].text and "老师02" not in other[0].text
 
 
 async def test_long_rankings_are_paginated_and_privacy_is_respected(sqlite_url, clock):
-    policy = Policy(announcements=Announcements(rows_per_message=5, show="initials", chart=False))
+    policy = Policy(announcements=Announcements(rows_per_message=5, show="initials", chart=False, table=True))
     async with open_chat(sqlite_url, clock, policy=policy) as chat:
         await school_with_teachers(chat, count=12)
         await chat.say("/announce", user="coord")
+        await chat.say("/confirm", user="coord")
         pages = [m.text for m in chat.adapter.sent if m.chat.chat_id == "group-school" and m.text.startswith("📊")]
         assert [page.splitlines()[0].endswith(f"（第{n}/3页）") for n, page in enumerate(pages, 1)] == [True] * 3
-        assert "1. 老*** 学时0" in pages[0] and "老师01" not in "".join(pages)
-        assert all(len(page.splitlines()) <= 8 for page in pages)
+        assert "1（并列）. 老***① 学时0" in pages[0] and "老师01" not in "".join(pages)
+        masks = [line.split()[1] for page in pages for line in page.splitlines() if line.startswith("1（并列）.")]
+        assert len(masks) == len(set(masks)) == 12, "two teachers never share one mask"
+        assert all(len(page.splitlines()) <= 5 + 1 for page in pages[:-1])
     grades_only = Policy(announcements=Announcements(show="grades"))
     async with open_chat(sqlite_url, clock, policy=grades_only) as chat:
         await chat.say("/announce", user="coord")
+        await chat.say("/confirm", user="coord")
         [summary] = [m.text for m in chat.adapter.sent if m.chat.chat_id == "group-school" and m.text.startswith("📊")]
-        assert "共12人" in summary and "老" not in summary.split("\n", 1)[1]
+        assert "共12人" in summary and "老师0" not in summary and "老师1" not in summary
 
 
 async def test_the_scheduled_announcement_goes_out_once_on_the_first_at_nine(chat):
     await school_with_teachers(chat)
     chat.clock.set(at(2026, 12, 1, 8))
-    assert [m for m in await tick(chat) if "成绩公示" in m.text] == []
+    assert [m for m in await tick(chat) if "成绩公示" in m.text and m.chat.kind.value == "group"] == []
     chat.clock.set(at(2026, 12, 1, 9))
     first = [m for m in await tick(chat) if "成绩公示" in m.text]
-    assert {m.chat.chat_id for m in first} == {"group-school", "group-other"}
+    assert {m.chat.chat_id for m in first if m.chat.kind.value == "group"} == {"group-school", "group-other"}
+    assert {m.chat.chat_id for m in first if m.chat.kind.value == "private"} == {"u1", "u2", "u3", "x1"}
     chat.clock.set(at(2026, 12, 1, 10))
     assert [m for m in await tick(chat) if "成绩公示" in m.text] == []
 
@@ -136,3 +172,21 @@ def test_command_line_export_writes_xlsx_csv_and_the_briefing(tmp_path):
     bad = run_cli("export", "--school", "没有这所学校", cwd=tmp_path)
     assert bad.returncode == 2 and "no such school" in bad.stderr
     assert run_cli("export", "--from", "昨天", cwd=tmp_path).returncode == 2
+
+
+async def test_the_scheduled_announcement_is_shown_the_day_before_and_can_be_held(chat):
+    chat.clock.set(at(2026, 9, 1))
+    await school_with_teachers(chat)
+    chat.clock.set(at(2026, 11, 30, 9))
+    prepared = [m for m in await tick(chat) if "定时成绩公示将于" in m.text]
+    assert [m.chat.chat_id for m in prepared] == ["coord"]
+    assert "12月1日 09:00" in prepared[0].text and "2个群" in prepared[0].text
+    assert [m for m in await tick(chat) if "定时成绩公示将于" in m.text] == [], "shown once"
+    assert "已暂缓12月1日 09:00" in await chat.one("/announce hold", user="coord", private=True)
+    chat.clock.set(at(2026, 12, 1, 9))
+    assert [m for m in await tick(chat) if "成绩公示" in m.text and m.chat.kind.value == "group"] == []
+    assert "将按时发布" in await chat.one("/announce release", user="coord", private=True)
+    released = [m for m in await tick(chat) if "成绩公示" in m.text and m.chat.kind.value == "group"]
+    assert {m.chat.chat_id for m in released} == {"group-school", "group-other"}
+    actions = [e.action for e in await chat.rows(AuditEntry)]
+    assert "scores.announce.hold" in actions and "scores.announce.release" in actions

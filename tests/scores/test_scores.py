@@ -89,7 +89,7 @@ async def test_scores_ranks_teachers(chat):
     await chat.join("u2", "李明")
     await chat.one("/credit 10 王芳 | 集体备课", user="coord")
     chat.clock.set(at(2026, 12, 2))
-    table = (await chat.say("/scores", user="coord"))[0]
+    table = (await chat.say("/scores", user="coord", private=True))[0]
     rows = table.splitlines()
     assert rows[0].startswith("📊 全项目 成绩公示（2026—2027学年第一学期，截至12月2日）")
     assert rows[1].startswith("1. 王芳 学时10") and rows[2].startswith("2. 李明 学时0")

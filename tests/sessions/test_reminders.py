@@ -40,7 +40,7 @@ async def test_a_reminder_missed_while_down_is_sent_once_if_still_useful(sqlite_
     async with open_chat(sqlite_url, clock) as chat:
         partnership = await make_partnership(chat)
         await chat.say(LINE, user="coord", chat=BASE_GROUP)
-    clock.set(at(25, 18, 40))  # the one-hour reminder was due at 18:00; the bot was down
+    clock.set(at(25, 18, 10))  # the one-hour reminder was due at 18:00; the bot was down
     async with open_chat(sqlite_url, clock) as chat:
         partnership.chat = chat
         late = await partnership.sweep()
@@ -49,6 +49,19 @@ async def test_a_reminder_missed_while_down_is_sent_once_if_still_useful(sqlite_
     async with open_chat(sqlite_url, clock) as chat:
         partnership.chat = chat
         assert await partnership.sweep() == [], "a restart does not send it again"
+
+
+async def test_a_reminder_that_can_no_longer_be_on_time_is_skipped_not_sent_late(sqlite_url, clock):
+    async with open_chat(sqlite_url, clock) as chat:
+        partnership = await make_partnership(chat)
+        await chat.say(LINE, user="coord", chat=BASE_GROUP)
+    clock.set(at(25, 18, 57))  # down since before 18:00: "1小时后" three minutes before the start
+    async with open_chat(sqlite_url, clock) as chat:
+        partnership.chat = chat
+        assert await partnership.sweep() == []
+        clock.set(at(25, 19, 0))
+        starting = await partnership.sweep()
+        assert len(starting) == 2 and all(m.text.startswith("🔔 网络研讨现在开始") for m in starting)
 
 
 async def test_moving_a_session_schedules_its_reminders_again(partnership):

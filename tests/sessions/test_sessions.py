@@ -158,3 +158,48 @@ async def test_cancel_and_move_are_for_the_host_and_coordinators(partnership):
     assert "已经结束或取消了" in await chat.one("/session start 1", user="host")
     listing = await chat.one("/sessions", user="b1")
     assert "#1 11月26日（周四）19:30–20:30《单元整体教学设计》" in listing and "已取消" in listing
+
+
+async def test_the_result_names_who_counted_and_who_stayed_too_short(partnership):
+    chat = partnership.chat
+    await chat.say(LINE, user="coord", chat=BASE_GROUP)
+    chat.clock.set(START)
+    await partnership.everyone_here(["host", *partnership.base, *partnership.partner])
+    chat.clock.advance(minutes=10)
+    await chat.one("/bye", user="p5", chat=PARTNER_GROUP)
+    chat.clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=SHANGHAI))
+    [result] = texts_to(await partnership.sweep(), PARTNER_GROUP)[:1]
+    assert "计入人数：" in result and "合作1号" in result.split("计入人数：")[1].split("\n")[0]
+    assert "在场时间不足、未计入：合作5号（10分钟）" in result
+
+
+async def test_a_coordinator_corrects_attendance_and_the_session_is_judged_again(partnership):
+    chat = partnership.chat
+    await chat.say(LINE, user="coord", chat=BASE_GROUP)
+    chat.clock.set(START)
+    await partnership.everyone_here(["host", *partnership.base, *partnership.partner[:4]])
+    chat.clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=SHANGHAI))
+    await partnership.sweep()
+    [online] = await chat.rows(OnlineSession)
+    assert online.valid is False
+    assert "权限" in await chat.one("/session attend 1 合作5号", user="p1", chat=PARTNER_GROUP)
+    replies = await chat.say("/session attend 1 合作5号", user="coord", chat=BASE_GROUP)
+    assert replies[0] == "已为 #1 补录参会：合作5号。"
+    corrected = [text for text in replies if text.startswith("【更正】")]
+    assert corrected and "有效" in corrected[0]
+    [online] = await chat.rows(OnlineSession)
+    assert online.valid is True and online.summary_status == "requested"
+    assert any(line.member_id and line.source == "session:1" for line in await chat.rows(HoursLine))
+    assert "session.attend" in [e.action for e in await chat.rows(AuditEntry)]
+    assert "没有新增" in await chat.one("/session attend 1 合作5号", user="coord", chat=BASE_GROUP)
+
+
+async def test_scheduling_warns_when_a_school_cannot_field_enough_teachers(chat):
+    await chat.join("coord", "教研室", "紫阳县第二小学", roles=("coordinator",))
+    await chat.join("host", "王芳", "紫阳县第二小学", roles=("teacher", "host"))
+    await chat.enrol("合作1号", "紫阳中学")
+    await chat.one("/school role 紫阳县第二小学 基地校", user="coord")
+    await chat.one("/school role 紫阳中学 帮扶校", user="coord")
+    reply = (await chat.say(LINE, user="coord"))[0]
+    assert "紫阳中学名单上只有1人，少于每校至少5人" in reply
+    assert "紫阳县第二小学名单上只有2人" in reply
