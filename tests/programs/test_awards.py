@@ -44,18 +44,18 @@ async def test_outstanding_members_leaders_and_cut_with_reasons(sqlite_url, cloc
         assert "优秀坊主：李明（语文，3人平均95.7分）" in lines
         assert "末位20%（2人）：赵强 85分；钱多 85分" in lines
 
-        group = (await chat.say("/scores group 一组", user="coord"))[0].splitlines()
+        group = (await chat.say("/scores group 一组", user="coord", private=True))[0].splitlines()
         assert group[1:3] == ["1. 王芳 学时0 积分102 优秀", "2. 李明 学时0 积分100 优秀"]
         assert "共2人" in group[3]
 
 
         # A 坊主 sees her own workshop's ranking, and only hers; a teacher sees none.
         await chat.one("/join 李明 紫阳县第二小学", user="li")
-        own = (await chat.say("/scores", user="li"))[0].splitlines()
+        own = (await chat.say("/scores", user="li", private=True))[0].splitlines()
         assert own[0].startswith("📊 语文 ") and len([line for line in own if line[:2] in ("1.", "2.", "3.")]) == 3
-        assert "自己负责的工作坊或小组" in await chat.one("/scores workshop 数学", user="li")
+        assert "自己负责的工作坊或小组" in await chat.one("/scores workshop 数学", user="li", private=True)
         await chat.one("/join 王芳 紫阳县第二小学", user="wang")
-        assert "📊" not in await chat.one("/scores", user="wang")
+        assert "📊" not in await chat.one("/scores", user="wang", private=True)
 
 
 async def test_outstanding_is_for_coordinators(chat):
