@@ -25,6 +25,7 @@ from handlers import (
     pending_files,
     people,
     records,
+    reviews,
     roster,
     scores,
     sessions,
@@ -61,6 +62,7 @@ def build_router() -> Router:
         history.router,
         hours.router,
         awards.router,
+        reviews.router,
         understand.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()

@@ -423,6 +423,21 @@ class FrozenScore(Base):
     frozen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RecordReview(Base):
+    """A 坊主's, 组长's or 导师's verdict on one of their members' records: a grade on the program's
+    scale (合格/优质/精品) and a comment. One per record and reviewer; reviewing again replaces it."""
+
+    __tablename__ = "record_reviews"
+    __table_args__ = (UniqueConstraint("record_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ScoreAdjustment(Base):
     """A correction to a frozen score, with its reason: the audit trail of assessment changes."""
 

@@ -21,6 +21,7 @@ MEMBERS = {
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster", "scores"}
+REVIEWERS = {"review"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
     "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours", "outstanding",
@@ -56,6 +57,8 @@ def expected(command: str, user: str, private: bool) -> bool:
         return user in ("coordinator", "host")
     if command in UNIT_LEADERS:
         return user in ("coordinator", "workshop_leader", "leader")
+    if command in REVIEWERS:
+        return user in ("coordinator", "workshop_leader", "leader", "mentor")
     if command in COORDINATORS:
         return user == "coordinator"
     return False
@@ -63,7 +66,7 @@ def expected(command: str, user: str, private: bool) -> bool:
 
 def test_every_command_and_route_has_exactly_one_rule(chat):
     commands = {spec.name for spec in chat.app.dispatcher.router.visible_commands()}
-    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS
+    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS
     assert chat.app.dispatcher.router.route_names() == set(PERMISSIONS)
 
 
@@ -82,7 +85,7 @@ async def test_permission_matrix(chat):
             await chat.join(user, f"成员{number}", roles=roles)
     t = Translator()
     mismatches = []
-    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS)
+    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS)
     for command, user, private in itertools.product(commands, ROLES, (False, True)):
         refusals = {
             t("join_first"), t("not_allowed", command=command),

@@ -173,6 +173,24 @@ class Awards(_Section):
         return self
 
 
+class Reviews(_Section):
+    """Who reviews members' records and on what scale (seed 002: 合格课、优质课、精品课; seed 004:
+    坊主"对学员作品集进行评价、推优及精品点评")."""
+
+    scale: list[str] = Field(default_factory=lambda: ["合格", "优质", "精品"], min_length=1)
+    by: list[str] = Field(default_factory=lambda: ["workshop_leader", "leader", "mentor"])
+    """Roles that review their own members: 坊主 their workshop, 组长 their group, 导师 their apprentices."""
+    days: int = Field(default=30, ge=1, le=366)
+    """How far back `/review` lists records still waiting for this reviewer."""
+
+    @model_validator(mode="after")
+    def _known_roles(self) -> Reviews:
+        unknown = set(self.by) - {"workshop_leader", "leader", "mentor"}
+        if unknown:
+            raise ValueError(f"reviewers are workshop_leader, leader or mentor, not {sorted(unknown)}")
+        return self
+
+
 class Announcements(_Section):
     cron: str = "0 9 1 * *"
     show: str = Field(default="names", pattern="^(names|initials|grades)$")
@@ -222,4 +240,5 @@ class Policy(_Section):
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
     awards: Awards = Field(default_factory=Awards)
+    reviews: Reviews = Field(default_factory=Reviews)
     checkins: Checkins = Field(default_factory=Checkins)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.roles import ADMIN, COORDINATOR, HOST, LEADER, WORKSHOP_LEADER
+from bot.domain.roles import ADMIN, COORDINATOR, HOST, LEADER, MENTOR, WORKSHOP_LEADER
 from bot.kernel.messages import ChatKind
 
 MEMBER = "member"
@@ -112,6 +112,7 @@ PERMISSIONS: dict[str, Rule] = {
     "history": Rule(COORDINATORS.roles, PRIVATE),
     "hours": Rule(COORDINATORS.roles, PRIVATE),
     "outstanding": COORDINATORS,
+    "review": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR})),
     "audit": ADMINS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
