@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.policy import Policy
 from bot.kernel.access import PERMISSIONS
 from bot.kernel.router import Router
 from handlers import (
@@ -11,6 +12,7 @@ from handlers import (
     audit,
     binding,
     checkin,
+    declared,
     confirm,
     dialog,
     exports,
@@ -35,7 +37,8 @@ from handlers import (
 )
 
 
-def build_router() -> Router:
+def build_router(policy: Policy | None = None) -> Router:
+    """Every handler's routes; `policy` adds the shapes of the record kinds it declares."""
     router = Router(
         help.router,
         join.router,
@@ -64,6 +67,7 @@ def build_router() -> Router:
         awards.router,
         reviews.router,
         understand.router,
+        declared.router_for(policy),
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

@@ -67,6 +67,29 @@ class Calendar(_Section):
     """Weekend days that are working days (调休)."""
 
 
+class RecordKindRule(_Section):
+    """A kind of record a program asks for beyond reflections, cases and observations (教学设计,
+    个人研修计划, 个人总结, 外出学习汇报, 微课例, 问题诊断, 论文/课题报告 …)."""
+
+    name: str = Field(min_length=2, max_length=20)
+    """As teachers write it at the head of the post, and as it is shown: "教学设计"."""
+    keywords: list[str] = Field(default_factory=list)
+    """Other words that name it at the head of a post (教案, 导学案); the name always does."""
+    min_chars: int = Field(default=0, ge=0)
+    attachment_required: bool = False
+    """The work is a file or photo (a lesson plan, a micro-lesson video): text alone is not taken."""
+    per: str = Field(default="semester", pattern="^(week|month|semester)$")
+    count: int = Field(default=0, ge=0)
+    """How many are due each `per`; 0 = kept and shown, not required."""
+    missing_points: float = -2
+    evaluators: list[str] = Field(default_factory=list)
+    """Roles that review this kind (workshop_leader, leader, mentor), for the program's own reading."""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name, *self.keywords)
+
+
 class Records(_Section):
     reflection_min_chars: int = Field(default=50, ge=0)
     case_min_chars: int = Field(default=50, ge=0)
@@ -80,8 +103,18 @@ class Records(_Section):
     that counts by week sets the monthly quota to 0."""
     observations_per_semester: int = Field(default=1, ge=0)
     dialog_timeout_minutes: int = Field(default=30, ge=1)
+    kinds: list[RecordKindRule] = Field(default_factory=list)
+    """Record kinds the program declares besides reflection, case and observation."""
     relay_proxies: bool = False
     """Whether one teacher's 接龙 repost may check in the other members it lists."""
+
+    @model_validator(mode="after")
+    def _kinds_told_apart(self) -> Records:
+        words = [word for kind in self.kinds for word in kind.words]
+        repeated = sorted({word for word in words if words.count(word) > 1})
+        if repeated:
+            raise ValueError(f"record kinds share the words {repeated}")
+        return self
 
 
 class Sessions(_Section):

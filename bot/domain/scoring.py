@@ -20,6 +20,16 @@ from fractions import Fraction
 
 
 @dataclass(frozen=True)
+class DeclaredQuota:
+    """A policy-declared record kind's quota: `count` of `name` per week, month or semester."""
+
+    name: str
+    per: str  # "week" | "month" | "semester"
+    count: int
+    points: float  # for each one missing
+
+
+@dataclass(frozen=True)
 class ScoringRules:
     base: float = 100
     hours_item: float = 30  # the most the hours item can take away
@@ -38,6 +48,7 @@ class ScoringRules:
     observations_per_semester: int = 1
     reflections_per_week: int = 0  # seed 001: 每周撰写一篇教育教学反思; each week judged on its own
     cases_per_week: int = 0
+    declared: tuple[DeclaredQuota, ...] = ()
     excellent: float = 90
     pass_: float = 60
 
@@ -153,6 +164,37 @@ def _weekly(
                        Missing(item, missing, week=monday))
 
 
+def _declared(activity: Activity, rules: ScoringRules, months: Sequence[tuple[int, int]],
+              weeks: Sequence[date], semester_due: bool) -> Iterator[tuple[ScoreLine, Missing]]:
+    """Policy-declared kinds, each period on its own, like the built-in ones."""
+    for quota in rules.declared:
+        if quota.count <= 0:
+            continue
+        days = activity.record_days.get(quota.name, {})
+        item = f"kind:{quota.name}"
+        if quota.per == "month":
+            for year, month in sorted(set(months)):
+                missing = max(0, quota.count - sum(n for d, n in days.items() if (d.year, d.month) == (year, month)))
+                if missing:
+                    values = {"name": quota.name, "period": f"{month}月", "missing": missing}
+                    yield (ScoreLine("score_declared_missing", missing * quota.points, values),
+                           Missing(item, missing, (year, month)))
+        elif quota.per == "week":
+            for monday in sorted(set(weeks)):
+                sunday = monday + timedelta(days=6)
+                missing = max(0, quota.count - sum(n for d, n in days.items() if monday <= d <= sunday))
+                if missing:
+                    values = {"name": quota.name, "period": f"{monday.month}.{monday.day}—{sunday.month}.{sunday.day}",
+                              "missing": missing}
+                    yield (ScoreLine("score_declared_missing", missing * quota.points, values),
+                           Missing(item, missing, week=monday))
+        elif semester_due:
+            missing = max(0, quota.count - sum(days.values()))
+            if missing:
+                values = {"name": quota.name, "period": "本学期", "missing": missing}
+                yield ScoreLine("score_declared_missing", missing * quota.points, values), Missing(item, missing)
+
+
 def _hours(activity: Activity, rules: ScoringRules, share: float) -> Iterator[tuple[ScoreLine, Missing]]:
     """School-based, online, county and higher-level hours, each against its own target; together they never take more than the hours item is worth."""
     left = abs(rules.hours_item)
@@ -196,6 +238,7 @@ def score(
     found: list[tuple[ScoreLine, Missing | None]] = []
     found.extend(_monthly(activity, rules, months))
     found.extend(_weekly(activity, rules, weeks))
+    found.extend(_declared(activity, rules, months, weeks, observations_due))
     found.extend(_hours(activity, rules, min(max(hours_share, 0.0), 1.0)))
 
     if observations_due:

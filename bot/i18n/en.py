@@ -560,4 +560,10 @@ MESSAGES: dict[str, str] = {
     "review_not_found": "No record #{id} (it may have been withdrawn).",
     "review_not_yours": "{name} is not one of your members: workshop leaders review their workshop, group leaders their group, mentors their apprentices.",
     "review_grade_unknown": "Unknown grade \"{word}\". Grades: {scale}.",
+    "score_declared_missing": "{period}: {missing} {name} missing",
+    "missing_declared": "{amount} {name} ({period})",
+    "declared_saved": "Received your {name}{title} (no. {count} {period}).",
+    "declared_needs_file": "Please hand in the {name} as a file or photo (captioned \"{name}\").",
+    "declared_too_short": "This {name} is too short: at least {limit} characters, or send a file or photo.",
+    "declared_too_long": "This {name} is longer than {limit} characters: split it or send it as a file.",
 }

@@ -581,4 +581,10 @@ MESSAGES: dict[str, str] = {
     "review_not_found": "没有找到编号为 #{id} 的记录（可能已撤回）。",
     "review_not_yours": "{name}不是您负责的成员：坊主评阅本工作坊、组长评阅本小组、导师评阅自己的徒弟的记录。",
     "review_grade_unknown": "不认识的等级“{word}”。可用的等级：{scale}。",
+    "score_declared_missing": "{period} {name}缺{missing}篇",
+    "missing_declared": "{period}{name}{amount}篇",
+    "declared_saved": "已收到{name}{title}（{period}第{count}篇）。",
+    "declared_needs_file": "{name}请以文件或图片提交（在文件说明里写“{name}”）。",
+    "declared_too_short": "这篇{name}太短了，至少{limit}字；也可以发文件或图片。",
+    "declared_too_long": "这篇{name}超过{limit}字，请分开发送或以文件提交。",
 }

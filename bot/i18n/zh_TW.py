@@ -552,4 +552,10 @@ MESSAGES: dict[str, str] = {
     'review_not_found': '沒有找到編號為 #{id} 的記錄（可能已撤回）。',
     'review_not_yours': '{name}不是您負責的成員：坊主評閱本工作坊、組長評閱本小組、導師評閱自己的徒弟的記錄。',
     'review_grade_unknown': '不認識的等級“{word}”。可用的等級：{scale}。',
+    'score_declared_missing': '{period} {name}缺{missing}篇',
+    'missing_declared': '{period}{name}{amount}篇',
+    'declared_saved': '已收到{name}{title}（{period}第{count}篇）。',
+    'declared_needs_file': '{name}請以檔案或圖片提交（在檔案說明裡寫“{name}”）。',
+    'declared_too_short': '這篇{name}太短了，至少{limit}字；也可以發文件或圖片。',
+    'declared_too_long': '這篇{name}超過{limit}字，請分開發送或以檔案提交。',
 }

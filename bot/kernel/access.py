@@ -112,6 +112,7 @@ PERMISSIONS: dict[str, Rule] = {
     "history": Rule(COORDINATORS.roles, PRIVATE),
     "hours": Rule(COORDINATORS.roles, PRIVATE),
     "outstanding": COORDINATORS,
+    "declared_record": MEMBERS,
     "review": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR})),
     "audit": ADMINS,
 }

@@ -9,7 +9,7 @@ from datetime import date
 from bot.domain.policy import Policy
 from bot.domain.quotas import periods
 from bot.domain.scoring import Activity
-from storage.quotas import RecordDays
+from storage.quotas import DeclaredRecords, RecordDays
 from storage.repositories import Repositories
 
 
@@ -23,9 +23,13 @@ def weeks_due(policy: Policy, period, today: date) -> list[date]:
 
 
 async def with_record_days(repos: Repositories, activities: Mapping[int, Activity], first: date,
-                           last: date) -> dict[int, Activity]:
-    """The activities with each member's records by day added (members with records only)."""
+                           last: date, *, declared: bool = False) -> dict[int, Activity]:
+    """The activities with each member's records by day added (members with records only); with
+    `declared`, the policy-declared kinds' records too (keyed by the kind's name)."""
     days = await RecordDays(repos.db).counts(first, last)
+    if declared:
+        for member_id, kinds in (await DeclaredRecords(repos.db).counts(first, last)).items():
+            days.setdefault(member_id, {}).update(kinds)
     result = dict(activities)
     for member_id, kinds in days.items():
         activity = result.get(member_id) or Activity(member_id)

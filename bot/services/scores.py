@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.duty import DateSpan, Duty, duty
 from bot.domain.scoring import (
     Activity,
+    DeclaredQuota,
     Missing,
     Score,
     ScoreLine,
@@ -72,6 +73,8 @@ def rules_of(policy: Policy) -> ScoringRules:
         higher_hours=hours.higher_per_semester, reflections_per_month=records.reflections_per_month,
         cases_per_month=records.cases_per_month, observations_per_semester=records.observations_per_semester,
         reflections_per_week=records.reflections_per_week, cases_per_week=records.cases_per_week,
+        declared=tuple(DeclaredQuota(kind.name, kind.per, kind.count, kind.missing_points)
+                       for kind in records.kinds if kind.count > 0),
         excellent=grades.excellent, pass_=grades.pass_,
     )
 
@@ -114,9 +117,11 @@ async def standings(
     frozen = await repos.scores.frozen(period.key)
     leaves = await repos.leaves.approved_between(period.first, period.last)
     zone = ZoneInfo(policy.timezone)
-    weeks = weeks_due(policy, period, today) if rules.reflections_per_week or rules.cases_per_week else []
-    if weeks:
-        activities = await with_record_days(repos, activities, period.first, period.last)
+    weekly = rules.reflections_per_week or rules.cases_per_week or any(q.per == "week" for q in rules.declared)
+    weeks = weeks_due(policy, period, today) if weekly else []
+    if weeks or rules.declared:
+        activities = await with_record_days(repos, activities, period.first, period.last,
+                                            declared=bool(rules.declared))
     result = []
     for who in people:
         activity = activities.get(who.member_id) or Activity(who.member_id)
@@ -172,7 +177,11 @@ def missing_text(t: Translator, items: tuple[Missing, ...]) -> str:
     """What a teacher still owes, in a few words: "11月案例、学时4"."""
     words = []
     for item in items:
-        if item.week:
+        if item.item.startswith("kind:"):
+            when = (f"{item.week.month}.{item.week.day}起那周" if item.week
+                    else f"{item.month[1]}月" if item.month else "")
+            words.append(t("missing_declared", period=when, name=item.item[5:], amount=int(item.amount)))
+        elif item.week:
             words.append(t(f"missing_{item.item}_week", week=f"{item.week.month}.{item.week.day}",
                            amount=int(item.amount)))
         elif item.month:
