@@ -3,6 +3,8 @@ so reminders and score announcements reach the right people (bot.services.bindin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
@@ -44,7 +46,10 @@ async def bind(ctx: Context) -> Reply:
         raise UserError("usage_bind")
     _, after = await bindings.bind(ctx.uow, actor(ctx), ctx.now, platform=chat.platform, chat_id=chat.chat_id,
                                    title=chat.title, scope=scope, name=" ".join(fields[1:]))
-    return ctx.reply("bound", binding=describe_binding(ctx, after))
+    reply = ctx.reply("bound", binding=describe_binding(ctx, after))
+    if not ctx.capabilities.reads_group_chatter:  # plain 签到 in this group would never reach the bot
+        reply = replace(reply, text=reply.text + "\n\n" + ctx.t("privacy_mode_on"))
+    return reply
 
 
 @router.command("unbind", summary_key="cmd_unbind")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.kernel.access import MEMBER, rule_for
-from bot.kernel.dispatcher import Context
+from bot.kernel.dispatcher import Context, HandlerResult
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
 
@@ -11,9 +13,24 @@ router = Router()
 
 
 @router.command("start", summary_key="cmd_start")
-async def start(ctx: Context) -> Reply:
+async def start(ctx: Context) -> HandlerResult:
+    continued = await _continue(ctx)
+    if continued is not None:
+        return continued
     greeting = ctx.t("welcome_member", name=ctx.member.name) if ctx.member else ctx.t("welcome")
     return Reply(greeting + "\n\n" + _overview(ctx))
+
+
+async def _continue(ctx: Context) -> HandlerResult | None:
+    """`/start <command>` from a deep link (t.me/<bot>?start=…): run what the button promised."""
+    wanted = ctx.args.strip().lower()
+    spec = ctx.router.commands.get(wanted) if wanted else None
+    if spec is None or spec.name in ("start", "__unknown__"):
+        return None
+    rule = rule_for(spec.name)
+    if not rule.allows(ctx.roles) or (rule.chats is not None and ctx.message.chat.kind not in rule.chats):
+        return None
+    return await spec.handler(replace(ctx, args=""))
 
 
 @router.command("help", keywords=("帮助",), summary_key="cmd_help")

@@ -14,6 +14,7 @@ from bot.kernel.messages import Reply
 from bot.kernel.router import Router
 from bot.services import leave as service
 from bot.services.scores import current_period
+from handlers.lookup import id_from
 
 router = Router()
 
@@ -58,9 +59,7 @@ async def _decide(ctx: Context, approve: bool, rest: str) -> list[Reply]:
     if not is_organiser_roles(ctx.roles):
         raise UserError("not_allowed", command="leave approve")
     number, _, note = rest.strip().partition(" ")
-    if not number.lstrip("#＃").isdigit():
-        raise UserError("usage_leave")
-    view = await service.decide_leave(ctx.uow, int(number.lstrip("#＃")), approve, ctx.actor, ctx.now)
+    view = await service.decide_leave(ctx.uow, id_from(number, "usage_leave"), approve, ctx.actor, ctx.now)
     await ctx.audit("leave.approve" if approve else "leave.reject", f"#{view.id} {view.name}",
                     before={"status": "pending"}, after={"status": view.status, "note": note.strip()})
     key = "leave_approved" if approve else "leave_rejected"
@@ -98,9 +97,9 @@ async def objections(ctx: Context) -> Reply | list[Reply]:
     verb, _, rest = ctx.args.partition(" ")
     if verb.lower() in {"resolve", "处理", "答复"}:
         number, _, answer = rest.strip().partition(" ")
-        if not number.lstrip("#＃").isdigit() or not answer.strip():
+        if not answer.strip():
             raise UserError("usage_objections")
-        view = await service.resolve_objection(ctx.uow, int(number.lstrip("#＃")), answer.strip(), ctx.actor, ctx.now)
+        view = await service.resolve_objection(ctx.uow, id_from(number, "usage_objections"), answer.strip(), ctx.actor, ctx.now)
         await ctx.audit("objection.resolve", f"#{view.id} {view.name}", after={"resolution": answer.strip()})
         notice = ctx.t("objection_resolved_notice", id=view.id, answer=answer.strip())
         return [ctx.reply("objection_resolved", id=view.id, name=view.name),

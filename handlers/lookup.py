@@ -3,6 +3,7 @@ what went wrong; the lookups themselves live in bot.services.people and bot.serv
 
 from __future__ import annotations
 
+from bot.domain.text import BadNumber, parse_number
 from bot.domain.roles import ADMIN, COORDINATOR, person_role
 from bot.kernel.dispatcher import Context, UserError
 from bot.services import people, units
@@ -36,10 +37,18 @@ def role_from(ctx: Context, text: str) -> str:
 def numbered(args: str, usage_key: str) -> tuple[int, str]:
     """`<编号> <rest>` where the number may be written `#12`; a UserError with the usage otherwise."""
     number, *rest = args.split(maxsplit=1) or [""]
-    number = number.lstrip("#＃")
-    if not (number.isascii() and number.isdigit()) or len(number) > 9:
-        raise UserError(usage_key)
-    return int(number), rest[0].strip() if rest else ""
+    return id_from(number, usage_key), rest[0].strip() if rest else ""
+
+
+def id_from(text: str, usage_key: str) -> int:
+    """An id as typed (`12`, `#12`, `＃１２`): text that is no number at all gets the usage; a number
+    we cannot use (`²`, 23 digits) gets a message saying so — never an internal error."""
+    try:
+        return parse_number(text)
+    except BadNumber as bad:
+        if any(char.isnumeric() for char in text):
+            raise UserError(bad.key, **bad.values) from None
+        raise UserError(usage_key) from None
 
 
 SCOPE_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊")}

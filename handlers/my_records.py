@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.lookup import id_from
 from bot.domain.records import LABELS, RecordEntry, RecordKind
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import OutgoingFile, Reply
@@ -10,6 +11,7 @@ from bot.services import records
 
 router = Router()
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RECENT = 10
 PREVIEW = 24
 
@@ -53,14 +55,43 @@ async def edit(ctx: Context) -> Reply:
 async def myfile(ctx: Context) -> Reply:
     semester = ctx.policy.semester
     entries = await records.of_semester(ctx.uow, ctx.member.id, ctx.policy)
-    document = training_file(ctx, entries)
     if not ctx.capabilities.can_send_files:
-        return Reply(document)
-    file_name = f"研修档案_{ctx.member.name}_{semester.name}.md"
+        return Reply(training_file(ctx, entries))
+    from bot.render.documents import training_file_docx  # python-docx: loaded only when a file is asked for
+
+    file_name = f"研修档案_{ctx.member.name}_{semester.name}.docx"
     return Reply(
         ctx.t("myfile_caption", count=len(entries), semester=semester.name),
-        file=OutgoingFile(file_name, document.encode("utf-8"), mime_type="text/markdown"),
+        file=OutgoingFile(file_name, training_file_docx(_training_document(ctx, entries)), mime_type=DOCX),
     )
+
+
+def _training_document(ctx: Context, entries: list[RecordEntry]):
+    """The same content as `training_file`, for the printable Word document (A4, from the template)."""
+    from bot.render.documents import Entry, TrainingFile
+
+    semester = ctx.policy.semester
+    groups = []
+    for kind in RecordKind:
+        chosen = []
+        for entry in (e for e in entries if e.kind is kind):
+            heading = f"#{entry.id} {entry.day:%Y-%m-%d}" + (f" 《{entry.title}》" if entry.title else "")
+            facts = ()
+            if kind is RecordKind.OBSERVATION:
+                facts = (("授课教师", entry.observed_name),
+                         ("听课日期", f"{entry.observed_on or entry.day:%Y-%m-%d}"),
+                         ("班级学科", entry.class_subject))
+            chosen.append(Entry(heading, facts, entry.body, [_attachment_name(a) for a in entry.attachments]))
+        groups.append((LABELS[kind], chosen))
+    return TrainingFile(
+        name=ctx.member.name, school=ctx.member.school.name, program=ctx.policy.name,
+        semester=f"{semester.name}（{semester.start:%Y-%m-%d} 至 {semester.end:%Y-%m-%d}）",
+        generated=ctx.local(ctx.now), groups=groups,
+    )
+
+
+def _attachment_name(attachment: dict) -> str:
+    return attachment.get("file_name") or ("图片" if attachment.get("kind") == "photo" else "文件")
 
 
 def training_file(ctx: Context, entries: list[RecordEntry]) -> str:
@@ -100,18 +131,14 @@ def _file_entry(entry: RecordEntry) -> list[str]:
     if entry.body:
         lines += [entry.body, ""]
     for attachment in entry.attachments:
-        name = attachment.get("file_name") or ("图片" if attachment.get("kind") == "photo" else "文件")
-        lines.append(f"- 附件：{name}")
+        lines.append(f"- 附件：{_attachment_name(attachment)}")
     if entry.attachments:
         lines.append("")
     return lines
 
 
 def _number(reference: str, usage_key: str) -> int:
-    number = reference.strip().lstrip("#＃")
-    if not number.isdigit():
-        raise UserError(usage_key)
-    return int(number)
+    return id_from(reference, usage_key)
 
 
 def _line(entry: RecordEntry) -> str:

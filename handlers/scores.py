@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.text import bounded_key, try_number
 from bot.services import scores as service
 from bot.services import units
 from bot.services.announcements import (
@@ -31,6 +32,8 @@ router = Router()
 
 NAME_SEPARATORS = re.compile(r"[\s、,，;；]+")
 MAX_CREDIT_HOURS = 200
+MAX_ADJUST_POINTS = 1000
+"""A sanity bound: a correction beyond it is a typo (the column holds at most 99,999.9)."""
 """More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
 GROUP_WORDS = ("group", "小组", "组")
 """`/scores group <组名>` ranks one study group (seed 001's 同伴学习小组, seed 000's mentor groups)."""
@@ -172,8 +175,9 @@ def _names_and_title(text: str, usage_key: str) -> tuple[list[str], str]:
 
 async def _people(ctx: Context, names: list[str]) -> list:
     """Everyone named, or the attendees of a session given as #编号."""
-    if len(names) == 1 and names[0].startswith(("#", "＃")) and names[0][1:].isdigit():
-        return await service.session_attendees(ctx.uow, int(names[0][1:]))
+    session_id = try_number(names[0]) if len(names) == 1 and names[0].startswith(("#", "＃")) else None
+    if session_id is not None:
+        return await service.session_attendees(ctx.uow, session_id)
     people = [await find_member(ctx, name) for name in names]
     return list({member.id: member for member in people}.values())
 
@@ -191,7 +195,7 @@ async def credit(ctx: Context) -> Reply:
     names, title = _names_and_title(rest, "usage_credit")
     title, category = _title_and_category(title)
     people = await _people(ctx, names)
-    source = f"credit:{ctx.message.platform}:{ctx.message.chat.chat_id}:{ctx.message.message_id}"
+    source = bounded_key("credit", ctx.message.platform, ctx.message.chat.chat_id, ctx.message.message_id)
     await service.credit_hours(ctx.uow, ctx.policy, people, hours=hours, title=title, source=source,
                                day=ctx.today, now=ctx.now, category=category)
     await ctx.audit("hours.credit", title, after={"hours": hours, "category": category,
@@ -244,6 +248,8 @@ async def adjust(ctx: Context) -> Reply:
         raise UserError("usage_adjust")
     member = await find_member(ctx, " ".join(parts[:position]))
     points = float(parts[position].replace("−", "-"))
+    if abs(points) > MAX_ADJUST_POINTS:
+        raise UserError("usage_adjust")
     reason = " ".join(parts[position + 1:])[:200]
     await service.adjust(ctx.uow, ctx.policy, member, points=points, reason=reason, actor=ctx.actor,
                          today=ctx.today, now=ctx.now)

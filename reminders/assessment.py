@@ -9,6 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.services.announcements import announcement_key, announcements, is_held, next_announcement, preview
 from bot.domain.checkins import month_bounds
+from bot.domain.duty import DateSpan, duty
 from bot.domain.scoring import Activity
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.services.sessions import Env, to_member
@@ -80,9 +81,17 @@ async def queue_nudges(repos: Repositories, env: Env, now: datetime) -> int:
     if not semester.start <= today <= semester.end or any(a <= today <= b for a, b in semester.breaks):
         return 0
     activities = await repos.scores.activities("", first, last)
+    leaves = await repos.leaves.approved_between(first, last)
+    program = env.policy.program
     queued = 0
     unreachable: dict[ChatRef, list[str]] = {}
-    for who in await repos.scores.assessed():
+    for who in await repos.scores.assessed(staff_roles=program.staff_roles):
+        joined = who.joined_at.astimezone(env.zone).date() if who.joined_at else None
+        owed = duty(DateSpan(first, last), today, final=True, counting_from=program.counting_from,
+                    joined_on=joined, leaves=[DateSpan(a, b) for a, b in leaves.get(who.member_id, [])],
+                    min_days_in_month=program.min_days_in_month)
+        if (today.year, today.month) not in owed.months:
+            continue  # not counted yet, joined too late in the month, or on approved leave
         key = f"nudge:{who.member_id}:{today:%Y-%m}"
         activity = activities.get(who.member_id) or Activity(who.member_id)
         missing = []

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kernel.clock import Clock
 from bot.kernel.delivery import Delivery
+from bot.kernel.metrics import record_sweep
 from bot.services.sessions import Env
 from reminders.assessment import queue_announcement, queue_nudges, queue_preparation
 from reminders.dialogs import queue_expired_dialogs
@@ -33,4 +34,6 @@ async def queue_due_work(session_factory: async_sessionmaker[AsyncSession], env:
 async def sweep(session_factory: async_sessionmaker[AsyncSession], delivery: Delivery, env: Env, clock: Clock) -> int:
     """One scheduler tick: queue what is due, then send what the outbox holds."""
     await queue_due_work(session_factory, env, clock)
-    return await send_queued(session_factory, delivery, clock)
+    sent = await send_queued(session_factory, delivery, clock)
+    record_sweep()
+    return sent

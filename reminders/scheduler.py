@@ -5,7 +5,10 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services.sessions import Env
+from reminders.dialogs import expire_dialogs
+from reminders.files import keep_files
 from reminders.planner import sweep
+from reminders.retention import SWEEP_SECONDS, purge
 
 
 def make_scheduler(app) -> AsyncIOScheduler:
@@ -18,6 +21,25 @@ def make_scheduler(app) -> AsyncIOScheduler:
         seconds=app.settings.sweep_seconds,
         args=[app.session_factory, dispatcher.delivery, session_env(app), dispatcher.clock],
         id="sweep",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        purge,
+        "interval",
+        seconds=SWEEP_SECONDS,
+        args=[app.session_factory, getattr(dispatcher, "files", None), app.policy.privacy, dispatcher.clock],
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        keep_files,
+        "interval",
+        seconds=app.settings.sweep_seconds,
+        args=[app.session_factory, getattr(dispatcher, "files", None), app.adapter.download, app.policy.files,
+              dispatcher.clock],
+        id="files",
         max_instances=1,
         coalesce=True,
     )

@@ -1,14 +1,27 @@
-"""Engine and session factory for SQLite (default) and PostgreSQL."""
+"""Engine and session factory for SQLite (default) and PostgreSQL.
+
+Statement parameters are teachers' words: `hide_parameters` keeps them out of every error message
+and log line SQLAlchemy writes. Waiting is bounded: a locked SQLite file or an exhausted pool
+answers within seconds, so the dispatcher can say "try again" instead of hanging for half a minute.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+SQLITE_BUSY_SECONDS = 5
+"""How long a writer waits for another's lock: longer than any of our transactions, short enough
+that a stuck lock gets a polite answer quickly."""
+POOL_TIMEOUT_SECONDS = 10
+"""How long an update waits for a PostgreSQL connection before it is turned away."""
+
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_SECONDS}
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -16,7 +29,7 @@ def make_engine(url: str) -> AsyncEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -26,7 +39,9 @@ def make_engine(url: str) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_pre_ping=True, hide_parameters=True, pool_timeout=POOL_TIMEOUT_SECONDS
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -110,6 +110,8 @@ class Member(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """Set by /forgetme: the entry keeps only a pseudonym and what the program must keep."""
 
     school: Mapped[School] = relationship(lazy="joined")
     workshop: Mapped[Workshop | None] = relationship(lazy="joined")
@@ -510,3 +512,20 @@ class Objection(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution: Mapped[str | None] = mapped_column(String(500))
     resolved_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class StoredFile(Base):
+    """An attachment's bytes kept in the file store (by content hash), so it outlives the platform's link."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    file_ref: Mapped[str] = mapped_column(String(500), default="")
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime())

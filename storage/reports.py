@@ -26,12 +26,26 @@ class Reports:
         query = (
             select(Record.id, Member.name, School.name, func.coalesce(Workshop.name, ""), Record.kind, Record.day,
                    Record.title, func.length(Record.body), Record.observed_name, Record.class_subject,
-                   Record.created_at)
+                   Record.created_at, Record.body, Record.attachments)
             .join(Member, Member.id == Record.member_id)
             .join(School, School.id == Member.school_id)
             .outerjoin(Workshop, Workshop.id == Member.workshop_id)
             .where(Record.withdrawn_at.is_(None), Record.day >= first, Record.day <= last)
             .order_by(School.name, Member.name, Record.day, Record.id)
+        )
+        return [tuple(row) for row in await self.session.execute(self._scoped(query, school_id, workshop_id))]
+
+    async def checkins(self, first: date, last: date, school_id: int | None = None,
+                       workshop_id: int | None = None) -> list[tuple]:
+        """(name, school, workshop, day, checked_at, platform), by school, teacher and day."""
+        query = (
+            select(Member.name, School.name, func.coalesce(Workshop.name, ""), CheckIn.day, CheckIn.checked_at,
+                   CheckIn.platform)
+            .join(Member, Member.id == CheckIn.member_id)
+            .join(School, School.id == Member.school_id)
+            .outerjoin(Workshop, Workshop.id == Member.workshop_id)
+            .where(CheckIn.day >= first, CheckIn.day <= last)
+            .order_by(School.name, Member.name, CheckIn.day)
         )
         return [tuple(row) for row in await self.session.execute(self._scoped(query, school_id, workshop_id))]
 

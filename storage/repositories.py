@@ -10,7 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.leave import LeaveRequests, Objections
+from storage.files import StoredFiles
 from storage.models import Account, CheckIn, Dialog, HandledMessage, Member, MemberRole, Record, RecordRevision
+from storage.privacy import Privacy
 from storage.people import AuditLog, JoinRequests, Members, Mentorships
 from storage.reports import Reports
 from storage.scores import Scores
@@ -122,13 +124,14 @@ class HandledMessages:
         ))
 
     async def mark_delivered(self, keys: list[tuple[str, str, str]], now: datetime) -> None:
-        """Mark many messages' replies delivered in one statement per few hundred."""
+        """Mark many messages' replies delivered in one statement per few hundred. Delivered replies
+        are never sent again, so their texts and file bodies are dropped."""
         for start in range(0, len(keys), 300):
             chunk = keys[start:start + 300]
             await self.session.execute(
                 update(HandledMessage)
                 .where(tuple_(HandledMessage.platform, HandledMessage.chat_id, HandledMessage.message_id).in_(chunk))
-                .values(delivered_at=now)
+                .values(delivered_at=now, replies=[])
             )
 
 
@@ -277,6 +280,8 @@ class Repositories:
         self.inbound = Inbound(session)
         self.leaves = LeaveRequests(session)
         self.objections = Objections(session)
+        self.files = StoredFiles(session)
+        self.privacy = Privacy(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -41,6 +42,7 @@ def database_url(request, tmp_path) -> str:
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
+    overrides.setdefault("files_dir", tempfile.mkdtemp(prefix="yanxiu-files-"))
     return Settings(_env_file=None, platform="console", database_url=database_url, **overrides)
 
 

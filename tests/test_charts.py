@@ -21,7 +21,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def shipped_font() -> Path:
-    return Path(str(importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf")).resolve()
+    return Path(str(importlib.resources.files("bot.render") / "fonts" / "NotoSansSC-Chart.otf")).resolve()
 
 
 NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨敏", "赵磊", "黄丽", "周杰", "吴婷"]
@@ -158,16 +158,55 @@ def test_global_rcparams_untouched() -> None:
     assert dict(matplotlib.rcParams) == before
 
 
-def test_missing_font_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(charts, "FONT_PACKAGE", "mplfonts_not_installed_xyz")
-    with pytest.raises(RuntimeError, match="mplfonts_not_installed_xyz"):
-        charts._font_path()
-
-
 def test_missing_font_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(charts, "FONT_FILE", "NoSuchFont.otf")
-    with pytest.raises(RuntimeError, match="mplfonts.*NoSuchFont.otf"):
+    with pytest.raises(RuntimeError, match="NoSuchFont.otf.*reinstall yanxiu"):
         charts._font_path()
+
+
+def test_the_shipped_font_is_open_licensed_and_covers_names_and_labels() -> None:
+    """OFL text beside the font; every GB 2312 hanzi (names), and the legend and title words."""
+    from matplotlib.ft2font import FT2Font
+
+    licence = (shipped_font().parent / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Adobe" in licence
+    font = FT2Font(str(shipped_font()))
+    assert font.family_name == "Noto Sans CJK SC"
+    covered = set(font.get_charmap())
+    wanted = "欧阳王芳李娜诸葛亮司马懿鑫淼−" + "优秀合格不合格成绩公示第页积分（）：，0123456789-." + "陳國華"
+    assert not [ch for ch in wanted if ord(ch) not in covered]
+    hanzi = bytes((0xB0, 0xA1)).decode("gb2312"), bytes((0xF7, 0xFE)).decode("gb2312")  # first and last
+    assert all(ord(ch) in covered for ch in hanzi)
+
+
+def test_without_matplotlib_the_chart_is_text() -> None:
+    """With matplotlib hidden (the charts extra not installed) the module still imports and draws in text."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('matplotlib', 'numpy'):\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "from bot.render import charts\n"
+        "assert not charts.available()\n"
+        "print(charts.text_chart('成绩公示', [charts.Bar('王芳', 90, 'excellent'), charts.Bar('欧阳明', 45, 'fail')]))\n"
+        "try:\n"
+        "    charts.score_chart('成绩', [charts.Bar('王芳', 90, 'excellent')])\n"
+        "except RuntimeError as problem:\n"
+        "    print(problem)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "成绩公示"
+    # The same 0–100 scale as the image: 90 points is 9/10 of the full width, not all of it.
+    assert lines[1].startswith("王芳") and lines[1].endswith("90 优秀") and lines[1].count("█") == 10
+    assert lines[2].startswith("欧阳明") and lines[2].endswith("45 不合格") and lines[2].count("█") == 5
+    assert "yanxiu[charts]" in lines[3]
 
 
 def test_the_score_axis_is_fixed_and_the_grade_lines_are_drawn() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -150,3 +151,163 @@ def test_cli_binds_a_chat_that_cannot_send_commands(tmp_path):
     assert missing.returncode == 2 and "没有找到工作坊“没有这个坊”" in missing.stderr
     audit = run_cli("console", stdin=":as coordinator 教研室\n/audit 5 chat\n", cwd=tmp_path)
     assert "chat.bind wecom:robot:二小" in audit.stdout
+
+
+# ---------------------------------------------------------------- command-line conventions
+
+
+def one_line(stderr: str) -> str:
+    assert stderr.endswith("\n") and stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    return stderr
+
+
+def test_version_and_usage_errors_are_one_line(tmp_path):
+    from importlib.metadata import version
+
+    shown = run_cli("--version", cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.strip() == f"yanxiu {version('yanxiu')}"
+    for args in (["frobnicate"], ["export", "--format", "pptx"], ["db", "upgrade", "a", "b"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "--help" in one_line(result.stderr)
+
+
+def test_run_with_nothing_to_run_fails_instead_of_stopping_cleanly(tmp_path):
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "YANXIU_TELEGRAM_TOKEN" in one_line(result.stderr) and "yanxiu console" in result.stderr
+
+
+def test_db_upgrade_names_its_target_with_the_password_masked(tmp_path):
+    url = "postgresql+asyncpg://yanxiu:hunter2@127.0.0.1:9/yanxiu"
+    result = run_cli("db", "upgrade", env={"YANXIU_DATABASE_URL": url}, cwd=tmp_path)
+    assert "migrating postgresql+asyncpg://yanxiu:***@127.0.0.1:9/yanxiu to head" in result.stdout
+    assert result.returncode == 1, result.stderr  # nothing listens on port 9: a runtime failure
+    assert "YANXIU_DATABASE_URL" in one_line(result.stderr)
+    assert "hunter2" not in result.stdout + result.stderr
+
+
+def test_database_url_is_honoured_when_ours_is_unset(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:pw@db.internal/app")
+    assert load_settings(_env_file=None).database_url == "postgresql+asyncpg://app:pw@db.internal/app"
+    monkeypatch.setenv("YANXIU_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'y.db'}")
+    assert load_settings(_env_file=None).database_url.startswith("sqlite+aiosqlite:///")
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'z.db'}"},
+                     cwd=tmp_path)
+    assert result.returncode == 0 and (tmp_path / "z.db").exists()
+
+
+def test_secrets_never_print_and_come_from_a_secrets_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("YANXIU_TELEGRAM_TOKEN", "123:very-secret")
+    monkeypatch.setenv("YANXIU_DATABASE_URL", "postgresql+asyncpg://u:db-secret@127.0.0.1/y")
+    settings = load_settings(_env_file=None)
+    assert "very-secret" not in repr(settings) and "db-secret" not in repr(settings)
+    assert settings.secret("telegram_token") == "123:very-secret"
+    assert settings.database_target == "postgresql+asyncpg://u:***@127.0.0.1/y"
+    monkeypatch.delenv("YANXIU_TELEGRAM_TOKEN")
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "yanxiu_telegram_token").write_text("456:from-a-file", encoding="utf-8")
+    monkeypatch.setenv("YANXIU_SECRETS_DIR", str(secrets))
+    settings = load_settings(_env_file=None)
+    assert settings.platform == "telegram" and settings.secret("telegram_token") == "456:from-a-file"
+    monkeypatch.setenv("YANXIU_SECRETS_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError, match="YANXIU_SECRETS_DIR"):
+        load_settings(_env_file=None)
+
+
+def test_an_invalid_log_level_is_one_line(tmp_path):
+    result = run_cli("console", env={"YANXIU_LOG_LEVEL": "verbose"}, cwd=tmp_path)
+    assert result.returncode == 2 and "YANXIU_LOG_LEVEL" in one_line(result.stderr)
+    assert run_cli("console", env={"YANXIU_LOG_LEVEL": "debug"}, stdin="/start\n", cwd=tmp_path).returncode == 0
+
+
+def test_export_out_takes_a_folder_or_a_file_in_a_missing_folder(tmp_path):
+    assert run_cli("console", stdin="/start\n", cwd=tmp_path).returncode == 0
+    (tmp_path / "exports").mkdir()
+    into = run_cli("export", "--out", "exports", cwd=tmp_path)
+    assert into.returncode == 0, into.stderr
+    (written,) = (tmp_path / "exports").glob("研修台账-*.xlsx")
+    assert into.stdout.strip() == str(Path("exports") / written.name)
+    nested = run_cli("export", "--out", "2026/十一月/台账.xlsx", cwd=tmp_path)
+    assert nested.returncode == 0 and (tmp_path / "2026" / "十一月" / "台账.xlsx").is_file()
+    slash = run_cli("export", "--briefing", "2026-11", "--out", "简报/", cwd=tmp_path)
+    assert slash.returncode == 0 and (tmp_path / "简报" / "研修简报-2026-11.docx").is_file()
+    csv_into_file = run_cli("export", "--format", "csv", "--out", "2026/十一月/台账.xlsx", cwd=tmp_path)
+    assert csv_into_file.returncode == 2 and "folder" in one_line(csv_into_file.stderr)
+    (tmp_path / "blocker").write_text("", encoding="utf-8")
+    unwritable = run_cli("export", "--out", "blocker/sub/台账.xlsx", cwd=tmp_path)
+    assert unwritable.returncode == 1 and "blocker" in one_line(unwritable.stderr)
+
+
+def test_briefing_refuses_options_it_cannot_honour_and_writes_the_formats_it_can(tmp_path):
+    assert run_cli("console", stdin="/start\n", cwd=tmp_path).returncode == 0
+    for extra, named in ((["--school", "紫阳中学"], "--school"), (["--from", "2026-11-01"], "--from"),
+                         (["--format", "xlsx"], "xlsx")):
+        result = run_cli("export", "--briefing", "2026-11", *extra, cwd=tmp_path)
+        assert result.returncode == 2 and named in one_line(result.stderr)
+    markdown = run_cli("export", "--briefing", "2026-11", "--format", "md", cwd=tmp_path)
+    assert markdown.returncode == 0
+    assert (tmp_path / "研修简报-2026-11.md").read_text(encoding="utf-8").startswith("# ")
+    assert not (tmp_path / "研修简报-2026-11.docx").exists()
+    assert run_cli("export", "--format", "docx", cwd=tmp_path).returncode == 2
+
+
+async def test_the_telegram_proxy_carries_the_bot_api_requests():
+    """A forward proxy on 127.0.0.1 sees the absolute Bot API URL and answers getMe itself."""
+    from aiohttp import web
+
+    from bot.adapters.telegram import TelegramAdapter
+
+    seen = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        return web.json_response({"ok": True, "result": {
+            "id": 42, "is_bot": True, "first_name": "研修助手", "username": "yanxiu_bot"}})
+
+    server = web.Application()
+    server.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        settings = load_settings(_env_file=None, telegram_token="42:abc",
+                                 telegram_base_url="http://telegram.invalid/bot",
+                                 telegram_proxy=f"http://127.0.0.1:{port}")
+        adapter = TelegramAdapter.from_settings(settings)
+        await adapter.application.bot.initialize()
+        assert adapter.application.bot.username == "yanxiu_bot"
+        await adapter.application.bot.shutdown()
+    finally:
+        await runner.cleanup()
+    assert seen and seen[0].startswith("http://telegram.invalid/bot42:abc/getMe")
+    with pytest.raises(ConfigError, match="YANXIU_TELEGRAM_PROXY"):
+        load_settings(_env_file=None, telegram_proxy="127.0.0.1:3128")
+
+
+class Terminal(io.StringIO):
+    """stderr as a person at a terminal sees it: progress lines are shown only there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_long_imports_and_exports_say_how_far_they_are(monkeypatch, tmp_path):
+    from bot.ops.cli import main
+    from bot.services import roster as roster_service
+
+    monkeypatch.setattr(roster_service, "PROGRESS_EVERY", 100)  # 1000 in use; a smaller file here
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("YANXIU_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("姓名,学校\n" + "".join(f"老师{n:04d},紫阳县第{n % 12 + 1}小学\n" for n in range(250)),
+                      encoding="utf-8")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["roster", "import", str(roster), "--yes"]) == 0
+    assert "正在导入 100/250…\n正在导入 200/250…\n" in terminal.getvalue()
+    assert main(["export", "--out", "台账.xlsx"]) == 0
+    assert "正在导出" in terminal.getvalue()

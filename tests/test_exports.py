@@ -1,13 +1,17 @@
 import csv
+import dataclasses
 import io
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from bot.render.exports import Briefing, Sheet, briefing_docx, briefing_markdown, to_csv, to_xlsx
+from bot.render.pdf import PdfUnavailable, docx_to_pdf, office
 
 INJECTIONS = ["=SUM(A1)", "+1", "-1", "@x", "\t=1", "\r=1"]
 
@@ -43,7 +47,7 @@ def test_csv_formula_injection_guarded():
     data = to_csv(Sheet("t", ("=cmd",), [(v,) for v in [*INJECTIONS, "普通", "a=b"]]))
     rows = _csv_rows(data)
     assert rows[0] == ["'=cmd"]
-    assert [r[0] for r in rows[1:]] == [*("'" + v for v in INJECTIONS), "普通", "a=b"]
+    assert [r[0] for r in rows[1:]] == [*("'" + v.replace("\r", "\n") for v in INJECTIONS), "普通", "a=b"]  # CR is cleaned to LF
 
 
 # --------------------------------------------------------------------- XLSX
@@ -84,12 +88,28 @@ def test_xlsx_layout_types_and_injection():
     assert ws["D2"].value == 12 and ws["D2"].data_type == "n"
     assert ws["E2"].value == 2.5 and ws["D3"].value == -1
     assert ws["F2"].value is None
-    assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["'=SUM(A1)", "'-1", "'\t=1"]
-    assert [ws.cell(r, 6).value for r in (3, 4)] == ["'+1", "'@x"]
+    # Typed as text, nothing is evaluated, and nothing is added: a title "-1 对比" stays as written.
+    assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["=SUM(A1)", "-1", "\t=1"]
+    assert [ws.cell(r, 6).value for r in (3, 4)] == ["+1", "@x"]
     assert all(ws.cell(r, c).data_type != "f" for r in range(1, 6) for c in range(1, 7))
+    assert all(ws.cell(r, 1).data_type == "s" for r in range(1, 6))
     assert ws.column_dimensions["A"].width == 14  # explicit
     assert ws.column_dimensions["C"].width == 18  # "2026-11-03 08:05" + 2
     assert ws.column_dimensions["F"].width == 8  # header "备注" counts 4, + 4 for the filter button
+
+
+def test_xlsx_prints_on_a4_landscape_one_page_wide_with_the_header_on_every_page():
+    ws = _load(to_xlsx([Sheet("研修记录", ("编号", "正文"), [(1, "很长的正文" * 50)])], title="紫阳研修"))["研修记录"]
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"  # 9: A4
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    assert "&P" in ws.oddFooter.center.text and ws.oddHeader.center.text == "紫阳研修 研修记录"
+
+
+def test_csv_guard_looks_past_control_characters():
+    rows = _csv_rows(to_csv(Sheet("t", ("a",), [("\x00=1",), ("\x07-2+3",)])))
+    assert [r[0] for r in rows[1:]] == ["'=1", "'-2+3"]
 
 
 def test_xlsx_width_estimate_counts_cjk_double_and_caps():
@@ -183,12 +203,26 @@ def test_briefing_markdown_without_table_escapes_figure_pipes():
     )
 
 
-def test_briefing_docx():
-    doc = Document(io.BytesIO(briefing_docx(_briefing(TOP))))
+def test_briefing_docx_is_an_a4_red_head_briefing():
+    briefing = dataclasses.replace(_briefing(TOP), issuer="紫阳县教师发展中心", issued=date(2026, 12, 1))
+    doc = Document(io.BytesIO(briefing_docx(briefing)))
     paras = [(p.style.name, p.text) for p in doc.paragraphs]
-    assert paras[0] == ("Title", "紫阳县骨干教师培育站研修简报")
-    assert paras[1] == ("Normal", "2026年11月")
-    assert [t for s, t in paras if s == "Heading 2"] == ["本月工作", "下月安排", "学时排行"]
+    assert paras[:3] == [("红头", "紫阳县骨干教师培育站研修简报"), ("期号", "（2026年11月）"),
+                         ("发文行", "紫阳县教师发展中心\t2026年12月1日")]
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin,
+                                  section.left_margin, section.right_margin)] == [37, 35, 28, 26]
+    red_head = doc.styles["红头"]
+    assert red_head.font.color.rgb == RGBColor(0xE6, 0x00, 0x12) and red_head.font.bold
+    rule = doc.styles["发文行"].element.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:color")) == "E60012" and int(rule.get(qn("w:sz"))) >= 12
+    for heading in ("Heading 2", "Title"):  # black 黑体, not Word's blue
+        style = doc.styles[heading]
+        assert style.font.color.rgb == RGBColor(0, 0, 0)
+        assert style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert "PAGE" in section.footer._element.xml
+    assert [t for s, t in paras if s == "Heading 2"] == ["本月数据", "本月工作", "下月安排", "学时排行"]
     assert [t for s, t in paras if s == "List Bullet"] == [
         "开展集中研修 3 次",
         "完成课例打磨",
@@ -206,6 +240,24 @@ def test_briefing_docx():
         ["李四", "高桥中学", "10"],
     ]
     assert figures.rows[0].cells[0].paragraphs[0].runs[0].bold
+    assert "tblHeader" in top.rows[0]._tr.xml  # the header row repeats on every printed page
     rfonts = doc.styles["Normal"].element.rPr.rFonts
-    assert rfonts.get(qn("w:eastAsia")) == "宋体"
+    assert rfonts.get(qn("w:eastAsia")) == "仿宋"
     assert doc.core_properties.title == "紫阳县骨干教师培育站研修简报"
+
+
+@pytest.mark.skipif(office() is None, reason="LibreOffice is not installed")
+def test_briefing_converts_to_a_pdf_of_a4_pages():
+    briefing = dataclasses.replace(_briefing(TOP), issuer="紫阳县教师发展中心", issued=date(2026, 12, 1))
+    pdf = docx_to_pdf(briefing_docx(briefing))
+    assert pdf.startswith(b"%PDF")
+    sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert sizes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in sizes)  # A4 in points
+
+
+def test_without_libreoffice_pdf_is_refused_with_what_to_install(monkeypatch):
+    from bot.render import pdf
+
+    monkeypatch.setattr(pdf, "office", lambda: None)
+    with pytest.raises(PdfUnavailable, match="libreoffice"):
+        pdf.docx_to_pdf(b"")

@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 from datetime import timedelta
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
@@ -14,6 +15,7 @@ from telegram.error import RetryAfter
 
 from bot.adapters.memory import MemoryAdapter
 from bot.adapters.telegram import TelegramAdapter
+from bot.kernel.adapter import RateLimited
 from bot.ops.app import build
 from bot.ops.config import ConfigError, load_settings
 from bot.kernel.delivery import outgoing_to_json
@@ -79,21 +81,30 @@ def test_renders_a_small_registry_exactly():
     assert registry.render() == (
         "# HELP demo_things_total Things done.\n"
         "# TYPE demo_things_total counter\n"
-        'demo_things_total{kind="a"} 2\n'
-        'demo_things_total{kind="b"} 1\n'
+        'demo_things_total{kind="b"} 1.0\n'
+        'demo_things_total{kind="a"} 2.0\n'
         "# HELP demo_temperature A gauge.\n"
         "# TYPE demo_temperature gauge\n"
         "demo_temperature 1.5\n"
         "# HELP demo_seconds How long.\n"
         "# TYPE demo_seconds histogram\n"
-        'demo_seconds_bucket{le="0.1"} 0\n'
-        'demo_seconds_bucket{le="1.0"} 2\n'
-        'demo_seconds_bucket{le="+Inf"} 3\n'
+        'demo_seconds_bucket{le="0.1"} 0.0\n'
+        'demo_seconds_bucket{le="1.0"} 2.0\n'
+        'demo_seconds_bucket{le="+Inf"} 3.0\n'
+        "demo_seconds_count 3.0\n"
         "demo_seconds_sum 3.75\n"
-        "demo_seconds_count 3\n"
         "# HELP demo_unused_total Nothing yet.\n"
         "# TYPE demo_unused_total counter\n"
     )
+    assert things.value(kind="a") == 2 and things.value(kind="c") == 0 and latency.count() == 3
+
+
+def test_the_process_registry_carries_process_and_python_metrics():
+    text = METRICS.render()
+    for series in ("process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds",
+                   "python_info", "python_gc_objects_collected_total"):
+        assert f"# TYPE {series} " in text, series
+    assert "_created" not in text  # one series per counter
 
 
 def test_label_values_and_help_are_escaped():
@@ -102,7 +113,7 @@ def test_label_values_and_help_are_escaped():
     counter.inc(name='say "hi"\\now\nplease')
     lines = registry.render().splitlines()
     assert lines[0] == '# HELP demo_total Back\\\\slash and\\nnewline "quoted".'
-    assert lines[2] == 'demo_total{name="say \\"hi\\"\\\\now\\nplease"} 1'
+    assert lines[2] == 'demo_total{name="say \\"hi\\"\\\\now\\nplease"} 1.0'
     assert SAMPLE_LINE.match(lines[2])
 
 
@@ -114,14 +125,14 @@ def test_histogram_buckets_are_cumulative_per_label_set():
     histogram.observe(0.02, route="join")
     text = registry.render()
     buckets = [
-        sample(text, f'demo_seconds_bucket{{route="checkin",le="{le}"}}')
+        sample(text, f'demo_seconds_bucket{{le="{le}",route="checkin"}}')
         for le in ("0.01", "0.1", "1.0", "+Inf")
     ]
     assert buckets == [2, 3, 5, 6]
     assert sample(text, 'demo_seconds_count{route="checkin"}') == 6
     assert sample(text, 'demo_seconds_sum{route="checkin"}') == pytest.approx(9.961)
-    assert sample(text, 'demo_seconds_bucket{route="join",le="0.01"}') == 0
-    assert sample(text, 'demo_seconds_bucket{route="join",le="0.1"}') == 1
+    assert sample(text, 'demo_seconds_bucket{le="0.01",route="join"}') == 0
+    assert sample(text, 'demo_seconds_bucket{le="0.1",route="join"}') == 1
     assert histogram.count(route="checkin") == 6
 
 
@@ -136,6 +147,9 @@ def test_wrong_labels_and_negative_counts_are_refused():
         counter.inc(-1, platform="memory")
     with pytest.raises(ValueError):
         registry.counter("demo_total", "Again.")
+    gauge = registry.gauge("demo_level", "Demo.", ("platform",))
+    with pytest.raises(ValueError):
+        gauge.set(1)
 
 
 def test_the_global_registry_renders_valid_lines():
@@ -157,9 +171,9 @@ async def test_healthz_and_livez_on_a_real_database(server):
 
 
 async def test_metrics_count_messages_dispatched_through_the_bot(chat, server):
-    series = 'yanxiu_updates_total{platform="memory",outcome="ok"}'
+    series = 'yanxiu_updates_total{outcome="ok",platform="memory"}'
     status, content_type, before = await get(server.port, "/metrics")
-    assert status == 200 and content_type.startswith("text/plain; version=0.0.4")
+    assert status == 200 and content_type.startswith("text/plain; version=")
     checkins_before = HANDLER_SECONDS.count(route="checkin")
 
     await chat.join("u1", "王芳")
@@ -168,7 +182,7 @@ async def test_metrics_count_messages_dispatched_through_the_bot(chat, server):
 
     _, _, after = await get(server.port, "/metrics")
     assert sample(after, series) == sample(before, series) + 2
-    assert sample(after, 'yanxiu_updates_total{platform="memory",outcome="chatter"}') >= 1
+    assert sample(after, 'yanxiu_updates_total{outcome="chatter",platform="memory"}') >= 1
     assert HANDLER_SECONDS.count(route="checkin") == checkins_before + 1
     assert sample(after, 'yanxiu_handler_seconds_count{route="checkin"}') == checkins_before + 1
     assert sample(after, "yanxiu_last_update_timestamp_seconds") > 0
@@ -280,13 +294,40 @@ async def test_telegram_flood_waits_are_counted():
     adapter = TelegramAdapter("123:ABC")
     attempts: list[int] = []
 
-    async def flooded_once(message) -> None:
+    async def flooded_once(message):
         attempts.append(1)
         if len(attempts) == 1:
             raise RetryAfter(timedelta(seconds=0))
+        return SimpleNamespace(message_id=7)
 
     adapter._send_once = flooded_once
     before = FLOOD_WAITS.value(platform="telegram")
-    await adapter.send(OutgoingMessage(chat=ChatRef("telegram", "-100", ChatKind.GROUP), text="hi"))
+    message = OutgoingMessage(chat=ChatRef("telegram", "-100", ChatKind.GROUP), text="hi")
+    with pytest.raises(RateLimited):  # the delivery's pacer waits and sends again
+        await adapter.send(message)
+    await adapter.send(message)
     assert len(attempts) == 2
     assert FLOOD_WAITS.value(platform="telegram") == before + 1
+
+
+async def test_metrics_show_the_outbox_backlog_its_oldest_item_and_the_last_sweep(chat, server):
+    from bot.kernel.metrics import LAST_SWEEP
+    from reminders.scheduler import session_env
+    from reminders.planner import sweep
+
+    group = ChatRef("memory", "group-1", ChatKind.GROUP)
+    stored = [outgoing_to_json(OutgoingMessage(chat=group, text="明晚 19:30 网络研讨"))]
+    async with chat.app.session_factory() as session, session.begin():
+        outbox = Repositories(session).outbox
+        await outbox.enqueue("demo:old", "session_reminder", stored, chat.clock.now() - timedelta(minutes=10))
+        await outbox.enqueue("demo:new", "session_reminder", stored, chat.clock.now())
+    _, _, text = await get(server.port, "/metrics")
+    assert sample(text, "yanxiu_outbox_backlog") == 2
+    assert sample(text, "yanxiu_outbox_oldest_due_age_seconds") >= 600  # the clock is fixed in the past
+
+    before = LAST_SWEEP.value()
+    await sweep(chat.app.session_factory, chat.app.dispatcher.delivery, session_env(chat.app), chat.clock)
+    _, _, text = await get(server.port, "/metrics")
+    assert sample(text, "yanxiu_outbox_backlog") == 0
+    assert sample(text, "yanxiu_outbox_oldest_due_age_seconds") == 0
+    assert sample(text, "yanxiu_last_sweep_timestamp_seconds") > before

@@ -21,6 +21,21 @@ def make_adapter(settings: Settings) -> Adapter:
         return OneBotAdapter.from_settings(settings)
     if settings.platform == "wecom":
         from bot.adapters.wecom import WeComAdapter
+        from bot.adapters.wecom_bot import WeComBot, WeComBotAdapter, WeComPairAdapter
 
-        return WeComAdapter.from_settings(settings)
+        if not settings.secret("wecom_bot_token"):
+            return WeComAdapter.from_settings(settings)
+        bot = WeComBot(settings.secret("wecom_bot_token"), settings.secret("wecom_bot_aes_key"), api_base=settings.wecom_api_base,
+                       robot_webhooks=settings.robot_webhooks)
+        if not settings.wecom_corp_id:
+            return WeComBotAdapter(bot, listen=settings.wecom_listen, port=settings.wecom_port)
+        return WeComPairAdapter(WeComAdapter.from_settings(settings), bot)
+    if settings.platform == "dingtalk":
+        from bot.adapters.dingtalk import DingTalkAdapter
+
+        return DingTalkAdapter(
+            settings.dingtalk_client_id or "", settings.secret("dingtalk_client_secret"),
+            robot_code=settings.dingtalk_robot_code, api_base=settings.dingtalk_api_base,
+            oapi_base=settings.dingtalk_oapi_base,
+        )
     raise ConfigError(f"YANXIU_PLATFORM: {settings.platform} is not available in this version")

@@ -11,9 +11,11 @@ import asyncio
 import base64
 import contextlib
 import hmac
+import ipaddress
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -66,6 +68,16 @@ def _target(chat: ChatRef) -> tuple[str, int | str]:
     return kind, int(rest) if rest.lstrip("-").isdigit() else rest
 
 
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect: 127.0.0.0/8, ::1 or `localhost` (0.0.0.0 and names are not)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[] ")).is_loopback
+    except ValueError:
+        return False
+
+
 class OneBotAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
@@ -82,6 +94,9 @@ class OneBotAdapter(Adapter):
     ) -> None:
         if ws_url is None and reverse_port is None:
             raise ValueError("a forward ws_url or a reverse_port is required")
+        if reverse_port is not None and not access_token and not is_loopback(reverse_listen):
+            raise ValueError("a reverse WebSocket on a non-loopback address needs an access token: "
+                             "without one anyone who reaches the port could speak as QQ")
         self.ws_url, self.access_token = ws_url, access_token or None
         self.reverse_listen, self.reverse_port = reverse_listen, reverse_port
         self.reverse = reverse_port is not None
@@ -97,10 +112,15 @@ class OneBotAdapter(Adapter):
         self._lanes: ChatLanes[IncomingMessage] | None = None
         self._stopping = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
+        self.friend_request_wanted: Callable[[str], Awaitable[bool]] | None = None
+        """Decides a friend request by QQ number (set by the application; None: leave them all)."""
+        self.member_joined: Callable[[ChatRef, str], Awaitable[None]] | None = None
+        """Told when someone joins a group the bot is in."""
+        self._social: set[asyncio.Task] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OneBotAdapter:
-        return cls(settings.onebot_ws_url, access_token=settings.onebot_access_token,
+        return cls(settings.onebot_ws_url, access_token=settings.secret("onebot_access_token") or None,
                    reverse_listen=settings.onebot_reverse_listen, reverse_port=settings.onebot_reverse_port)
 
     async def run(self, on_message: MessageCallback) -> None:
@@ -232,11 +252,30 @@ class OneBotAdapter(Adapter):
             elif event.get("meta_event_type") == "heartbeat" and as_int(event.get("interval")):
                 self.heartbeat_interval = int(event["interval"]) / 1000
             return
+        if event.get("post_type") in ("request", "notice"):
+            task = asyncio.create_task(self._on_social(event))
+            self._social.add(task)
+            task.add_done_callback(self._social.discard)
+            return
         incoming = to_incoming(event)
         if incoming is None:
             return
         assert self._lanes is not None
         self._lanes.submit(incoming.chat.chat_id, incoming)
+
+    async def _on_social(self, event: dict) -> None:
+        """A friend request (accepted when wanted) or a newcomer to a group (passed on)."""
+        user_id = str(event.get("user_id", ""))
+        try:
+            if event.get("request_type") == "friend" and self.friend_request_wanted is not None:
+                if await self.friend_request_wanted(user_id):
+                    await self.call("set_friend_add_request", {"flag": event.get("flag", ""), "approve": True})
+                    log.info("onebot friend request accepted user=%s", user_id)
+            elif (event.get("notice_type") == "group_increase" and self.member_joined is not None
+                  and user_id != str(event.get("self_id", ""))):
+                await self.member_joined(ChatRef(PLATFORM, f"group:{event.get('group_id')}", ChatKind.GROUP), user_id)
+        except Exception:  # noqa: BLE001 - a failed greeting must not touch the connection
+            log.exception("onebot %s event failed user=%s", event.get("post_type"), user_id)
 
     async def call(self, action: str, params: dict, timeout: float | None = None) -> Any:
         """Call one API action and return its `data`; raises OneBotError when it did not succeed."""

@@ -7,15 +7,21 @@ persistence, ConversationHandler or JobQueue), so the bot behaves the same on ev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
 import logging
-from dataclasses import dataclass
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import (
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -27,6 +33,7 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters.telegram_polling import HandledPolling
 from bot.kernel.adapter import (
     Adapter,
     Capabilities,
@@ -56,6 +63,8 @@ DRAIN_TIMEOUT_S = 10
 MAX_CALLBACK_DATA_BYTES = 64
 CALLBACK_MESSAGE_PREFIX = "cb:"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
+DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -85,29 +94,35 @@ class TelegramAdapter(Adapter):
         base_file_url: str = "https://api.telegram.org/file/bot",
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 10,
+        proxy: str | None = None,
     ) -> None:
         self.webhook = webhook
-        self.replies_before_confirming = webhook is not None
+        self.replies_before_confirming = True
+        """Webhook and polling alike confirm an update only after its replies went out: a reply that
+        was stored but not sent when the process died would otherwise never be sent."""
         self.poll_timeout = poll_timeout
-        self.application: Application = (
-            ApplicationBuilder()
-            .token(token)
-            .base_url(base_url)
-            .base_file_url(base_file_url)
-            .build()
-        )
+        builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
+        if proxy:  # both connections: the one that sends and the one that polls for updates
+            builder = builder.proxy(proxy).get_updates_proxy(proxy)
+        self.application: Application = builder.build()
         self._stop = asyncio.Event()
         self._username = ""
+        self.command_menus: dict[str, tuple[tuple[str, str], ...]] = {}
+        """Menus by audience ("group", "private", "coordinator"), published with BotCommandScope."""
+        self.coordinator_chats: Callable[[], Awaitable[list[str]]] | None = None
+        self._names: dict[str, str] = {}
+        """Display names of people who wrote, so a mention reads as "@王芳"."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramAdapter:
         webhook = None
         if settings.telegram_webhook_url:
             webhook = WebhookConfig(
-                settings.telegram_webhook_url, settings.telegram_webhook_secret or "",
+                settings.telegram_webhook_url, settings.secret("telegram_webhook_secret"),
                 settings.telegram_webhook_listen, settings.telegram_webhook_port,
             )
-        return cls(settings.telegram_token or "", settings.telegram_base_url, settings.file_base_url, webhook)
+        return cls(settings.secret("telegram_token"), settings.telegram_base_url, settings.file_base_url, webhook,
+                   proxy=settings.telegram_proxy)
 
     async def run(self, on_message: MessageCallback) -> None:
         lanes: ChatLanes[IncomingMessage] = ChatLanes(on_message)
@@ -116,6 +131,8 @@ class TelegramAdapter(Adapter):
             """Hand the update to its chat's lane and return at once: PTB fetches the next update
             while this chat's earlier ones, and other chats', are still being handled."""
             incoming = to_incoming(update, self._username)
+            if incoming is not None and incoming.sender.display_name:
+                self._names[incoming.sender.user_id] = incoming.sender.display_name
             if update.callback_query is not None:
                 await self._settle_press(update.callback_query)
             if incoming is None:
@@ -127,6 +144,7 @@ class TelegramAdapter(Adapter):
         app.add_handler(TypeHandler(Update, on_update))
         async with app:
             self._username = app.bot.username or ""
+            self._note_privacy_mode(bool(app.bot.can_read_all_group_messages))
             await self._publish_command_menu()
             await app.start()
             updates = list(ALLOWED_UPDATES)
@@ -136,17 +154,27 @@ class TelegramAdapter(Adapter):
                 await app.bot.set_webhook(self.webhook.url, secret_token=self.webhook.secret,
                                           allowed_updates=updates)
             else:
-                await app.updater.start_polling(
-                    poll_interval=0, timeout=self.poll_timeout, allowed_updates=updates
-                )
+                async def handled(update: Update) -> None:
+                    """Until the update is stored and answered: only then may Telegram forget it."""
+                    work = await on_update(update, None)
+                    if work is not None:
+                        await work
+
+                poller = HandledPolling(app.bot, handled, timeout=self.poll_timeout, allowed_updates=updates)
+                polling = asyncio.create_task(poller.run(self._stop))
             log.info("telegram connected bot=%s mode=%s", self._username, "webhook" if self.webhook else "polling")
             try:
-                await self._stop.wait()
+                if server is None:
+                    await polling  # returns once stopped, after the batch in hand is handled
+                else:
+                    await self._stop.wait()
             finally:
                 if server is not None:
                     await server.cleanup()
-                else:
-                    await app.updater.stop()
+                elif not polling.done():  # cancelled: unconfirmed updates come back after a restart
+                    polling.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await polling
                 await lanes.stop(timeout=DRAIN_TIMEOUT_S)
                 await app.stop()
 
@@ -160,8 +188,11 @@ class TelegramAdapter(Adapter):
             if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
                 return web.Response(status=403)
             try:
-                update = Update.de_json(await request.json(), bot)
-            except (ValueError, TypeError, KeyError):
+                data = await request.json()
+                if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                    return web.Response(status=400)  # a list, a number, a string: no update at all
+                update = Update.de_json(data, bot)
+            except (ValueError, TypeError, KeyError, AttributeError):
                 return web.Response(status=400)
             handled = await on_update(update, None)
             if handled is not None:
@@ -177,6 +208,18 @@ class TelegramAdapter(Adapter):
 
     async def stop(self) -> None:
         self._stop.set()
+
+    def _note_privacy_mode(self, reads_all: bool) -> None:
+        """getMe's can_read_all_group_messages: false means privacy mode, and plain 签到 in a group
+        never arrives unless the bot is that group's admin. Said loudly, and declared, so /bind can
+        tell the coordinator in the group how to fix it."""
+        self.capabilities = replace(self.capabilities, reads_group_chatter=reads_all)
+        if not reads_all:
+            log.warning(
+                "telegram privacy mode is on for @%s: groups deliver only commands, replies and mentions; "
+                "turn it off in @BotFather (/setprivacy → Disable, then re-add the bot to each group) "
+                "or make the bot an admin of each group", self._username,
+            )
 
     async def _settle_press(self, query: CallbackQuery) -> None:
         """Stop the button's spinner and take the keyboard away, so the same choice cannot be made twice.
@@ -216,12 +259,22 @@ class TelegramAdapter(Adapter):
         return bytes(content)
 
     async def _publish_command_menu(self) -> None:
-        if not self.command_menu:
-            return
-        try:
-            await self.application.bot.set_my_commands(list(self.command_menu))
-        except TelegramError:
-            log.warning("could not publish the command menu", exc_info=True)
+        """The default menu, then one per scope: groups (short), private chats, coordinators' chats."""
+        bot = self.application.bot
+        menus = self.command_menus
+        scoped: list[tuple[object, tuple[tuple[str, str], ...]]] = [(None, self.command_menu)]
+        if menus:
+            scoped += [(BotCommandScopeAllGroupChats(), menus.get("group", ())),
+                       (BotCommandScopeAllPrivateChats(), menus.get("private", ()))]
+            chats = await self.coordinator_chats() if self.coordinator_chats is not None else []
+            scoped += [(BotCommandScopeChat(_chat_id(chat)), menus.get("coordinator", ())) for chat in chats]
+        for scope, menu in scoped:
+            if not menu:
+                continue
+            try:
+                await bot.set_my_commands(list(menu), scope=scope)
+            except TelegramError:
+                log.warning("could not publish the command menu scope=%s", scope, exc_info=True)
 
     async def send(self, message: OutgoingMessage) -> str | None:
         """Send once; flood control is raised as RateLimited for the delivery's pacer to sleep on."""
@@ -258,19 +311,25 @@ class TelegramAdapter(Adapter):
             if message.reply_to_message_id and message.reply_to_message_id.isdigit()
             else None
         )
-        keyboard = _keyboard(message.buttons)
+        keyboard = _keyboard(message.buttons, self._username)
         if message.file is not None:
             document = (
                 InputFile(message.file.content, filename=message.file.file_name)
                 if message.file.content is not None
                 else message.file.file_ref
             )
+            if message.file.content is not None and message.file.mime_type in PHOTO_TYPES:
+                return await bot.send_photo(  # a chart shows in the chat, not as a file to download
+                    chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply,
+                    reply_markup=keyboard,
+                )
             return await bot.send_document(
                 chat_id, document, caption=message.text[:1024] or None, reply_parameters=reply,
                 reply_markup=keyboard,
             )
         if message.mention_user_id and message.mention_user_id.isdigit():
-            mention = f'<a href="tg://user?id={message.mention_user_id}">@</a> '
+            name = self._names.get(message.mention_user_id) or message.mention_user_id
+            mention = f'<a href="tg://user?id={message.mention_user_id}">@{html.escape(name)}</a> '
             return await bot.send_message(
                 chat_id, mention + html.escape(message.text), parse_mode="HTML", reply_parameters=reply,
                 reply_markup=keyboard,
@@ -278,10 +337,14 @@ class TelegramAdapter(Adapter):
         return await bot.send_message(chat_id, message.text, reply_parameters=reply, reply_markup=keyboard)
 
 
-def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One row of inline buttons, each sending its command back as callback data."""
+def _keyboard(buttons: tuple[Button, ...], bot_username: str = "") -> InlineKeyboardMarkup | None:
+    """One row of inline buttons, each sending its command back as callback data; a `/start <payload>`
+    button is a deep link (t.me/<bot>?start=<payload>) that opens the private chat and continues there."""
     if not buttons:
         return None
+    links = [_deep_link(b.command, bot_username) for b in buttons]
+    if all(links):
+        return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, url=link) for b, link in zip(buttons, links)]])
     too_long = [b.command for b in buttons if len(b.command.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES]
     if too_long:
         log.warning(
@@ -289,6 +352,13 @@ def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         )
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.command) for b in buttons]])
+
+
+def _deep_link(command: str, bot_username: str) -> str | None:
+    name, _, payload = command.partition(" ")
+    if name != "/start" or not bot_username or not DEEP_LINK_PAYLOAD.fullmatch(payload):
+        return None
+    return f"https://t.me/{bot_username}?start={payload}"
 
 
 def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:

@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapters import wecom_crypto
+from bot.domain.text import try_number
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
 from bot.kernel.lanes import ChatLanes
 from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
@@ -48,9 +49,14 @@ IMAGE_TYPES, IMAGE_BYTES = frozenset({"image/png", "image/jpeg"}), 2 * 1024 * 10
 MAX_CALLBACK_BYTES, TOKEN_MARGIN_S, DRAIN_TIMEOUT_S = 256 * 1024, 300, 10
 
 
+UNTRUSTED_IP = 60020
+"""The server's address is not in the application's 企业可信IP (applications created since mid-2022)."""
+
+
 class WeComApiError(Exception):
     def __init__(self, errcode: int, errmsg: str = "") -> None:
-        super().__init__(f"wecom errcode={errcode} {errmsg}")
+        hint = " — add this server's public IP to the application's 企业可信IP" if errcode == UNTRUSTED_IP else ""
+        super().__init__(f"wecom errcode={errcode} {errmsg}{hint}")
         self.errcode, self.errmsg = errcode, errmsg
 
 
@@ -88,12 +94,14 @@ class WeComAdapter(Adapter):
         self._token_expires, self._token_lock = 0.0, asyncio.Lock()
         self._robot_sent: dict[str, deque[float]] = defaultdict(deque)
         self._robot_lock = asyncio.Lock()
+        self.route_hooks: list[Callable[[web.Application], None]] = []
+        """Other WeCom callbacks served on the same listener (the 智能机器人's /wecom/bot)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WeComAdapter:
         return cls(
-            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.wecom_secret or "",
-            settings.wecom_token or "", settings.wecom_aes_key or "", listen=settings.wecom_listen,
+            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.secret("wecom_secret"),
+            settings.secret("wecom_token"), settings.secret("wecom_aes_key"), listen=settings.wecom_listen,
             port=settings.wecom_port, api_base=settings.wecom_api_base, robot_webhooks=settings.robot_webhooks,
         )
 
@@ -106,6 +114,8 @@ class WeComAdapter(Adapter):
         app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
         app.router.add_get(CALLBACK_PATH, self._verify_url)
         app.router.add_post(CALLBACK_PATH, self._callback)
+        for add_routes in self.route_hooks:
+            add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await runner.setup()
         try:
@@ -131,9 +141,10 @@ class WeComAdapter(Adapter):
     def _signed(self, request: web.Request, encrypted: str) -> bool:
         """A valid msg_signature over the ciphertext, and (unless disabled) a timestamp within the skew."""
         given, timestamp, nonce = (request.query.get(name, "") for name in ("msg_signature", "timestamp", "nonce"))
-        if not (given and timestamp.isdigit() and nonce and encrypted):
+        seconds = try_number(timestamp, max_digits=11) if timestamp.isascii() else None
+        if not (given and seconds is not None and nonce and encrypted):
             return False
-        if self.max_clock_skew_s is not None and abs(self.wall_clock() - int(timestamp)) > self.max_clock_skew_s:
+        if self.max_clock_skew_s is not None and abs(self.wall_clock() - seconds) > self.max_clock_skew_s:
             return False
         return wecom_crypto.signature_matches(given, self.token, timestamp, nonce, encrypted)
 

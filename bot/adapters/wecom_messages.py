@@ -7,6 +7,10 @@ import mimetypes
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
+
+from bot.domain.text import try_number
 from bot.kernel.messages import Attachment, AttachmentKind, ChatKind, ChatRef, IncomingMessage, Sender
 
 log = logging.getLogger("yanxiu.wecom")
@@ -27,7 +31,8 @@ def to_incoming(fields: dict[str, str]) -> IncomingMessage | None:
     chat = ChatRef(PLATFORM, APPCHAT_PREFIX + chat_id, ChatKind.GROUP) if chat_id else ChatRef(
         PLATFORM, user, ChatKind.PRIVATE)
     created = fields.get("CreateTime", "")
-    sent_at = datetime.fromtimestamp(int(created), UTC) if created.isdigit() else datetime.now(UTC)
+    seconds = try_number(created, max_digits=11)
+    sent_at = datetime.fromtimestamp(seconds, UTC) if seconds is not None else datetime.now(UTC)
     message_id, text, attachments = fields.get("MsgId", ""), "", ()
     if msgtype == "text":
         text = fields.get("Content", "")
@@ -36,7 +41,7 @@ def to_incoming(fields: dict[str, str]) -> IncomingMessage | None:
     elif msgtype == "file" and fields.get("MediaId"):
         name = fields.get("FileName") or None
         mime = mimetypes.guess_type(name)[0] if name else None
-        size = int(fields["FileSize"]) if fields.get("FileSize", "").isdigit() else None
+        size = try_number(fields.get("FileSize", ""), max_digits=12)
         attachments = (Attachment(AttachmentKind.DOCUMENT, fields["MediaId"], name, mime, size),)
     elif msgtype == "event" and fields.get("Event") == "click" and fields.get("EventKey"):
         text = fields["EventKey"]
@@ -50,14 +55,17 @@ def to_incoming(fields: dict[str, str]) -> IncomingMessage | None:
 
 
 def parse_xml(body: bytes) -> dict[str, str] | None:
-    """The child elements of a flat WeCom XML document; None if malformed or declaring a DTD/entities."""
-    upper = body.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+    """The child elements of a flat WeCom XML document; None if malformed or declaring a DTD/entities.
+
+    defusedxml refuses a DTD in whatever encoding the body declares (a UTF-16 `<!DOCTYPE` is not
+    the ASCII bytes a text search would look for), so nothing is ever expanded — not even before
+    the signature is checked."""
+    try:
+        root = defused_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
         log.warning("wecom xml with a DTD or entity declaration refused")
         return None
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError:
+    except (ET.ParseError, ValueError):
         return None
     return {child.tag: (child.text or "") for child in root}
 

@@ -250,6 +250,15 @@ class Announcements(_Section):
         return value
 
 
+class Platforms(_Section):
+    """Chat-platform behaviour a program may switch off."""
+
+    qq_accept_roster_friends: bool = True
+    """QQ: accept friend requests from QQ numbers on the roster, so private reminders reach them."""
+    greet_newcomers: bool = True
+    """Greet someone who joins a bound group with how to register (where the platform reports joins)."""
+
+
 class Checkins(_Section):
     acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
     """How a check-in in a group is confirmed: an emoji on the message (where the platform has
@@ -257,6 +266,40 @@ class Checkins(_Section):
     Private chats always get a reply."""
     tally_seconds: int = Field(default=10, ge=3, le=600)
     """A group's tally message is edited (or re-sent) at most this often."""
+
+
+class Privacy(_Section):
+    """How long what a teacher took back is kept (PIPL: no longer than the purpose needs)."""
+
+    withdrawn_days: int = Field(default=30, ge=0)
+    """A deleted or undone record (text, files, hours line) is purged this many days later; until
+    then a coordinator can still restore a mistaken deletion."""
+    revision_days: int = Field(default=30, ge=0)
+    """The older texts of an edited record are purged this many days after the edit."""
+    handled_days: int = Field(default=14, ge=1)
+    """Replies remembered for redelivery (idempotency) are kept this long."""
+
+
+class Files(_Section):
+    """Attachments kept in the file store when they arrive."""
+
+    max_mb: int = Field(default=20, ge=1, le=200)
+    kinds: list[str] = Field(default_factory=lambda: ["image", "pdf", "office", "text"])
+    """Accepted kinds, checked on the file's own bytes: image, pdf, office, text, audio, video, archive."""
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        from bot.domain.files import KINDS
+
+        unknown = sorted(set(value) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kinds {unknown}; choose from {list(KINDS)}")
+        return value
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mb * 1024 * 1024
 
 
 class Policy(_Section):
@@ -274,4 +317,7 @@ class Policy(_Section):
     announcements: Announcements = Field(default_factory=Announcements)
     awards: Awards = Field(default_factory=Awards)
     reviews: Reviews = Field(default_factory=Reviews)
+    platforms: Platforms = Field(default_factory=Platforms)
     checkins: Checkins = Field(default_factory=Checkins)
+    privacy: Privacy = Field(default_factory=Privacy)
+    files: Files = Field(default_factory=Files)

@@ -80,13 +80,51 @@ def _header_key(text: str) -> str:
 _FIELD_BY_HEADER = {_header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
 
 
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                   "八": 8, "九": 9}
+_NUMBER_RUN = re.compile(r"[0-9]+|[零〇一二两三四五六七八九十百]+")
+
+
+def _chinese_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, 二〇二六 → 2026 (digit by digit)."""
+    if "十" not in text and "百" not in text:
+        return int("".join(str(_CHINESE_DIGITS[ch]) for ch in text))
+    total, digit = 0, 0
+    for ch in text:
+        if ch == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif ch == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = _CHINESE_DIGITS[ch]
+    return total + digit
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that orders 第二小学 before 第十小学 and 2班 before 10班 (numbers by value, in Arabic
+    or Chinese numerals); the rest of the text compares as written."""
+    parts: list[tuple[int, str | int]] = []
+    position = 0
+    for found in _NUMBER_RUN.finditer(name):
+        if found.start() > position:
+            parts.append((0, name[position:found.start()]))
+        run = found.group()
+        parts.append((1, int(run) if run.isdigit() else _chinese_number(run)))
+        position = found.end()
+    if position < len(name):
+        parts.append((0, name[position:]))
+    return (tuple(parts), name)
+
+
 def read_roster(content: bytes, file_name: str, *, max_rows: int = 5000) -> list[RosterRow]:
-    """CSV (.csv/.txt) or XLSX (.xlsx) by the file name's extension (case-insensitive)."""
+    """CSV (.csv/.txt), XLSX (.xlsx) or the older Excel format (.xls) by the file name's extension."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix in (".csv", ".txt"):
         table: Generator[Sequence[object], None, None] = _csv_rows(content)
     elif suffix == ".xlsx":
         table = _xlsx_rows(content)
+    elif suffix == ".xls":
+        table = _xls_rows(content)
     else:
         raise RosterFileError("roster_bad_type", file_name=file_name)
     if not content:
@@ -95,14 +133,25 @@ def read_roster(content: bytes, file_name: str, *, max_rows: int = 5000) -> list
         return _roster(table, max_rows)
 
 
+#: Rows above the header that may hold a title (紫阳县2026年骨干教师名单), a date or a note.
+TITLE_ROWS = 10
+
+
 def _roster(table: Iterable[Sequence[object]], max_rows: int) -> list[RosterRow]:
     columns: dict[int, str] | None = None
     roster: list[RosterRow] = []
+    first_header: list[str] | None = None
+    skipped = 0
     for line, cells in enumerate(table, start=1):
         if columns is None:
             header = [_clean(cell) for cell in cells]
-            if any(header):
-                columns = _columns(header)
+            if not any(header):
+                continue
+            first_header = first_header or header
+            if any(_header_key(text) in _FIELD_BY_HEADER for text in header):
+                columns = _columns(header)  # names the missing required columns, if any
+            elif (skipped := skipped + 1) >= TITLE_ROWS:
+                _columns(first_header)  # no header in sight: say which columns are missing
             continue
         values = {name: _clean(cells[i]) for i, name in columns.items() if i < len(cells)}
         if not any(values.values()):
@@ -110,6 +159,8 @@ def _roster(table: Iterable[Sequence[object]], max_rows: int) -> list[RosterRow]
         if len(roster) >= max_rows:
             raise RosterFileError("roster_too_many_rows", max=max_rows)
         roster.append(RosterRow(line=line, **values))
+    if columns is None and first_header is not None:
+        _columns(first_header)
     if not roster:
         raise RosterFileError("roster_empty")
     return roster
@@ -178,6 +229,23 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[object, ...]]:
         raise RosterFileError("roster_unreadable") from exc
     finally:
         book.close()
+
+
+def _xls_rows(content: bytes) -> Iterator[list[object]]:
+    """The Excel 97–2003 format many school offices still save; xlrd reads its first sheet."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=content, on_demand=True)
+    except Exception as exc:  # xlrd raises many kinds of errors on damaged or foreign files
+        raise RosterFileError("roster_unreadable") from exc
+    try:
+        if book.nsheets:
+            sheet = book.sheet_by_index(0)
+            for index in range(sheet.nrows):
+                yield sheet.row_values(index)
+    finally:
+        book.release_resources()
 
 
 @dataclass(frozen=True)
@@ -403,4 +471,4 @@ def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *
 def _new_names(plans: Iterable[RowPlan], attribute: str, known: Collection[str]) -> tuple[str, ...]:
     known_clean = {_clean(name) for name in known}
     used = {getattr(plan, attribute) for plan in plans}
-    return tuple(sorted(name for name in used if name and name not in known_clean))
+    return tuple(sorted((name for name in used if name and name not in known_clean), key=natural_key))

@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, Rule] = {
     "delete": MEMBERS,
     "edit": MEMBERS,
     "me": MEMBERS,
+    "forgetme": MEMBERS,
     "myfile": Rule(MEMBERS.roles, PRIVATE),
     "dialog:record": MEMBERS,
     "relay": ANYONE,
@@ -115,6 +116,8 @@ PERMISSIONS: dict[str, Rule] = {
     "declared_record": MEMBERS,
     "review": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR})),
     "audit": ADMINS,
+    # the web dashboard: a private link, scoped to the units the asker leads
+    "dashboard": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR}), PRIVATE),
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
 

@@ -29,6 +29,9 @@ class Capabilities:
     """Flood limits the shared sending code paces itself to (None: no limit known)."""
     buttons: bool = False
     """Replies' buttons are shown as something to press (otherwise the text alone must do)."""
+    reads_group_chatter: bool = True
+    """Plain group messages reach the bot (False: only commands, replies and @mentions do — Telegram's
+    privacy mode), so whoever binds a group can be told how to fix it."""
     reactions: bool = False
     """`react` puts an emoji on a received message: the quietest acknowledgement a busy group can get."""
     edits: bool = False

@@ -179,8 +179,12 @@ class Delivery:
     storing the next update never waits for this one's paced reply."""
 
     def __init__(self, adapter: Adapter, *, background: bool | None = None, tally_seconds: float = 10,
-                 tally_text: Callable[[str, list[str]], str] = default_tally_text) -> None:
+                 tally_text: Callable[[str, list[str]], str] = default_tally_text,
+                 start_button: Button | None = None) -> None:
         self.adapter = adapter
+        self.start_button = start_button
+        """Offered with a private message that had to go to the group instead: pressing it opens the
+        private chat (on Telegram, where bots may not write first), so the next one arrives there."""
         caps = adapter.capabilities
         self.pacer = Pacer(caps.messages_per_second, caps.messages_per_chat_per_minute)
         self.background = (
@@ -285,9 +289,11 @@ class Delivery:
             if piece.fallback_chat is None:
                 raise
             log.info("private message refused, mentioning in group chat=%s", piece.fallback_chat.chat_id)
-            return await self.adapter.send(
-                replace(piece, chat=piece.fallback_chat, mention_user_id=piece.chat.chat_id, fallback_chat=None)
-            )
+            buttons = piece.buttons or ((self.start_button,) if self.start_button else ())
+            return await self.adapter.send(replace(
+                piece, chat=piece.fallback_chat, mention_user_id=piece.chat.chat_id, fallback_chat=None,
+                buttons=buttons,
+            ))
 
     def pieces(self, message: OutgoingMessage) -> list[OutgoingMessage]:
         """The message cut to the text limit: the file and reply go with the first piece, buttons with the last."""

@@ -20,16 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kernel.access import resolve_roles, rule_for
 from bot.kernel.adapter import Capabilities
+from bot.kernel.boundary import clean_message
 from bot.kernel.clock import Clock
 from bot.kernel.commands import ParsedCommand, parse_command
 from bot.domain.text import clean_text, normalize
 from bot.kernel.delivery import Delivery, Sendable, outgoing_from_json, outgoing_to_json, resolve_reply
 from bot.i18n import Translator
-from bot.kernel.messages import Acknowledgement, Attachment, ChatKind, IncomingMessage, OutgoingMessage, Reply
+from bot.kernel.messages import Acknowledgement, Attachment, Button, ChatKind, IncomingMessage, OutgoingMessage, Reply
 from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
 from bot.kernel.receipts import DeliveredMarks
 from bot.kernel.router import Route, Router
+from storage.files import FileStore
 from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import InboundFacts, Repositories
 
@@ -69,6 +71,8 @@ class Context:
     download: Callable[[Attachment, int], Awaitable[bytes]]
     """The bytes of a received attachment, at most the given size (raises FileUnavailable)."""
     dialog: Dialog | None = None
+    files: FileStore | None = None
+    """Where attachments' bytes are kept (None: only the platform's reference is recorded)."""
 
     @property
     def dialog_key(self) -> tuple[str, str, str]:
@@ -176,6 +180,7 @@ class Dispatcher:
     clock: Clock
     translator: Translator
     admins: frozenset[tuple[str, str]] = frozenset()
+    files: FileStore | None = None
 
     def __post_init__(self) -> None:
         self.marks = DeliveredMarks(self.session_factory, self.clock)
@@ -196,6 +201,7 @@ class Dispatcher:
         """Handle one inbound message: route, run the stages, hand the replies to delivery."""
         started = time.perf_counter()
         turn: Turn | None = None
+        message = clean_message(message)
         try:
             if message.sender.is_bot:
                 return
@@ -305,7 +311,8 @@ class Dispatcher:
         """The one permission table decides; a refusal is a reply, and is recorded like any other."""
         refusal = self._refusal(turn.route, turn.message, turn.roles)
         if refusal is not None:
-            turn.replies, turn.outcome = [Reply(refusal)], "refused"
+            turn.replies = [Reply(refusal, buttons=self._continue_in_private(turn.route, turn.message))]
+            turn.outcome = "refused"
             return
         await next(turn)
 
@@ -327,7 +334,7 @@ class Dispatcher:
             message=turn.message, args=turn.route.args, uow=turn.uow, member=turn.member, roles=turn.roles,
             now=turn.now, sent_at=min(turn.message.sent_at, turn.now), zone=self.zone, policy=self.policy,
             t=self.translator, capabilities=self.delivery.capabilities, router=self.router, dialog=turn.dialog,
-            download=self.delivery.adapter.download,
+            download=self.delivery.adapter.download, files=self.files,
         )
         try:
             result = await turn.route.handler(ctx)
@@ -383,6 +390,13 @@ class Dispatcher:
         if message.attachments:
             return self.translator("attachment_without_text")
         return None
+
+    def _continue_in_private(self, route: Route, message: IncomingMessage) -> tuple[Button, ...]:
+        """A private-only command asked for in a group: a button that opens the private chat and
+        continues there (`/start <command>`; Telegram shows it as a t.me deep link)."""
+        if message.is_private or rule_for(route.name).chats != {ChatKind.PRIVATE}:
+            return ()
+        return (Button(self.translator("continue_in_private"), f"/start {route.name}"),)
 
     def _refusal(self, route: Route, message: IncomingMessage, roles: frozenset[str]) -> str | None:
         rule = rule_for(route.name)

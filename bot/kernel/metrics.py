@@ -1,69 +1,47 @@
-"""Counters for operators: a small metrics registry the kernel and adapters count into.
+"""Counters for operators, on prometheus_client: what the kernel, adapters and scheduler count.
 
-The registry is deliberately tiny and dependency-free: plain dicts, touched only from the event loop
-(no locks needed), rendered in the Prometheus text exposition format 0.0.4. Label values must come from
-small, fixed sets (platform names, outcomes, route names, record kinds), never from user input.
-
+The names the rest of the code uses stay small and label-first (`UPDATES.inc(platform=…, outcome=…)`,
+`record_update(…)`); each metric wraps a prometheus_client metric in a registry of its own, so tests
+can build a fresh `Registry` and the process registry also carries the process, platform and GC
+collectors. Label values must come from small, fixed sets (platform names, outcomes, route names,
+record kinds), never from user input.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+import prometheus_client
+from prometheus_client import CollectorRegistry, generate_latest
+
+CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
-LabelValues = tuple[str, ...]
-
-
-def _number(value: float) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "+Inf" if value > 0 else "-Inf"
-        return repr(value)
-    return str(value)
-
-
-def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _escape_help(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n")
-
-
-def _labels(names: Sequence[str], values: Sequence[str]) -> str:
-    if not names:
-        return ""
-    return "{" + ",".join(f'{name}="{_escape_label(value)}"' for name, value in zip(names, values)) + "}"
+# One series per counter, not two: `_created` timestamps only double what a scrape has to carry.
+prometheus_client.disable_created_metrics()
 
 
 class _Metric:
     kind = "untyped"
 
-    def __init__(self, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
-        self.name, self.help, self.labelnames = name, help, tuple(labelnames)
+    def __init__(self, registry: Registry, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
+        self.registry, self.name, self.help, self.labelnames = registry, name, help, tuple(labelnames)
 
-    def _key(self, labels: dict[str, object]) -> LabelValues:
+    def _labels(self, labels: Mapping[str, object]) -> dict[str, str]:
         if set(labels) != set(self.labelnames):
             raise ValueError(f"{self.name} takes labels {self.labelnames}, got {tuple(labels)}")
-        return tuple(str(labels[name]) for name in self.labelnames)
+        return {name: str(labels[name]) for name in self.labelnames}
 
-    def header(self) -> list[str]:
-        return [f"# HELP {self.name} {_escape_help(self.help)}", f"# TYPE {self.name} {self.kind}"]
+    def _child(self, labels: Mapping[str, object]):
+        values = self._labels(labels)
+        return self.metric.labels(**values) if self.labelnames else self.metric
 
-    def samples(self) -> Iterable[str]:
-        raise NotImplementedError
-
-    def render(self) -> str:
-        return "\n".join([*self.header(), *self.samples()]) + "\n"
+    def _sample(self, suffix: str, labels: Mapping[str, object]) -> float:
+        found = self.registry.collectors.get_sample_value(self.name.removesuffix("_total") + suffix,
+                                                          self._labels(labels))
+        return found or 0
 
 
 class Counter(_Metric):
@@ -71,35 +49,36 @@ class Counter(_Metric):
 
     kind = "counter"
 
-    def __init__(self, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
-        super().__init__(name, help, labelnames)
-        self.values: dict[LabelValues, float] = {} if labelnames else {(): 0}
+    def __init__(self, registry: Registry, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
+        super().__init__(registry, name, help, labelnames)
+        self.metric = prometheus_client.Counter(name, help, self.labelnames, registry=registry.collectors)
 
     def inc(self, amount: float = 1, **labels: object) -> None:
         if amount < 0:
             raise ValueError(f"{self.name}: a counter cannot go down")
-        key = self._key(labels)
-        self.values[key] = self.values.get(key, 0) + amount
+        self._child(labels).inc(amount)
 
     def value(self, **labels: object) -> float:
-        return self.values.get(self._key(labels), 0)
-
-    def samples(self) -> Iterable[str]:
-        for key in sorted(self.values):
-            yield f"{self.name}{_labels(self.labelnames, key)} {_number(self.values[key])}"
+        return self._sample("_total", labels)
 
 
-class Gauge(Counter):
+class Gauge(_Metric):
     """A value that is set (a timestamp, a size), one per label set."""
 
     kind = "gauge"
 
+    def __init__(self, registry: Registry, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
+        super().__init__(registry, name, help, labelnames)
+        self.metric = prometheus_client.Gauge(name, help, self.labelnames, registry=registry.collectors)
+
     def set(self, value: float, **labels: object) -> None:
-        self.values[self._key(labels)] = value
+        self._child(labels).set(value)
 
     def inc(self, amount: float = 1, **labels: object) -> None:
-        key = self._key(labels)
-        self.values[key] = self.values.get(key, 0) + amount
+        self._child(labels).inc(amount)
+
+    def value(self, **labels: object) -> float:
+        return self._sample("", labels)
 
 
 class Histogram(_Metric):
@@ -107,76 +86,56 @@ class Histogram(_Metric):
 
     kind = "histogram"
 
-    def __init__(
-        self, name: str, help: str, labelnames: Sequence[str] = (), buckets: Sequence[float] = DEFAULT_BUCKETS
-    ) -> None:
-        super().__init__(name, help, labelnames)
-        if "le" in self.labelnames:
-            raise ValueError("'le' is reserved for histogram buckets")
-        bounds = sorted(float(bound) for bound in buckets)
-        if not bounds or bounds[-1] != math.inf:
-            bounds.append(math.inf)
-        self.buckets = tuple(bounds)
-        self.counts: dict[LabelValues, list[int]] = {}
-        self.sums: dict[LabelValues, float] = {}
+    def __init__(self, registry: Registry, name: str, help: str, labelnames: Sequence[str] = (),
+                 buckets: Sequence[float] = DEFAULT_BUCKETS) -> None:
+        super().__init__(registry, name, help, labelnames)
+        self.metric = prometheus_client.Histogram(name, help, self.labelnames, registry=registry.collectors,
+                                                  buckets=tuple(buckets))
 
     def observe(self, value: float, **labels: object) -> None:
-        key = self._key(labels)
-        counts = self.counts.setdefault(key, [0] * len(self.buckets))
-        for index, bound in enumerate(self.buckets):
-            if value <= bound:
-                counts[index] += 1
-                break
-        self.sums[key] = self.sums.get(key, 0.0) + value
+        self._child(labels).observe(value)
 
     def count(self, **labels: object) -> int:
-        return sum(self.counts.get(self._key(labels), ()))
-
-    def samples(self) -> Iterable[str]:
-        names = (*self.labelnames, "le")
-        for key in sorted(self.counts):
-            cumulative = 0
-            for bound, count in zip(self.buckets, self.counts[key]):
-                cumulative += count
-                yield f"{self.name}_bucket{_labels(names, (*key, _number(bound)))} {cumulative}"
-            yield f"{self.name}_sum{_labels(self.labelnames, key)} {_number(self.sums[key])}"
-            yield f"{self.name}_count{_labels(self.labelnames, key)} {cumulative}"
+        return int(self._sample("_count", labels))
 
 
 M = TypeVar("M", bound=_Metric)
 
 
 class Registry:
-    """The metrics of one process, rendered in registration order."""
+    """The metrics of one process; `with_process_metrics` adds CPU, memory, file descriptors, GC."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, with_process_metrics: bool = False) -> None:
+        self.collectors = CollectorRegistry(auto_describe=True)
         self.metrics: dict[str, _Metric] = {}
+        if with_process_metrics:
+            prometheus_client.ProcessCollector(registry=self.collectors)
+            prometheus_client.PlatformCollector(registry=self.collectors)
+            prometheus_client.GCCollector(registry=self.collectors)
 
-    def register(self, metric: M) -> M:
-        if metric.name in self.metrics:
-            raise ValueError(f"metric {metric.name} is already registered")
+    def _add(self, metric: M) -> M:
         self.metrics[metric.name] = metric
         return metric
 
     def counter(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Counter:
-        return self.register(Counter(name, help, labelnames))
+        return self._add(Counter(self, name, help, labelnames))
 
     def gauge(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Gauge:
-        return self.register(Gauge(name, help, labelnames))
+        return self._add(Gauge(self, name, help, labelnames))
 
-    def histogram(
-        self, name: str, help: str, labelnames: Sequence[str] = (), buckets: Sequence[float] = DEFAULT_BUCKETS
-    ) -> Histogram:
-        return self.register(Histogram(name, help, labelnames, buckets))
+    def histogram(self, name: str, help: str, labelnames: Sequence[str] = (),
+                  buckets: Sequence[float] = DEFAULT_BUCKETS) -> Histogram:
+        return self._add(Histogram(self, name, help, labelnames, buckets))
 
     def get(self, name: str) -> _Metric:
         return self.metrics[name]
 
     def render(self) -> str:
-        return "".join(metric.render() for metric in self.metrics.values())
+        """The Prometheus text exposition format (what `/metrics` serves)."""
+        return generate_latest(self.collectors).decode()
 
 
-METRICS = Registry()
+METRICS = Registry(with_process_metrics=True)
 UPDATES = METRICS.counter(
     "yanxiu_updates_total", "Inbound messages handled, by platform and outcome.", ("platform", "outcome")
 )
@@ -192,7 +151,7 @@ REMINDERS_SENT = METRICS.counter(
     ("kind",),
 )
 SEND_ERRORS = METRICS.counter(
-    "yanxiu_send_errors_total", "Outgoing message pieces that failed to send.", ("platform",)
+    "yanxiu_send_errors_total", "Outgoing message pieces that failed to send, by platform.", ("platform",)
 )
 FLOOD_WAITS = METRICS.counter(
     "yanxiu_flood_waits_total",
@@ -202,6 +161,16 @@ FLOOD_WAITS = METRICS.counter(
 LAST_UPDATE = METRICS.gauge(
     "yanxiu_last_update_timestamp_seconds", "Unix time the last inbound message finished handling."
 )
+LAST_SWEEP = METRICS.gauge(
+    "yanxiu_last_sweep_timestamp_seconds", "Unix time the scheduler last finished looking for due work."
+)
+OUTBOX_BACKLOG = METRICS.gauge(
+    "yanxiu_outbox_backlog", "Outbox entries waiting to be sent (not sent, not expired), read at each scrape."
+)
+OUTBOX_OLDEST_AGE = METRICS.gauge(
+    "yanxiu_outbox_oldest_due_age_seconds",
+    "How long the oldest waiting outbox entry has been due; 0 when nothing waits.",
+)
 
 
 def record_update(platform: str, route: str, outcome: str, seconds: float) -> None:
@@ -209,6 +178,11 @@ def record_update(platform: str, route: str, outcome: str, seconds: float) -> No
     UPDATES.inc(platform=platform, outcome=outcome)
     HANDLER_SECONDS.observe(seconds, route=route)
     LAST_UPDATE.set(time.time())
+
+
+def record_sweep() -> None:
+    """The scheduler finished a sweep: a stale value here means reminders have stopped going out."""
+    LAST_SWEEP.set(time.time())
 
 
 def last_update_age() -> float | None:

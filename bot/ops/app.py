@@ -5,21 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.domain.policy import Policy
+from bot.i18n import Translator
 from bot.kernel.access import MEMBER, rule_for
 from bot.kernel.adapter import Adapter
 from bot.kernel.clock import Clock, SystemClock
-from bot.ops.config import ConfigError, Settings
 from bot.kernel.delivery import Delivery
+from bot.kernel.messages import Button
 from bot.kernel.dispatcher import Dispatcher
-from bot.i18n import Translator
+from bot.ops import platform_events
+from bot.ops.menus import command_menus
+from bot.ops.config import ConfigError, Settings
 from bot.ops.health import HealthServer
-from bot.domain.policy import Policy
 from bot.ops.policy import load_policy
+from bot.services.dashboard import LinkIssuer, set_link_issuer
 from handlers import build_router
+from storage.files import LocalFileStore
 from storage.db import make_engine, make_session_factory
 from storage.migrate import current_revision, head_revision, upgrade
 
@@ -41,13 +48,24 @@ class Yanxiu:
         from reminders.scheduler import make_scheduler
 
         log.info("yanxiu running platform=%s", self.adapter.platform)
+        from bot.services.sessions import unknown_holiday_years
+
+        unknown = unknown_holiday_years(self.policy)
+        if unknown:
+            log.warning("no holiday calendar for %s (chinesecalendar too old, nothing under [calendar] in the "
+                        "policy): only weekends count as days off", ",".join(map(str, unknown)))
         port = self.settings.health_port
         health = None if port is None else HealthServer(self.session_factory, self.settings.health_listen, port)
         scheduler = make_scheduler(self)
+        sweeps = SweepWatch(self.dispatcher.clock)
+        scheduler.add_listener(sweeps, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        dashboard = self.dashboard_server(sweeps)
         scheduler.start()
         try:
             if health is not None:
                 await health.start()
+            if dashboard is not None:
+                await dashboard.start()
             await self.adapter.run(self.dispatcher.handle)
         finally:
             try:  # replies already handed over to delivery still go out
@@ -57,9 +75,47 @@ class Yanxiu:
             scheduler.shutdown(wait=False)
             if health is not None:
                 await health.stop()
+            if dashboard is not None:
+                await dashboard.stop()
+
+    def dashboard_server(self, sweeps: SweepWatch | None = None):
+        """The web dashboard when YANXIU_DASHBOARD_PORT is set, else None (see bot/web)."""
+        settings = self.settings
+        if settings.dashboard_port is None:
+            return None
+        from bot.web.server import DashboardConfig, DashboardServer
+        from reminders.outbox import queue_messages, send_queued
+
+        dispatcher = self.dispatcher
+        config = DashboardConfig(
+            session_factory=self.session_factory, policy=self.policy, zone=dispatcher.zone, clock=dispatcher.clock,
+            t=dispatcher.translator, secret=settings.dashboard_secret.get_secret_value().encode(),
+            base_url=settings.dashboard_url, session_minutes=settings.dashboard_session_minutes,
+            admins=dispatcher.admins,
+            queue=queue_messages,
+            flush=lambda: send_queued(self.session_factory, dispatcher.delivery, dispatcher.clock),
+            last_sweep=sweeps.last if sweeps is not None else None,
+        )
+        return DashboardServer(config, settings.dashboard_listen, settings.dashboard_port)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+class SweepWatch:
+    """When this process's scheduler last ran the sweep, and whether it failed: for the dashboard."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.at: datetime | None = None
+        self.failed = False
+
+    def __call__(self, event) -> None:
+        if event.job_id == "sweep":
+            self.at, self.failed = self.clock.now(), event.exception is not None
+
+    def last(self) -> tuple[datetime | None, bool]:
+        return self.at, self.failed
 
 
 def build(
@@ -85,12 +141,23 @@ def build(
     dispatcher = Dispatcher(
         router=router,
         session_factory=session_factory,
-        delivery=Delivery(adapter),
+        delivery=Delivery(adapter, start_button=Button(translator("open_private_chat"), "/start hi")),
         policy=policy,
         zone=program_zone(settings, policy),
         clock=clock or SystemClock(),
         translator=translator,
         admins=frozenset(admins),
+        files=LocalFileStore(settings.files_dir),
+    )
+    platform_events.wire(adapter, platform_events.PlatformEvents(
+        session_factory, dispatcher.delivery, policy, translator, adapter.platform))
+    if hasattr(adapter, "command_menus"):  # menus per audience (Telegram's command scopes)
+        adapter.command_menus = command_menus(router, translator)
+        adapter.coordinator_chats = platform_events.coordinator_chats(session_factory, adapter.platform,
+                                                                      frozenset(admins))
+    set_link_issuer(
+        LinkIssuer(settings.dashboard_url, settings.dashboard_secret.get_secret_value().encode())
+        if settings.dashboard_url and settings.dashboard_secret else None
     )
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
 

@@ -1,4 +1,9 @@
-"""The `yanxiu` command line: run, console, db upgrade, roster import, bind, export."""
+"""The `yanxiu` command line: run, console, db upgrade, roster import, bind, export.
+
+Conventions every subcommand keeps: exit 0 on success, 1 when something failed at run time (the
+database, a file, the data), 2 for a usage or configuration error; each failure is one line on stderr
+naming what to fix, never a traceback (`YANXIU_LOG_LEVEL=DEBUG` adds the traceback for developers).
+"""
 
 from __future__ import annotations
 
@@ -6,70 +11,133 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import logging
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot.ops import logs
 from bot.ops.config import ConfigError, Settings, load_settings
 from bot.ops.policy import PolicyError
 
 
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command line asks for something it cannot do; exits 2 with the message."""
+
+
+class Failure(Exception):
+    """The command ran and failed (missing data, a file it cannot write); exits 1 with the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the usage block before it)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "action"):
-        parser.print_help()
-        return 2
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    command = getattr(args, "command_name", "yanxiu")
     try:
         settings = load_settings()
-        return asyncio.run(args.action(args, settings)) or 0
-    except (ConfigError, PolicyError) as problem:
-        print(f"yanxiu: {problem}", file=sys.stderr)
-        return 2
+        return asyncio.run(args.action(args, settings)) or EXIT_OK
+    except (ConfigError, PolicyError, UsageError) as problem:
+        return _fail(command, problem, EXIT_USAGE)
+    except Failure as problem:
+        return _fail(command, problem, EXIT_FAILURE)
     except KeyboardInterrupt:
         return 130
+    except Exception as problem:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if logging.getLogger().isEnabledFor(logging.DEBUG) or _debugging():
+            traceback.print_exc()
+        return _fail(command, _describe(problem, locals().get("settings")), EXIT_FAILURE)
+
+
+def _fail(command: str, problem: object, code: int) -> int:
+    line = " ".join(str(problem).split()) or type(problem).__name__
+    print(f"{command}: {line}", file=sys.stderr)
+    return code
+
+
+def _debugging() -> bool:
+    import os
+
+    return os.environ.get("YANXIU_LOG_LEVEL", "").strip().upper() == "DEBUG"
+
+
+def _describe(problem: Exception, settings: Settings | None) -> str:
+    """What went wrong in words an operator can act on; the cause's own text stays on the line."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    detail = str(getattr(problem, "orig", None) or problem).splitlines()[0] if str(problem) else ""
+    if isinstance(problem, (OperationalError, DBAPIError, ConnectionError)) and settings is not None:
+        return f"database {settings.database_target}: {detail} (check YANXIU_DATABASE_URL and that it is running)"
+    if isinstance(problem, OSError):
+        where = f" {problem.filename}" if problem.filename else ""
+        return f"{problem.strerror or type(problem).__name__}:{where}"
+    return f"{type(problem).__name__}: {detail}" if detail else type(problem).__name__
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("yanxiu")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="yanxiu", description="研修助手: a group-chat bot for teacher-training programs."
     )
+    parser.add_argument("--version", action="version", version=f"yanxiu {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot on the configured platform")
-    run.set_defaults(action=_run)
+    run.set_defaults(action=_run, command_name="yanxiu run")
 
     console = commands.add_parser(
         "console", help="chat with the bot locally (reads a script from stdin when piped)"
     )
-    console.set_defaults(action=_console)
+    console.set_defaults(action=_console, command_name="yanxiu console")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations to YANXIU_DATABASE_URL")
     db_upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
-    db_upgrade.set_defaults(action=_db_upgrade)
+    db_upgrade.set_defaults(action=_db_upgrade, command_name="yanxiu db upgrade")
     db_current = db_commands.add_parser("current", help="show the database's migration revision")
-    db_current.set_defaults(action=_db_current)
+    db_current.set_defaults(action=_db_current, command_name="yanxiu db current")
 
     roster = commands.add_parser("roster", help="program roster")
     roster_commands = roster.add_subparsers(title="roster commands", metavar="ROSTER_COMMAND", required=True)
     roster_import = roster_commands.add_parser(
         "import", help="import a roster (CSV or XLSX): shows what would change, then asks before applying",
     )
-    roster_import.add_argument("file", help="the roster file (.csv or .xlsx)")
+    roster_import.add_argument("file", help="the roster file (.csv, .xlsx or .xls)")
     choice = roster_import.add_mutually_exclusive_group()
     choice.add_argument("--yes", action="store_true", help="apply without asking")
     choice.add_argument("--dry-run", action="store_true", help="only show what would change")
-    roster_import.set_defaults(action=_roster_import)
+    roster_import.set_defaults(action=_roster_import, command_name="yanxiu roster import")
 
     bind = commands.add_parser("bind", help="bind a chat that cannot send commands (a WeCom group robot) to a unit")
     bind.add_argument("chat", help="the chat id, e.g. robot:紫阳二小")
     bind.add_argument("scope", choices=("school", "workshop", "program"))
     bind.add_argument("name", nargs="?", default="", help="the school's or workshop's name")
     bind.add_argument("--platform", help="the platform of the chat (default: the configured one)")
-    bind.set_defaults(action=_bind)
+    bind.set_defaults(action=_bind, command_name="yanxiu bind")
 
     export = commands.add_parser("export", help="export records, hours and scores (XLSX or CSV), or a monthly briefing")
     export.add_argument("--from", dest="first", type=_date, help="first day (default: the semester's start)")
@@ -77,10 +145,13 @@ def _parser() -> argparse.ArgumentParser:
     scope = export.add_mutually_exclusive_group()
     scope.add_argument("--school", help="only this school")
     scope.add_argument("--workshop", help="only this workshop")
-    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="xlsx (one workbook) or csv (a file per sheet)")
-    export.add_argument("--briefing", metavar="YYYY-MM", help="write the monthly briefing (DOCX and Markdown) instead")
-    export.add_argument("--out", help="file (xlsx, briefing) or folder (csv); default: the current folder")
-    export.set_defaults(action=_export)
+    export.add_argument("--format", choices=(*WORKBOOK_FORMATS, *BRIEFING_FORMATS),
+                        help="workbook: xlsx (default) or csv (a file per sheet); briefing: docx (default), pdf "
+                             "(needs LibreOffice) or md")
+    export.add_argument("--briefing", metavar="YYYY-MM", help="write the monthly briefing (简报) instead")
+    export.add_argument("--out", help="a file, or a folder to write into (csv: always a folder); "
+                                      "default: the current folder")
+    export.set_defaults(action=_export, command_name="yanxiu export")
     return parser
 
 
@@ -96,6 +167,12 @@ def _date(text: str):
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters import make_adapter
 
+    if settings.platform == "console" and not sys.stdin.isatty():
+        # Under systemd or Docker a missing token would otherwise look like a clean stop.
+        raise Failure(
+            "nothing to run: no platform is configured (set YANXIU_TELEGRAM_TOKEN, or YANXIU_PLATFORM with "
+            "its settings) and there is no terminal for the console; for a scripted chat use `yanxiu console`"
+        )
     return await _serve(settings, make_adapter(settings))
 
 
@@ -112,11 +189,29 @@ async def _serve(settings: Settings, adapter) -> int:
     app = build(settings, adapter)
     try:
         await prepare_database(app.engine)
+        if adapter.platform != "console":
+            _stop_gracefully_on_signals(adapter)
         with contextlib.suppress(asyncio.CancelledError):
             await app.run()
     finally:
         await app.close()
     return 0
+
+
+def _stop_gracefully_on_signals(adapter) -> None:
+    """SIGTERM or SIGINT asks the adapter to stop: what was accepted is handled and confirmed first.
+    A second signal interrupts at once (what is unconfirmed comes back from the platform)."""
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(number)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        asyncio.ensure_future(adapter.stop())
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, stop)
 
 
 @contextlib.asynccontextmanager
@@ -133,6 +228,7 @@ async def _engine(settings: Settings):
 async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current_revision, upgrade
 
+    print(f"migrating {settings.database_target} to {args.revision}", flush=True)
     async with _engine(settings) as engine:
         await upgrade(engine, args.revision)
         print(f"database at revision {await current_revision(engine)}")
@@ -200,7 +296,8 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
             print(t("cli_roster_not_applied"))
             await uow.db.rollback()
             return 0
-        applied = await import_plan(uow, actor, _now(), plan, path.name)
+        applied = await import_plan(uow, actor, _now(), plan, path.name, progress=lambda done, total: _progress(
+            t("import_progress", done=done, total=total)))
     print(t("roster_imported", created=applied.created, updated=applied.updated, rejected=plan.count(Action.REJECT)))
     return 0
 
@@ -226,55 +323,112 @@ async def _bind(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the files a project office files, from the database, without starting the bot."""
-    from pathlib import Path
-
-    from bot.ops.app import prepare_database, program_zone
-    from bot.render.exports import briefing_docx, briefing_markdown, to_csv, to_xlsx
     from bot.i18n import Translator
+    from bot.ops.app import prepare_database, program_zone
     from bot.ops.policy import load_policy
     from bot.services.reports import briefing, workbook
     from handlers.exports import month_of
     from storage.db import make_session_factory
     from storage.repositories import Repositories
 
+    _check_export_options(args)
     policy, t = load_policy(settings.policy), Translator(settings.locale)
     zone = program_zone(settings, policy)
     today = datetime.now(zone).date()
+    month = None
+    if args.briefing:
+        try:
+            month = month_of(args.briefing, today)
+        except ValueError:
+            raise UsageError(f"--briefing: not a month (YYYY-MM): {args.briefing!r}") from None
+    first = args.first or policy.semester.start
+    last = args.last or min(today, policy.semester.end)
+    if month is None and last < first:
+        raise UsageError("--to is before --from")
     async with _engine(settings) as engine:
         await prepare_database(engine)
         async with make_session_factory(engine)() as session:
             repos = Repositories(session)
-            if args.briefing:
-                try:
-                    month = month_of(args.briefing, today)
-                except ValueError:
-                    print(f"yanxiu: --briefing: not a month (YYYY-MM): {args.briefing!r}", file=sys.stderr)
-                    return 2
+            if month is not None:
                 report = await briefing(repos, policy, t, zone, month, f"{policy.name}研修简报", today)
-                target = Path(args.out or f"研修简报-{month:%Y-%m}.docx")
-                target.write_bytes(briefing_docx(report))
-                target.with_suffix(".md").write_text(briefing_markdown(report), encoding="utf-8")
-                print(f"{target}\n{target.with_suffix('.md')}")
-                return 0
+                return _write_briefing(args, report, month)
             scope = {}
             for key, repo, name in (("school_id", repos.schools, args.school),
                                     ("workshop_id", repos.workshops, args.workshop)):
                 if name:
                     unit = await repo.by_name(name)
                     if unit is None:
-                        print(f"yanxiu: no such {key.removesuffix('_id')}: {name!r}", file=sys.stderr)
-                        return 2
+                        raise Failure(f"no such {key.removesuffix('_id')}: {name!r} (see /schools or the roster)")
                     scope[key] = unit.id
-            first = args.first or policy.semester.start
-            last = args.last or min(today, policy.semester.end)
-            if last < first:
-                print("yanxiu: --to is before --from", file=sys.stderr)
-                return 2
+            _progress(t("export_progress"))
             sheets = await workbook(repos, policy, t, zone, today, first, last, **scope)
-    stem = f"研修台账-{first:%Y%m%d}-{last:%Y%m%d}"
-    if args.format == "xlsx":
-        target = Path(args.out or f"{stem}.xlsx")
-        target.write_bytes(to_xlsx(sheets, title=policy.name))
+    return _write_workbook(args, sheets, policy.name, f"研修台账-{first:%Y%m%d}-{last:%Y%m%d}")
+
+
+BRIEFING_FORMATS, WORKBOOK_FORMATS = ("docx", "pdf", "md"), ("xlsx", "csv")
+
+
+def _check_export_options(args: argparse.Namespace) -> None:
+    if args.briefing:
+        given = [flag for flag, value in (("--school", args.school), ("--workshop", args.workshop),
+                                          ("--from", args.first), ("--to", args.last)) if value]
+        if given:
+            raise UsageError(f"--briefing covers the whole program and one month; drop {', '.join(given)} "
+                             f"(for one school or dates, export the workbook)")
+        if (args.format or "docx") not in BRIEFING_FORMATS:
+            raise UsageError(f"--briefing writes {', '.join(BRIEFING_FORMATS)}, not {args.format}")
+    elif (args.format or "xlsx") not in WORKBOOK_FORMATS:
+        raise UsageError(f"--format {args.format} is for --briefing; the workbook is {' or '.join(WORKBOOK_FORMATS)}")
+    elif args.format == "csv" and args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out}: CSV export writes a file per sheet, so --out must be a folder")
+
+
+def _progress(line: str) -> None:
+    """A progress line for a person at a terminal; scripts and logs get only results and failures."""
+    if sys.stderr.isatty():
+        print(line, file=sys.stderr, flush=True)
+
+
+def _output(out: str | None, default_name: str) -> Path:
+    """`--out` as a file, or a folder (existing, or written with a trailing /) to put *default_name* in;
+    missing folders on the way are created."""
+    if not out:
+        target = Path(default_name)
+    elif out.endswith(("/", "\\")) or Path(out).is_dir():
+        target = Path(out) / default_name
+    else:
+        target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _write_briefing(args: argparse.Namespace, report, month) -> int:
+    from bot.render.exports import briefing_docx, briefing_markdown
+    from bot.render.pdf import PdfUnavailable, docx_to_pdf
+
+    form = args.format or "docx"
+    target = _output(args.out, f"研修简报-{month:%Y-%m}.{form}").with_suffix(f".{form}")
+    if form == "md":
+        target.write_text(briefing_markdown(report), encoding="utf-8")
+    elif form == "docx":  # and the Markdown beside it, to paste into a chat or an e-mail
+        target.write_bytes(briefing_docx(report))
+        target.with_suffix(".md").write_text(briefing_markdown(report), encoding="utf-8")
+        print(target.with_suffix(".md"))
+    else:
+        try:
+            target.write_bytes(docx_to_pdf(briefing_docx(report)))
+        except PdfUnavailable as problem:
+            raise Failure(f"cannot write PDF: {problem}") from None
+    print(target)
+    return 0
+
+
+def _write_workbook(args: argparse.Namespace, sheets, program: str, stem: str) -> int:
+    from bot.render.exports import to_csv, to_xlsx
+
+    if (args.format or "xlsx") == "xlsx":
+        target = _output(args.out, f"{stem}.xlsx")
+        target.write_bytes(to_xlsx(sheets, title=program))
         print(target)
         return 0
     folder = Path(args.out or ".")

@@ -4,18 +4,22 @@
 
 - `GET /livez`: 200 while the process answers at all (liveness);
 - `GET /healthz`: 200 when a `SELECT 1` reaches the database within a short timeout, else 503 (readiness);
-- `GET /metrics`: the registry in the Prometheus text format.
+- `GET /metrics`: the registry through prometheus_client's aiohttp handler (text or OpenMetrics, as the
+  scraper asks), the outbox gauges read from the database first, so a backlog shows even while the
+  scheduler that would drain it is stuck.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import func, or_, select, text
 
-from bot.kernel.metrics import CONTENT_TYPE, METRICS, Registry, last_update_age
+from bot.kernel.metrics import METRICS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, Registry, last_update_age
+from storage.models import OutboxEntry
 
 if TYPE_CHECKING:  # aiohttp.web is imported when a server starts: it is slow to import, and rarely needed
     from aiohttp import web
@@ -41,10 +45,13 @@ class HealthServer:
         self.registry = registry
         self.db_timeout = db_timeout
         self._runner: web.AppRunner | None = None
+        self._exposition = None
 
     async def start(self) -> None:
         from aiohttp import web
+        from prometheus_client.aiohttp import make_aiohttp_handler
 
+        self._exposition = make_aiohttp_handler(self.registry.collectors)
         app = web.Application()
         app.router.add_get("/livez", self._livez)
         app.router.add_get("/healthz", self._healthz)
@@ -89,7 +96,24 @@ class HealthServer:
         body = {"status": "ok", "database": "ok", "last_update_age_seconds": last_update_age()}
         return web.json_response(body)
 
-    async def _metrics(self, _request: web.Request) -> web.Response:
-        from aiohttp import web
+    async def refresh_outbox(self) -> None:
+        """Backlog and the age of the oldest waiting entry, as the database has them now."""
+        now = datetime.now(UTC)
+        waiting = (OutboxEntry.sent_at.is_(None),
+                   or_(OutboxEntry.expires_at.is_(None), OutboxEntry.expires_at > now))
+        try:
+            async with asyncio.timeout(self.db_timeout), self.session_factory() as session:
+                count, oldest = (await session.execute(
+                    select(func.count(), func.min(OutboxEntry.created_at)).where(*waiting))).one()
+        except Exception as error:  # noqa: BLE001 - metrics still render; /healthz reports the database
+            log.warning("metrics: outbox unavailable (%s)", type(error).__name__)
+            return
+        OUTBOX_BACKLOG.set(count)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        OUTBOX_OLDEST_AGE.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
 
-        return web.Response(body=self.registry.render().encode(), headers={"Content-Type": CONTENT_TYPE})
+    async def _metrics(self, request: web.Request) -> web.Response:
+        if self.registry is METRICS:  # the outbox gauges live in the process registry
+            await self.refresh_outbox()
+        return await self._exposition(request)

@@ -1,9 +1,11 @@
 """Bar-chart images for score announcements (成绩公示) in group chats.
 
-The chart must show Chinese on any machine, so the font comes with the project: the ``mplfonts``
-package ships Noto Sans CJK SC, and this module registers that font FILE with matplotlib's font
-manager once (``fontManager.addfont``).  mplfonts' own API is never called (it copies fonts into
-matplotlib's install and writes matplotlibrc files).
+The chart must show Chinese on any machine, so the font comes with the project: a subset of the
+OFL-licensed Noto Sans CJK SC (bot/render/fonts, licence in OFL.txt, rebuilt by
+deploy/make_chart_font.py), registered with matplotlib's font manager once (``addfont``).
+
+matplotlib is an optional extra (``pip install 'yanxiu[charts]'``): without it ``available()`` is
+False and callers send ``text_chart`` instead, a bar chart drawn with block characters.
 
 Rendering uses the object API (``Figure`` + ``FigureCanvasAgg``), never pyplot: no global figure
 state, no display, and no change to global ``rcParams``.  Every text element gets its font
@@ -17,20 +19,26 @@ import importlib.resources
 import io
 import math
 import threading
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Patch
+try:
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import Patch
+except ImportError:  # the charts extra is not installed
+    font_manager = None
 
-__all__ = ["DEFAULT_LEGEND", "GRADES", "MAX_BARS", "Bar", "chinese_font_name", "score_chart"]
+__all__ = [
+    "DEFAULT_LEGEND", "GRADES", "MAX_BARS", "Bar", "available", "chinese_font_name", "score_chart", "text_chart",
+]
 
-FONT_PACKAGE = "mplfonts"
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FONT_PACKAGE = "bot.render"
+FONT_FILE = "NotoSansSC-Chart.otf"
 
 #: The grades a bar can have, best first (the order of the legend).
 GRADES: tuple[str, ...] = ("excellent", "pass", "fail")
@@ -45,6 +53,8 @@ WIDTH_IN = 9.0  # 900 px at DPI
 _BASE_HEIGHT_IN = 1.6  # title, x axis, legend and margins
 _BAR_HEIGHT_IN = 0.3  # one row
 _MIN_HEIGHT_IN = 2.2
+#: Full blocks of the longest bar in a text chart (a phone screen shows about 20 wide characters).
+TEXT_WIDTH = 12
 
 
 @dataclass(frozen=True)
@@ -64,25 +74,23 @@ _font: _Font | None = None
 _font_lock = threading.Lock()
 
 
+def available() -> bool:
+    """True when matplotlib (the ``charts`` extra) is installed and PNG charts can be drawn."""
+    return font_manager is not None
+
+
 def _font_path() -> Path:
-    try:
-        path = Path(str(importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE))
-    except ModuleNotFoundError as exc:
-        raise RuntimeError(
-            f"the Chinese chart font comes from the {FONT_PACKAGE!r} package, which is not installed "
-            f"(pip install {FONT_PACKAGE})"
-        ) from exc
+    path = Path(str(importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE))
     if not path.is_file():
-        raise RuntimeError(
-            f"the {FONT_PACKAGE!r} package is installed but its font file {FONT_FILE} is missing "
-            f"(looked at {path}); reinstall {FONT_PACKAGE}"
-        )
+        raise RuntimeError(f"the chart font {FONT_FILE} is missing (looked at {path}); reinstall yanxiu")
     return path
 
 
 def _registered_font() -> _Font:
     """Register the shipped CJK font with matplotlib once per process and return it."""
     global _font
+    if not available():
+        raise RuntimeError("charts need matplotlib: pip install 'yanxiu[charts]'")
     if _font is None:
         with _font_lock:
             if _font is None:
@@ -95,7 +103,7 @@ def _registered_font() -> _Font:
 
 
 def chinese_font_name() -> str:
-    """The family name registered for CJK text (e.g. "Noto Sans CJK SC")."""
+    """The family name registered for CJK text ("Noto Sans CJK SC")."""
     return _registered_font().family
 
 
@@ -136,6 +144,7 @@ def _figure(
 ) -> Figure:
     """Build (but do not render) the chart; ``score_chart`` renders it.  Kept separate for tests."""
     _check(bars)
+    _registered_font()  # raises a clear RuntimeError without matplotlib
     legend = DEFAULT_LEGEND if legend is None else legend
     ordered = sorted(bars, key=lambda b: b.value, reverse=True)  # stable: ties keep caller order
     n = len(ordered)
@@ -207,7 +216,7 @@ def score_chart(
     (("合格", 60), ("优秀", 90)) are drawn as dashed lines, so a phone shows at a glance who is near
     which line.  900 px wide; the height grows with the number of bars.  At most ``MAX_BARS`` (60) bars per
     image — the caller paginates.  Raises ValueError for no bars, more than 60, an unknown grade
-    or a non-finite value; RuntimeError if the font package is not installed.
+    or a non-finite value; RuntimeError without matplotlib (check ``available()`` first).
     """
     fig = _figure(title, bars, value_label=value_label, legend=legend, scale=scale, thresholds=thresholds)
     buf = io.BytesIO()
@@ -215,3 +224,31 @@ def score_chart(
     # change the image size.
     fig.canvas.print_png(buf, metadata={"Software": None})
     return buf.getvalue()
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_chart(
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    legend: Mapping[str, str] | None = None,
+) -> str:
+    """The same chart as plain text, for servers without matplotlib: one line per bar, best first,
+    a bar of block characters on the 0–100 scale (wider only for more points), the value and the
+    grade's word."""
+    _check(bars)
+    legend = DEFAULT_LEGEND if legend is None else legend
+    ordered = sorted(bars, key=lambda b: b.value, reverse=True)
+    top = max(100.0, *(b.value for b in ordered))  # the image's 0–100 axis: 58 points is not a full bar
+    widest = max(_display_width(b.label) for b in ordered)
+    lines = [title]
+    for bar in ordered:
+        eighths = round(TEXT_WIDTH * 8 * bar.value / top) if top > 0 and bar.value > 0 else 0
+        blocks = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+        pad = " " * (widest - _display_width(bar.label))
+        word = legend.get(bar.grade, "")
+        lines.append(f"{bar.label}{pad} {blocks} {_format_value(bar.value)}" + (f" {word}" if word else ""))
+    return "\n".join(lines)

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 
-from docx import Document
-from docx.oxml.ns import qn
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.domain.text import clean_text
+from bot.render.documents import add_table, chinese_date, template_document, to_bytes
 
 Cell = str | int | float | date | datetime | None
 
@@ -39,9 +41,8 @@ __all__ = [
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-EAST_ASIAN_FONT = "宋体"
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60  # bounds for estimated column widths
 _WIDTH_SAMPLE_ROWS = 1000  # rows inspected when estimating widths
 _EXCEL_MAX_CELL_TEXT = 32767
@@ -64,13 +65,25 @@ class Briefing:
     figures: Sequence[tuple[str, str]]  # (label, value)
     sections: Sequence[tuple[str, Sequence[str]]]  # (heading, paragraphs or bullet lines)
     table: Sheet | None = None  # e.g. the top teachers
+    issuer: str = ""  # who issues it, on the line above the red rule (e.g. the program's name)
+    issued: date | None = None  # the date on that line
 
 
 # ---------------------------------------------------------------- cell text
 
 
+def _clean(text: str) -> str:
+    """Control characters (other than tab and line breaks) removed: XLSX cannot hold them, and a
+    leading one could hide a formula from `_guard`."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _guard(text: str) -> str:
-    """Neutralise text a spreadsheet would otherwise evaluate as a formula."""
+    """For CSV, where a spreadsheet evaluates =, +, -, @ at the start of a field: a quote in front.
+
+    Cleaning comes first: a control character before `=` would pass the check and then be
+    stripped (by us or by openpyxl), leaving a live formula in the coordinator's spreadsheet."""
+    text = _clean(clean_text(text))
     return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 
@@ -148,8 +161,7 @@ def _column_widths(sheet: Sheet, ncols: int) -> list[float]:
 def _xlsx_value(ws, value: Cell):
     """A value or styled WriteOnlyCell ready for ``ws.append``."""
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", _guard(value))
-        return text[:_EXCEL_MAX_CELL_TEXT]
+        return _string_cell(ws, value)
     if isinstance(value, float) and not math.isfinite(value):
         return _text(value)  # Excel has no NaN/Infinity: keep it readable as text
     if isinstance(value, datetime):
@@ -159,7 +171,34 @@ def _xlsx_value(ws, value: Cell):
     return value  # openpyxl gives plain dates its "yyyy-mm-dd" (DATE_FORMAT) by itself
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet, name: str) -> None:
+def _string_cell(ws, value: str):
+    """Text stays text: typed as a string, a cell starting with = - + @ is shown as written and never
+    evaluated, so no quote is added (openpyxl would otherwise store "=…" as a formula)."""
+    text = _clean(value)[:_EXCEL_MAX_CELL_TEXT]
+    if not text.startswith(_FORMULA_PREFIXES):
+        return text
+    cell = WriteOnlyCell(ws, None)
+    cell._value, cell.data_type = text, "s"
+    return cell
+
+
+def _print_setup(ws, title: str) -> None:
+    """A4 landscape, every column on one page width, the header row repeated on each page."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if title:
+        ws.oddHeader.center.text = title.replace("&", "&&")
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet, name: str, title: str = "") -> None:
     ws = wb.create_sheet(name)
     ncols = max(len(sheet.headers), max((len(r) for r in sheet.rows), default=0))
     # Column dimensions, panes and the filter must be set before the first row is streamed.
@@ -170,10 +209,12 @@ def _write_sheet(wb: Workbook, sheet: Sheet, name: str) -> None:
     if ncols:
         last = f"{get_column_letter(ncols)}{len(sheet.rows) + 1}"
         ws.auto_filter = AutoFilter(ref=f"A1:{last}")
+    _print_setup(ws, f"{title} {name}".strip())
     bold = Font(bold=True)
     header_cells = []
     for text in sheet.headers:
-        cell = WriteOnlyCell(ws, ILLEGAL_CHARACTERS_RE.sub("", _guard(text)))
+        cell = _string_cell(ws, text)
+        cell = WriteOnlyCell(ws, cell) if isinstance(cell, str) else cell
         cell.font = bold
         header_cells.append(cell)
     ws.append(header_cells)
@@ -182,7 +223,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, name: str) -> None:
 
 
 def to_xlsx(sheets: Sequence[Sheet], *, title: str = "") -> bytes:
-    """One workbook, one worksheet per Sheet, streamed in write-only mode."""
+    """One workbook, one worksheet per Sheet, streamed in write-only mode, each ready to print."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
     wb = Workbook(write_only=True)
@@ -190,7 +231,7 @@ def to_xlsx(sheets: Sequence[Sheet], *, title: str = "") -> bytes:
     if title:
         wb.properties.title = title
     for sheet, name in zip(sheets, _sheet_titles([s.title for s in sheets]), strict=True):
-        _write_sheet(wb, sheet, name)
+        _write_sheet(wb, sheet, name, title)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -242,43 +283,27 @@ def briefing_markdown(briefing: Briefing) -> str:
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
-def _set_east_asian_font(style, font: str) -> None:
-    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    rfonts.attrib.pop(qn("w:eastAsiaTheme"), None)  # a theme font would win over ours
-    rfonts.set(qn("w:eastAsia"), font)
-
-
-def _docx_table(doc, grid: list[list[str]]) -> None:
-    table = doc.add_table(rows=len(grid), cols=len(grid[0]))
-    table.style = doc.styles["Table Grid"]
-    for r, (row, values) in enumerate(zip(table.rows, grid, strict=True)):
-        for cell, value in zip(row.cells, values, strict=True):
-            run = cell.paragraphs[0].add_run(value)
-            if r == 0:
-                run.bold = True
-
-
 def briefing_docx(briefing: Briefing) -> bytes:
-    """The briefing as a Word document (.docx bytes)."""
-    doc = Document()
-    for style_name in ("Normal", "Title", "Heading 2"):
-        _set_east_asian_font(doc.styles[style_name], EAST_ASIAN_FONT)
+    """The briefing as a Word document on the shipped A4 template, 红头 first: the red title, the
+    period, the issuer and date over a red rule; then figures, sections and the table."""
+    doc = template_document()
     doc.core_properties.title = briefing.title
-    doc.core_properties.author = "yanxiu"
-    doc.add_heading(briefing.title, level=0)
+    doc.add_paragraph(briefing.title, style="红头")
     if briefing.period:
-        doc.add_paragraph(briefing.period)
+        doc.add_paragraph(f"（{briefing.period}）", style="期号")
+    issued = chinese_date(briefing.issued) if briefing.issued else ""
+    doc.add_paragraph(f"{briefing.issuer}\t{issued}".strip("\t") if briefing.issuer else f"\t{issued}",
+                      style="发文行")
     if briefing.figures:
-        _docx_table(doc, [["项目", "数值"], *([label, value] for label, value in briefing.figures)])
+        doc.add_paragraph("本月数据", style="Heading 2")
+        add_table(doc, [["项目", "数值"], *([label, value] for label, value in briefing.figures)])
     for heading, paragraphs in briefing.sections:
-        doc.add_heading(heading, level=2)
+        doc.add_paragraph(heading, style="Heading 2")
         for paragraph in paragraphs:
             if paragraph.strip():
                 doc.add_paragraph(_bullet_text(paragraph), style="List Bullet")
     if briefing.table is not None and briefing.table.headers:
         if briefing.table.title:
-            doc.add_heading(briefing.table.title, level=2)
-        _docx_table(doc, _table_grid(briefing.table.headers, briefing.table.rows))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+            doc.add_paragraph(briefing.table.title, style="Heading 2")
+        add_table(doc, _table_grid(briefing.table.headers, briefing.table.rows))
+    return to_bytes(doc)

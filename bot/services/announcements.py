@@ -56,11 +56,14 @@ Planned = OutgoingMessage | ChartToDraw
 
 
 def draw(chart: ChartToDraw) -> OutgoingMessage:
-    """The chart as a PNG message. CPU-bound and slow (matplotlib): call it in a worker thread."""
-    from bot.render.charts import Bar, score_chart
+    """The chart as a PNG message. CPU-bound and slow (matplotlib): call it in a worker thread.
+    Without the charts extra (no matplotlib) the same bars go out as text."""
+    from bot.render import charts
 
-    png = score_chart(chart.title, [Bar(*bar) for bar in chart.bars], legend=chart.legend,
-                      thresholds=chart.thresholds)
+    bars = [charts.Bar(*bar) for bar in chart.bars]
+    if not charts.available():
+        return OutgoingMessage(chat=chart.chat, text=charts.text_chart(chart.title, bars, legend=chart.legend))
+    png = charts.score_chart(chart.title, bars, legend=chart.legend, thresholds=chart.thresholds)
     return OutgoingMessage(chat=chart.chat, text=chart.caption,
                            file=OutgoingFile(file_name=chart.file_name, content=png, mime_type="image/png"))
 

@@ -29,6 +29,8 @@ async def find_member(uow: Repositories, text: str) -> Member:
     ref = parse_member_ref(text)
     if ref is None or not (ref.member_id or ref.name):
         raise UserError("member_ref_bad", ref=text)
+    if ref.member_id is not None and ref.member_id >= 2**31:  # beyond any id: the database would overflow
+        raise UserError("member_not_found", ref=text)
     if ref.member_id is not None:
         member = await uow.members.get(ref.member_id)
         if member is None or member.left_at is not None:

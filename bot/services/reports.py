@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.services.scores import current_period, grade_label, missing_text, standings
 from bot.domain.checkins import month_bounds
 from bot.domain.records import LABELS, RecordKind
+from bot.domain.roster import natural_key
 from bot.domain.session_status import SessionStatus
 from bot.i18n import Translator
 from bot.services.sessions import compliance_lines
@@ -26,18 +27,26 @@ async def workbook(
     repos: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date, first: date, last: date,
     *, school_id: int | None = None, workshop_id: int | None = None,
 ) -> list[Sheet]:
+    """Records (with their text and attachments), hours, scores, check-ins and completion by unit.
+
+    The first three sheets keep their places: /export reports their row counts by position."""
     from bot.render.exports import Sheet
 
     records = [
         (rid, name, school, workshop, LABELS[RecordKind(kind)], day, title, length or 0, observed, subject,
-         created.astimezone(zone).replace(tzinfo=None))
-        for rid, name, school, workshop, kind, day, title, length, observed, subject, created
+         created.astimezone(zone).replace(tzinfo=None), body or "", attachment_names(attachments))
+        for rid, name, school, workshop, kind, day, title, length, observed, subject, created, body, attachments
         in await repos.reports.records(first, last, school_id, workshop_id)
     ]
     hours = [
-        (name, school, day, CATEGORIES.get(category, category), hours, minutes, source, description)
+        (name, school, day, CATEGORIES.get(category, category), hours, minutes, describe_source(source), description)
         for name, school, day, category, hours, minutes, source, description
         in await repos.reports.hours(first, last, school_id, workshop_id)
+    ]
+    checkins = [
+        (name, school, workshop, day, at.astimezone(zone).replace(tzinfo=None), PLATFORMS.get(platform, platform))
+        for name, school, workshop, day, at, platform
+        in await repos.reports.checkins(first, last, school_id, workshop_id)
     ]
     ranked = await standings(repos, policy, today, school_id=school_id, workshop_id=workshop_id)
     scores = [
@@ -47,11 +56,52 @@ async def workbook(
     ]
     return [
         Sheet("研修记录", ("编号", "姓名", "学校", "工作坊", "类型", "日期", "标题", "字数", "被听课教师", "班级学科",
-                       "提交时间"), records),
+                       "提交时间", "正文", "附件"), records),
         Sheet("学时台账", ("姓名", "学校", "日期", "类别", "学时", "分钟", "来源", "说明"), hours),
         Sheet(f"积分（{current_period(policy, today).name}）",
               ("排名", "姓名", "学校", "工作坊", "校本学时", "线上学时", "积分", "等级", "缺项"), scores),
+        Sheet("签到", ("姓名", "学校", "工作坊", "日期", "签到时间", "平台"), checkins),
+        Sheet("完成情况", ("单位类型", "单位", "教师人数", "全部完成", "完成率", "优秀", "合格", "不合格", "平均积分"),
+              completion_rows(ranked)),
     ]
+
+
+PLATFORMS = {"telegram": "Telegram", "onebot": "QQ", "wecom": "企业微信", "dingtalk": "钉钉", "console": "控制台",
+             "cli": "命令行"}
+SOURCES = {"record": "研修记录 #{}", "session": "网络研讨 #{}"}
+
+
+def describe_source(source: str) -> str:
+    """Where an hours line came from, in words: 研修记录 #12, 网络研讨 #3, 补录（企业微信群）."""
+    kind, _, rest = source.partition(":")
+    if kind in SOURCES and rest:
+        return SOURCES[kind].format(rest)
+    if kind == "credit":
+        platform = rest.partition(":")[0]
+        return f"补录（{PLATFORMS.get(platform, platform)}群）" if platform else "补录"
+    return source
+
+
+def attachment_names(attachments: list[dict] | None) -> str:
+    return "、".join(item.get("file_name") or ("图片" if item.get("kind") == "photo" else "文件")
+                    for item in attachments or ())
+
+
+def completion_rows(ranked: list) -> list[tuple]:
+    """Per school, then per workshop, in natural order: how many teachers have nothing missing."""
+    rows = []
+    for kind, unit_of in (("学校", lambda s: s.who.school), ("工作坊", lambda s: s.who.workshop)):
+        units: dict[str, list] = {}
+        for standing in ranked:
+            if unit_of(standing):
+                units.setdefault(unit_of(standing), []).append(standing)
+        for unit in sorted(units, key=natural_key):
+            people = units[unit]
+            done = sum(1 for s in people if not s.score.missing)
+            grades = [sum(1 for s in people if s.score.grade == grade) for grade in ("excellent", "pass", "fail")]
+            average = round(sum(s.score.points for s in people) / len(people), 1)
+            rows.append((kind, unit, len(people), done, f"{done / len(people):.0%}", *grades, average))
+    return rows
 
 
 async def briefing(
@@ -91,5 +141,5 @@ async def briefing(
         title=title, period=f"{month.year}年{month.month}月",
         figures=figures,
         sections=[("网络研讨", session_lines), ("达标情况", compliance), ("优秀记录", highlights)],
-        table=top,
+        table=top, issuer=policy.name, issued=today,
     )

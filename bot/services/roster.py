@@ -6,7 +6,7 @@ plan in the caller's transaction and writes the one audit line both paths share.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,9 +30,10 @@ async def plan_for(uow: Repositories, actor: Actor, rows: Sequence[RosterRow]) -
     return await plan_against(uow, rows, may_grant(actor))
 
 
-async def import_plan(uow: Repositories, actor: Actor, now: datetime, plan: RosterPlan, file_name: str) -> Applied:
-    """Apply a plan and audit it, in the caller's unit of work."""
-    applied = await apply_plan(uow, plan, now)
+async def import_plan(uow: Repositories, actor: Actor, now: datetime, plan: RosterPlan, file_name: str,
+                      progress: Callable[[int, int], object] | None = None) -> Applied:
+    """Apply a plan and audit it, in the caller's unit of work; `progress` as for `apply_plan`."""
+    applied = await apply_plan(uow, plan, now, progress)
     await record(uow, actor, now, "roster.import", file_name, after={
         "created": applied.created, "updated": applied.updated, "rejected": plan.count(Action.REJECT),
         "new_schools": list(plan.new_schools), "new_workshops": list(plan.new_workshops),
@@ -93,9 +94,16 @@ class _UnitIds:
         return self.cache[kind, name]
 
 
-async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime) -> Applied:
+#: A long import reports its progress every this many rows ("正在导入 2000/5000…").
+PROGRESS_EVERY = 1000
+
+
+async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime,
+                     progress: Callable[[int, int], object] | None = None) -> Applied:
+    """Create and update as planned; `progress(done, total)` is called every PROGRESS_EVERY rows."""
     units = _UnitIds(repos, now)
     created = updated = 0
+    total = sum(1 for row in plan.rows if row.action in (Action.CREATE, Action.UPDATE))
     for row in plan.rows:
         if row.action is Action.CREATE:
             await _create(repos, units, row, now)
@@ -103,6 +111,10 @@ async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime) -> Ap
         elif row.action is Action.UPDATE:
             await _update(repos, units, row, now)
             updated += 1
+        else:
+            continue
+        if progress is not None and (created + updated) % PROGRESS_EVERY == 0 and created + updated < total:
+            progress(created + updated, total)
     return Applied(created, updated)
 
 

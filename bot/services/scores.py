@@ -221,7 +221,7 @@ async def credit_hours(
     for member in people:
         credited += await repos.hours.credit(HoursLine(
             member_id=member.id, day=day, category=category, minutes=minutes, hours=hours,
-            source=source[:60], description=title, created_at=now,
+            source=source, description=title, created_at=now,
         ))
     return credited
 

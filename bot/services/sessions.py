@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import calendar_of
+from bot.domain.text import try_number
 from bot.domain.sessions import (
     HeldSession,
     Presence,
@@ -264,8 +266,18 @@ async def compliance_lines(repos: Repositories, policy: Policy, t: Translator, z
     )
     lines = [t(f"compliance_month_{m.status}", month=m.month, valid=m.valid, pending=m.pending, required=m.required)
              for m in result.months]
-    return lines + [t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
-                      required=result.required)]
+    lines.append(t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
+                   required=result.required))
+    unknown = unknown_holiday_years(policy)
+    if unknown:
+        lines.append(t("calendar_unknown_years", years="、".join(map(str, unknown))))
+    return lines
+
+
+def unknown_holiday_years(policy: Policy) -> list[int]:
+    """Years of the semester that neither chinese-calendar nor the policy's own list of holidays covers."""
+    calendar = calendar_of(policy.calendar.holidays, policy.calendar.workdays)
+    return calendar.unknown_years(policy.semester.start, policy.semester.end)
 
 
 # The use cases behind /session: each takes the unit of work and the time, changes the session through
@@ -334,7 +346,8 @@ async def schedule(
 async def own_session(repos: Repositories, number: str, member: Member | None, organiser: bool) -> OnlineSession:
     """The session `#number`, if the sender hosts it or organises the program."""
     number = number.lstrip("#＃")
-    online = await repos.online_sessions.get(int(number)) if number.isdigit() else None
+    session_id = try_number(number)
+    online = await repos.online_sessions.get(session_id) if session_id is not None else None
     if online is None:
         raise UserError("session_not_found", id=number)
     if not organiser and (member is None or online.host_member_id != member.id):

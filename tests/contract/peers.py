@@ -429,3 +429,109 @@ class OneBotReversePeer(OneBotPeer):
                     if refused.status != 401:
                         return False
         return True
+
+
+class DingTalkPeer(Peer):
+    """DingTalk in Stream mode: the bot keeps a WebSocket to the gateway; group messages @ the robot.
+
+    The robot's 20-messages-a-minute per group is left on (the conversation stays under it).
+    """
+
+    platform = "dingtalk"
+    group_chat_id = "cidSchoolGroup=="
+    has_connection = True
+    PHOTO = b"\x89PNG\r\n\x1a\n photo"
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.dingtalk import DingTalkAdapter
+        from tests.fakes.dingtalk import FakeDingTalk
+
+        self.fake = await self._stack.enter_async_context(FakeDingTalk())
+        self.events: dict[str, dict] = {}
+        return DingTalkAdapter(self.fake.client_id, self.fake.client_secret, api_base=self.fake.base_url,
+                               oapi_base=self.fake.base_url, backoff_initial=0.05, backoff_max=0.2)
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        await self.fake.wait_for_connections(1)
+        data = self.fake.message(user, text, conversation=self.group_chat_id, nick=user,
+                                 picture=self.PHOTO if photo else None)
+        self.events[data["msgId"]] = data
+        await self.fake.push(data)
+        return data["msgId"]
+
+    async def redeliver(self, handle: str) -> None:
+        await self.fake.push(self.events[handle])
+
+    def seen(self) -> list[Seen]:
+        return [Seen(s["chat"], s["text"], s["msgtype"] in ("sampleImageMsg", "sampleFile")) for s in self.fake.sent]
+
+    async def drop_connection(self) -> None:
+        opened = self.fake.opens
+        await self.fake.drop()
+        await self.wait_until(lambda: self.fake.opens > opened and self.fake.connections >= 1)
+
+    async def wait_until(self, condition, timeout: float = 10) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise TimeoutError(f"{self.platform}: condition not met")
+            await asyncio.sleep(0.02)
+
+
+class WeComBotPeer(Peer):
+    """WeCom 智能机器人: members @ it in the group; each answer rides on the callback that asked
+    (passive reply), later ones on its response_url, the rest through the group robot bound to the
+    same group, as the setup guide asks. Answers sharing one reply are told apart by the separator
+    the adapter puts between them."""
+
+    platform = "wecom"
+    group_chat_id = "aibot:wrkSchool1"
+    PHOTO = b"\xff\xd8 photo"
+
+    async def start_fake(self) -> Adapter:
+        from bot.adapters.wecom_bot import WeComBot, WeComBotAdapter
+        from tests.fakes.wecom_bot import FakeWeComBot
+
+        from tests.fakes.wecom import FakeWeCom
+
+        self.fake = await self._stack.enter_async_context(FakeWeComBot())
+        self.wecom = await self._stack.enter_async_context(FakeWeCom())
+        bot = WeComBot(self.fake.token, self.fake.aes_key, api_base=self.wecom.base_url,
+                       robot_webhooks={self.group_chat_id: "robot-key-1"})
+        self.adapter = WeComBotAdapter(bot, port=0)
+        self.events: dict[str, dict] = {}
+        return self.adapter
+
+    async def post(self, user: str, text: str, *, photo: bool = False) -> str:
+        await self.adapter.ready.wait()
+        fields = self.fake.message(user, text, chat_id=self.group_chat_id.removeprefix("aibot:"),
+                                   images=(self.PHOTO,) if photo else ())
+        self.events[fields["msgid"]] = fields
+        status, _ = await self.fake.callback(self.adapter.callback_url, fields)
+        assert status == 200
+        return fields["msgid"]
+
+    async def redeliver(self, handle: str) -> None:
+        status, _ = await self.fake.callback(self.adapter.callback_url, self.events[handle])
+        assert status == 200
+
+    def seen(self) -> list[Seen]:
+        from bot.adapters.wecom_bot import SEPARATOR
+
+        found = []
+        for sent in self.fake.sent:
+            found.extend(Seen(sent["chat"], text) for text in sent["text"].split(SEPARATOR) if text)
+            found.extend(Seen(sent["chat"], "", True) for _image in sent["images"])
+        for body in self.wecom.robot_sent["robot-key-1"]:
+            text = (body.get("text") or {}).get("content", "")
+            found.append(Seen(self.group_chat_id, text, body.get("msgtype") in ("image", "file")))
+        return found
+
+    async def forged_is_rejected(self) -> bool:
+        await self.adapter.ready.wait()
+        forged = self.fake.message("wang", "签到", chat_id="wrkSchool1")
+        bad, _ = await self.fake.callback(self.adapter.callback_url, forged,
+                                          params={"msg_signature": "0" * 40, "timestamp": "1", "nonce": "2"})
+        unsigned, _ = await self.fake.callback(self.adapter.callback_url, forged, params={})
+        return bad == 403 and unsigned == 403

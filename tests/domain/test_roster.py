@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from bot.domain.roster import (
     RosterPlan,
     RosterRow,
     RowPlan,
+    natural_key,
     plan_import,
     read_roster,
 )
@@ -214,6 +216,32 @@ def test_xlsx_header_need_not_be_on_row_one_and_rows_keep_their_numbers():
     assert people(read_roster(content, "x.xlsx")) == [(4, "王芳", "紫阳县第二小学"), (7, "李雷", "紫阳中学")]
 
 
+def test_title_rows_above_the_header_are_skipped():
+    content = xlsx(["紫阳县2026年骨干教师研修名单"], ["填报单位：紫阳县教师发展中心", None, "2026年9月1日"], None,
+                   ["序号", "姓名", "学校", "手机号码"], [1, "王芳", "紫阳县第二小学", 13800138000])
+    (only,) = read_roster(content, "x.xlsx")
+    assert (only.line, only.name, only.school, only.phone) == (5, "王芳", "紫阳县第二小学", "13800138000")
+    text = "紫阳县骨干教师名单（盖章）,,\n,,\n姓名,学校,备注\n李雷,紫阳中学,\n"
+    assert people(read_roster(text.encode("gb18030"), "x.csv")) == [(4, "李雷", "紫阳中学")]
+
+
+def test_xls_files_from_older_excel_are_read_with_their_title_rows():
+    content = (Path(__file__).parents[1] / "data" / "roster_with_title_rows.xls").read_bytes()
+    rows = read_roster(content, "名单.XLS")
+    assert [(r.line, r.name, r.school, r.phone, r.workshop) for r in rows] == [
+        (5, "王芳", "紫阳县第二小学", "13800138000", "数学工作坊"),
+        (6, "李雷", "紫阳中学", "13900139000", ""),
+    ]
+
+
+def test_natural_order_reads_numbers_in_school_names():
+    names = ["紫阳县第十小学", "紫阳县第二小学", "紫阳县第十一小学", "紫阳县第一小学", "紫阳县第3中学", "紫阳县第12中学"]
+    assert sorted(names, key=natural_key) == [
+        "紫阳县第一小学", "紫阳县第二小学", "紫阳县第3中学", "紫阳县第十小学", "紫阳县第十一小学", "紫阳县第12中学",
+    ]
+    assert sorted(["一百零五中", "二十中", "九中"], key=natural_key) == ["九中", "二十中", "一百零五中"]
+
+
 # ---------------------------------------------------------------- file errors
 
 
@@ -240,7 +268,8 @@ def zip_without_workbook() -> bytes:
 @pytest.mark.parametrize(
     ("content", "file_name", "key", "values"),
     [
-        (b"x", "名单.xls", "roster_bad_type", {"file_name": "名单.xls"}),
+        (b"x", "名单.xls", "roster_unreadable", {}),
+        (xlsx(["姓名", "学校"])[:300], "名单.xls", "roster_unreadable", {}),
         (b"x", "名单.pdf", "roster_bad_type", {"file_name": "名单.pdf"}),
         (b"x", "名单", "roster_bad_type", {"file_name": "名单"}),
         (b"", "名单.docx", "roster_bad_type", {"file_name": "名单.docx"}),
@@ -263,7 +292,11 @@ def zip_without_workbook() -> bytes:
         ("名字,手机\n王芳,1\n".encode(), "x.csv", "roster_missing_columns", {"columns": "学校"}),
         ("学校\n一小\n".encode(), "x.csv", "roster_missing_columns", {"columns": "姓名"}),
         ("序号,备注\n1,x\n".encode(), "x.csv", "roster_missing_columns", {"columns": "姓名、学校"}),
-        ("2024年名单\n姓名,学校\n".encode(), "x.csv", "roster_missing_columns", {"columns": "姓名、学校"}),
+        ("2024年名单\n姓名,学校\n".encode(), "x.csv", "roster_empty", {}),
+        ("2024年名单\n老师,单位名称\n王芳,一小\n".encode(), "x.csv", "roster_missing_columns",
+         {"columns": "姓名、学校"}),
+        ("".join(f"说明{i}\n" for i in range(12)).encode() + "姓名,学校\n王芳,一小\n".encode(), "x.csv",
+         "roster_missing_columns", {"columns": "姓名、学校"}),
         (xlsx(["电话", "单位"]), "x.xlsx", "roster_missing_columns", {"columns": "姓名"}),
         ("姓名,学校,名字\n".encode(), "x.csv", "roster_duplicate_column", {"column": "名字"}),
         ("姓名,学校,手机,联系电话\n".encode(), "x.csv", "roster_duplicate_column", {"column": "联系电话"}),

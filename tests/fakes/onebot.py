@@ -131,6 +131,15 @@ class FakeOneBot:
             "sender": {"user_id": user_id, "nickname": nickname},
         })
 
+    async def push_friend_request(self, user_id: int, comment: str = "我是王芳") -> dict:
+        return await self.push_event({"post_type": "request", "request_type": "friend", "user_id": user_id,
+                                      "comment": comment, "flag": f"flag-{user_id}"})
+
+    async def push_group_increase(self, group_id: int, user_id: int) -> dict:
+        return await self.push_event({"post_type": "notice", "notice_type": "group_increase",
+                                      "sub_type": "approve", "group_id": group_id, "user_id": user_id,
+                                      "operator_id": 0})
+
     def add_file(self, file_id: str, content: bytes, name: str = "file.bin") -> str:
         """Register a file for get_file and its download URL; returns the URL."""
         self.files[file_id] = (name, content)
@@ -203,6 +212,8 @@ class FakeOneBot:
         if action in ("send_group_msg", "send_private_msg", "send_msg"):
             return _ok({"message_id": next(self._message_ids)})
         if action in ("upload_group_file", "upload_private_file"):
+            return _ok(None)
+        if action == "set_friend_add_request":
             return _ok(None)
         if action == "get_login_info":
             return _ok({"user_id": self.self_id, "nickname": "研修助手"})

@@ -73,14 +73,22 @@ class FakeBotApi:
                  username: str = "yanxiu_test_bot", first_name: str = "研修助手",
                  flood_limit_per_chat_per_minute: int | None = None,
                  flood_limit_global_per_second: int | None = None,
+                 privacy_mode: bool = False, admin_chats: tuple[int, ...] = (),
                  clock: Callable[[], float] = time.monotonic):
         self.token = token
         prefix = token.split(":", 1)[0]
         self.bot_user = {
             "id": bot_id if bot_id is not None else (int(prefix) if prefix.isdigit() else 1),
             "is_bot": True, "first_name": first_name, "username": username,
-            "can_join_groups": True, "can_read_all_group_messages": False,
+            "can_join_groups": True, "can_read_all_group_messages": not privacy_mode,
             "supports_inline_queries": False}
+        self.privacy_mode = privacy_mode
+        """BotFather's /setprivacy: while on, a group's plain messages never reach the bot, unless it
+        is an admin there (`admin_chats`); commands, replies to the bot and @mentions still do. Off by
+        default here: the setup guide turns it off, and tests of privacy mode say so explicitly."""
+        self.admin_chats = set(admin_chats)
+        self.withheld: list[dict] = []
+        """Updates Telegram never sent because privacy mode hid them."""
         self.flood_limit_per_chat_per_minute = flood_limit_per_chat_per_minute
         self.flood_limit_global_per_second = flood_limit_global_per_second
         self.clock = clock
@@ -140,8 +148,26 @@ class FakeBotApi:
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
+    def visible(self, update: dict) -> bool:
+        """Whether Telegram would deliver this update to the bot at all (privacy mode)."""
+        message = update.get("message") or update.get("edited_message")
+        if not self.privacy_mode or message is None:
+            return True
+        chat = message.get("chat") or {}
+        if chat.get("type") not in ("group", "supergroup") or chat.get("id") in self.admin_chats:
+            return True
+        text = message.get("text") or message.get("caption") or ""
+        replied = (message.get("reply_to_message") or {}).get("from") or {}
+        return (text.startswith("/") or f"@{self.bot_user['username']}".lower() in text.lower()
+                or replied.get("id") == self.bot_user["id"])
+
     def push_update(self, update: dict) -> int:
-        """Queue an update for getUpdates; assigns a monotonic update_id if missing."""
+        """Queue an update for getUpdates (if privacy mode lets it through); assigns a monotonic
+        update_id if missing."""
+        if not self.visible(update):
+            update = self._stamp(update)
+            self.withheld.append(update)
+            return update["update_id"]
         update = self._stamp(update)
         self._queue.append(_Queued(update))
         self._notify()
@@ -194,6 +220,9 @@ class FakeBotApi:
         is a retry of the same update, as Telegram does after a failed delivery.
         """
         update["update_id"] = self._stamp(update)["update_id"]
+        if not self.visible(update):
+            self.withheld.append(update)
+            return 200  # Telegram never calls the webhook for it; nothing to refuse
         return await post_to_webhook(update, url or self.webhook["url"],
                                      secret_token or self.webhook.get("secret_token"))
 

@@ -124,8 +124,6 @@ async def test_undelivered_replies_are_sent_again_on_redelivery(chat):
         ("/join", "用法：/join 姓名 学校"),
         ("/join 王芳", "用法：/join 姓名 学校"),
         ("/join " + "王" * 3000 + " 紫阳县第二小学", "内容太长了"),
-        ("/join 王\x07芳 紫阳县第二小学", "控制字符"),
-        ("/join 王芳 紫阳县\u202e第二小学", "控制字符"),
         ("/join 12345 紫阳县第二小学", "姓名里至少要有文字"),
         ("/join 王芳 " + "紫" * 51, "学校名称太长了"),
         ("/join 王芳 校", "学校名称太短了"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from docx import Document
 from sqlalchemy import func, select
 
 from bot.kernel.adapter import Capabilities
@@ -226,12 +229,17 @@ async def test_myfile_is_a_document_of_the_semester(teacher):
     assert "只能在与我的私聊中使用" in await teacher.one("/myfile")
     await teacher.say("/myfile", private=True)
     sent = [m for m in teacher.adapter.sent if m.file is not None][-1]
-    assert sent.file.file_name == "研修档案_王芳_2026—2027学年第一学期.md"
-    document = sent.file.content.decode("utf-8")
-    assert "# 研修档案 · 王芳" in document and "- 学校：紫阳县第二小学" in document
-    assert "## 教学反思（1篇）" in document and REFLECTION in document
-    assert "## 听课记录（1篇）" in document and "- 授课教师：李明" in document
-    assert "## 教学案例（0篇）" in document
+    assert sent.file.file_name == "研修档案_王芳_2026—2027学年第一学期.docx"
+    doc = Document(BytesIO(sent.file.content))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
+    texts = [text for _, text in paragraphs]
+    assert paragraphs[0][0] == "Title" and "个人研修档案" in paragraphs[0][1]
+    assert "姓名：王芳" in texts and "学校：紫阳县第二小学" in texts
+    assert ("Heading 1", "教学反思（1篇）") in paragraphs and REFLECTION in texts
+    assert ("Heading 1", "听课记录（1篇）") in paragraphs and "授课教师：李明" in texts
+    assert ("Heading 1", "教学案例（0篇）") in paragraphs
 
 
 async def test_long_replies_are_split_to_the_platform_limit(sqlite_url, clock):

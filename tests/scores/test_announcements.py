@@ -117,6 +117,7 @@ async def test_the_scheduled_announcement_goes_out_once_on_the_first_at_nine(cha
 
 
 async def test_nudges_go_privately_once_a_few_days_before_month_end_at_a_decent_hour(chat):
+    chat.clock.set(at(2026, 11, 1))
     await school_with_teachers(chat, count=2)
     await chat.enrol("赵强", SCHOOL)
     await chat.enrol("钱多", SCHOOL)
@@ -146,7 +147,7 @@ async def test_export_sends_a_workbook_and_the_monthly_briefing(chat):
     [workbook] = await chat.say("/export", user="coord", private=True)
     assert "记录1条，学时2条，积分4人" in workbook
     book = openpyxl.load_workbook(BytesIO(chat.adapter.sent[-1].file.content))
-    assert book.sheetnames == ["研修记录", "学时台账", "积分（2026—2027学年第一学期）"]
+    assert book.sheetnames == ["研修记录", "学时台账", "积分（2026—2027学年第一学期）", "签到", "完成情况"]
     row = [c.value for c in book["研修记录"][2]]
     assert (row[1], row[2], row[4]) == ("老师01", SCHOOL, "教学反思")
     [school_only] = await chat.say(f"/export school {OTHER}", user="coord", private=True)
@@ -166,11 +167,11 @@ def test_command_line_export_writes_xlsx_csv_and_the_briefing(tmp_path):
     assert xlsx.returncode == 0, xlsx.stderr
     assert openpyxl.load_workbook(tmp_path / "台账.xlsx").sheetnames[0] == "研修记录"
     csv = run_cli("export", "--format", "csv", "--out", "csv", cwd=tmp_path)
-    assert csv.returncode == 0 and len(list((tmp_path / "csv").glob("*.csv"))) == 3
+    assert csv.returncode == 0 and len(list((tmp_path / "csv").glob("*.csv"))) == 5
     brief = run_cli("export", "--briefing", "2026-11", "--out", "简报.docx", cwd=tmp_path)
     assert brief.returncode == 0 and (tmp_path / "简报.md").read_text(encoding="utf-8").startswith("# ")
     bad = run_cli("export", "--school", "没有这所学校", cwd=tmp_path)
-    assert bad.returncode == 2 and "no such school" in bad.stderr
+    assert bad.returncode == 1 and "no such school" in bad.stderr
     assert run_cli("export", "--from", "昨天", cwd=tmp_path).returncode == 2
 
 

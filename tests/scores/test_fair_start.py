@@ -61,3 +61,19 @@ async def test_pending_leave_excuses_nothing(chat):
     chat.clock.set(at(2026, 12, 2))
     score = await chat.one("/score", user="u1")
     assert "10月 教学反思缺1篇" in score and "免计" not in score
+
+
+async def test_nobody_on_leave_or_not_yet_counted_is_nudged(chat):
+    from tests.scores.test_announcements import tick
+
+    chat.clock.set(at(2026, 11, 1))
+    await make_coordinator(chat)
+    await chat.join("u1", "王芳")
+    await chat.join("u2", "李明")
+    await chat.one("请假 11月2日-11月30日 病假", user="u2")
+    await chat.say("/leave approve 1", user="coord", private=True)
+    chat.clock.set(at(2026, 11, 25))
+    await chat.join("u3", "新来的")
+    chat.clock.set(at(2026, 11, 27, 16))
+    nudged = {m.chat.chat_id for m in await tick(chat) if "还差" in m.text}
+    assert nudged == {"u1", "coord"}, "not 李明 (on leave) nor 新来的 (joined five days before the end)"

