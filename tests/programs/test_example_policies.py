@@ -16,6 +16,7 @@ from tests.conftest import SHANGHAI, open_chat
 POLICIES = Path(__file__).resolve().parents[2] / "deploy" / "policies"
 REFLECTION = "反思：" + "今天的课堂上我尝试了小组合作学习，学生讨论热烈，但有的小组偏离了主题，下次要把任务说得更具体，并且在巡视时及时提醒。"
 CASE = "案例：" + "《秋天的雨》教学案例：以朗读为主线，引导学生抓住关键词体会秋天的美，课后学生能仿写一段描写秋天的话，效果较好。"
+PLAN = "【个人研修计划】本学期我计划每月读一本教育专著并写读书笔记，每两周上一节研究课请导师指导，学期末完成一篇课堂教学改进的总结，和组员一起磨课三次。"
 OBSERVE = "/observe {name} | 三年级数学 | 分数的初步认识 | 亮点：情境导入自然。建议：多给学生表达的机会。"
 
 
@@ -89,12 +90,14 @@ async def test_xiaoben_semester_matches_the_hand_count(sqlite_url, clock):
 
 
 async def test_tongban_semester_matches_the_hand_count(sqlite_url, clock):
-    """Seed 001: a reflection every week (−2 a week missing), an observation a semester (−2).
+    """Seed 001: a reflection every week (−2 a week missing), an observation a semester (−2), a
+    personal plan (个人计划) a semester (−2).
     Semester 2026-09-01 … 2027-01-15: the weeks from Monday 7 September to Monday 11 January, 19 weeks
     (the week begun on 31 August started before the semester and is not owed).
 
-    王芳: a reflection every Tuesday and one observation → 100 (优秀).
-    李明: four reflections on 8 September (one week) and no observation → 100 − 18×2 − 2 = 62 (合格).
+    王芳: a reflection every Tuesday, one observation and her plan → 100 (优秀).
+    李明: four reflections on 8 September (one week), no observation, no plan → 100 − 18×2 − 2 − 2 = 60,
+    exactly the pass mark (合格).
     """
     rules = policy("tongban")
     async with open_chat(sqlite_url, clock, policy=rules) as chat:
@@ -108,9 +111,10 @@ async def test_tongban_semester_matches_the_hand_count(sqlite_url, clock):
         for number in range(4):
             await chat.one(REFLECTION + f"第{number + 1}篇", user="u2")
         await chat.say(OBSERVE.format(name="李明"), user="u1")
+        assert "已收到个人研修计划" in await chat.one(PLAN.replace("【个人研修计划】", "个人计划："), user="u1")
         wang, li = await final_scores(chat, rules, 2)
         assert "积分 100（优秀）" in header(wang)
-        assert "积分 62（合格）" in header(li)
+        assert "积分 60（合格）" in header(li) and "· 本学期 个人研修计划缺1篇 −2" in li.splitlines()
         assert sum("这周 教学反思缺1篇 −2" in line for line in li.splitlines()) == 18
 
 
@@ -144,7 +148,8 @@ async def test_wangluo_semester_matches_the_hand_count(sqlite_url, clock):
     Semester 2026-10-20 … 2026-12-31.
 
     王芳: platform 120, 校本 30 → 100 (优秀).
-    李明: platform 100, 校本 24 → 校本 6 short (−12), 线上 20 short (−40, capped to the 18 left) → 70 (合格).
+    李明: platform 100, 校本 24 → 校本 6 short (−12), 线上 20 short (−40, capped to the 18 left) → 70;
+          no 教学设计 handed in (一个教学设计, −2) → 68 (合格). 王芳 hands hers in as a file.
     Outstanding (2 per workshop; 体育+艺术 share 2): 语文 王芳 only (李明 is not 优秀).
     """
     rules = policy("wangluo")
@@ -163,18 +168,24 @@ async def test_wangluo_semester_matches_the_hand_count(sqlite_url, clock):
         await chat.one("/confirm", user="coord", private=True)
         await chat.one("/credit 30 王芳 | 校本研修", user="coord")
         await chat.one("/credit 24 李明 | 校本研修", user="coord")
+        assert "请以文件或图片提交" in await chat.one("教学设计：《分数的初步认识》教学目标……", user="u1")
+        chat.adapter.files["design"] = b"%PDF-1.4"
+        design = (Attachment(AttachmentKind.DOCUMENT, "design", "分数的初步认识.pdf"),)
+        assert "已收到教学设计《分数的初步认识》" in (await chat.say("教学设计《分数的初步认识》", user="u1",
+                                                                   attachments=design))[0]
         wang, li = await final_scores(chat, rules, 2)
         assert "积分 100（优秀）" in header(wang) and "学时明细：线上 120/120 · 校本 30/30" in wang.splitlines()
-        assert "积分 70（合格）" in header(li)
+        assert "积分 68（合格）" in header(li) and "· 本学期 教学设计缺1篇 −2" in li.splitlines()
         assert "· 校本学时 24/30，缺6学时 −12" in li.splitlines() and "· 线上学时 100/120，缺20学时 −18" in li.splitlines()
         awards = (await chat.one("/outstanding", user="coord")).splitlines()
         assert "语文（2名）：王芳 100分（第1名）" in awards
-        assert "优秀坊主：李明（语文，2人平均85分）" in awards
+        assert "优秀坊主：李明（语文，2人平均84分）" in awards
 
 
 async def test_peiyuzhan_semester_matches_the_hand_count(sqlite_url, clock):
     """Seed 000: each member logs at least one observation a semester (同课同构/同课异构 每學期至少一次);
-    −2 when missing. 王芳 observes 李明 → 100; 李明 observes nobody → 98 (优秀)."""
+    −2 when missing; a personal plan (個人研修計劃, at least 50 characters) a semester, −2 when missing.
+    王芳 observes 李明 and writes her plan → 100; 李明 neither → 96 (优秀)."""
     rules = policy("peiyuzhan")
     assert (rules.sessions.min_minutes, rules.sessions.min_per_school, rules.sessions.per_month,
             rules.sessions.per_semester) == (30, 5, 1, 3)
@@ -182,6 +193,8 @@ async def test_peiyuzhan_semester_matches_the_hand_count(sqlite_url, clock):
         await start(chat, rules, "王芳", "李明")
         chat.clock.set(at(date(2026, 11, 5)))
         await chat.say(OBSERVE.format(name="李明"), user="u1")
+        assert "至少50字" in await chat.one("【个人研修计划】多读书，多上课。", user="u2")
+        assert "已收到个人研修计划" in await chat.one(PLAN, user="u1")
         wang, li = await final_scores(chat, rules, 2)
         assert "积分 100（优秀）" in header(wang)
-        assert "积分 98（优秀）" in header(li)
+        assert "积分 96（优秀）" in header(li)
