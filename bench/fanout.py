@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 
 from bench.inbound import TOKEN, RemoteApi, peak_mb, quiet_production_logging
-from bot.adapters.telegram import TelegramAdapter
+from bot.ops.platforms import telegram_adapter
 from bot.ops.app import build
 from bot.kernel.clock import FixedClock
 from bot.ops.config import Settings
@@ -65,7 +65,7 @@ async def _fanout(url: str, groups: int, chart: bool) -> dict:
                    flood_limit_per_chat_per_minute=PER_CHAT_PER_MINUTE) as api:
         config = Settings(_env_file=None, telegram_token=TOKEN, telegram_base_url=api.base_url,
                           database_url=url)
-        app = build(config, TelegramAdapter.from_settings(config), clock=clock, policy=policy, engine=engine)
+        app = build(config, telegram_adapter(config), clock=clock, policy=policy, engine=engine)
         async with app.adapter.application:  # what app.run() opens: the HTTP client, getMe
             started = perf_counter()
             queued = await queue_due_work(app.session_factory, session_env(app), clock)

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select, text
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
 from bot.ops import logs
-from bot.adapters.telegram import TelegramAdapter
+from bot.ops.platforms import telegram_adapter
 from bot.ops.app import build, prepare_database
 from bot.ops.config import Settings
 from bot.kernel.delivery import Pacer
@@ -177,7 +177,7 @@ async def _yanxiu(database: str, url: str, checkins: int) -> dict:
     with RemoteApi() as api:
         config = Settings(_env_file=None, telegram_token=TOKEN, telegram_base_url=api.base_url,
                           database_url=url)
-        adapter = TelegramAdapter.from_settings(config)
+        adapter = telegram_adapter(config)
         adapter.poll_timeout = 1
         # one message out per update, like the echo bot: check-ins are answered with a reply here
         app = build(config, adapter, engine=engine, policy=Policy(checkins=Checkins(acknowledge="reply")))
@@ -302,7 +302,7 @@ async def _morning_yanxiu(url: str, teachers: int, groups: int, spread: float, a
     limits = {"flood_limit_global_per_second": 30, "flood_limit_per_chat_per_minute": 20, "clock": time.time}
     with RemoteApi(**limits) as api:
         config = Settings(_env_file=None, telegram_token=TOKEN, telegram_base_url=api.base_url, database_url=url)
-        adapter = TelegramAdapter.from_settings(config)
+        adapter = telegram_adapter(config)
         adapter.poll_timeout = 1
         app = build(config, adapter, engine=engine, policy=Policy(checkins=Checkins(acknowledge=acknowledge)))
         await prepare_database(engine)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.memory import MemoryAdapter
 from bot.domain.understanding import _understand
+from bot.domain.policy import Checkins, Policy
 from bot.kernel.clock import FixedClock
 from bot.ops.app import build
 from storage.db import make_engine
@@ -31,7 +32,8 @@ async def _run() -> tuple[Report, float, float]:
         await upgrade(engine)
         clock = FixedClock(NOW)
         adapter = MemoryAdapter()
-        app = build(make_settings(url, admins="memory:admin"), adapter, clock=clock, engine=engine)
+        policy = Policy(checkins=Checkins(acknowledge="reply"))  # every answer is a message the runner reads
+        app = build(make_settings(url, admins="memory:admin"), adapter, clock=clock, engine=engine, policy=policy)
         try:
             items = corpus()
             started = perf_counter()

@@ -9,9 +9,10 @@ from bot.kernel.adapter import FileUnavailable
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
+from bot.services import audit
 from bot.services.history import HistoryPlan, apply_history, plan_history
 from handlers.confirm import confirms
-from handlers.lookup import is_organiser
+from handlers.lookup import actor, is_organiser
 
 router = Router()
 
@@ -61,8 +62,8 @@ async def confirm_history(ctx: Context) -> Reply:
     plan = HistoryPlan.from_json(ctx.dialog.data)
     applied = await apply_history(ctx.uow, plan, ctx.policy, ctx.zone, ctx.now)
     await ctx.end_dialog()
-    await ctx.audit("history.import", plan.fingerprint, after={"checkins": applied.checkins,
-                                                               "records": applied.records})
+    await audit.record(ctx.uow, actor(ctx), ctx.now, "history.import", plan.fingerprint,
+                       after={"checkins": applied.checkins, "records": applied.records})
     return ctx.reply("history_applied", checkins=applied.checkins, records=applied.records)
 
 

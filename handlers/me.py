@@ -34,4 +34,12 @@ async def progress_text(ctx: Context) -> str:
                 required=status.required, missing=status.missing, deadline=deadline,
             )
         )
+    for hours in standing.hours:
+        key = "me_hours_done" if hours.done >= hours.required else "me_hours_missing"
+        lines.append(ctx.t(key, kind=ctx.t(f"me_hours_{hours.category}"), done=_number(hours.done),
+                           required=_number(hours.required), missing=_number(hours.required - hours.done)))
     return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

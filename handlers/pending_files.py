@@ -8,12 +8,14 @@ write in that chat within the dialog timeout carries it.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.kernel.access import rule_for
 from bot.domain.text import clean_text, normalize
 from bot.kernel.dispatcher import Context
 from bot.kernel.messages import Attachment, AttachmentKind, IncomingMessage, Reply
 from bot.kernel.router import Router
+from bot.services import records
 
 router = Router()
 
@@ -31,6 +33,10 @@ def _bare_file(text: str, message: IncomingMessage) -> str | None:
 async def keep_files(ctx: Context) -> Reply | None:
     if ctx.member is None:  # a stranger's picture in a group is chatter
         return ctx.reply("join_first") if ctx.message.is_private else None
+    if not (ctx.dialog and ctx.dialog.kind == DIALOG):
+        joined = await _join_recent_record(ctx)
+        if joined is not None:
+            return joined or None
     kept = list(ctx.dialog.data.get("files", [])) if ctx.dialog and ctx.dialog.kind == DIALOG else []
     kept += [
         {"kind": a.kind.value, "file_ref": a.file_ref, "file_name": a.file_name, "mime_type": a.mime_type,
@@ -41,6 +47,21 @@ async def keep_files(ctx: Context) -> Reply | None:
     if ctx.message.is_private:
         return ctx.reply("files_kept", count=len(kept), minutes=ctx.policy.records.dialog_timeout_minutes)
     return None
+
+
+async def _join_recent_record(ctx: Context) -> Reply | str | None:
+    """A photo just after a record's words belongs to it (quietly in a group). None: no such record."""
+    minutes = ctx.policy.records.split_post_minutes
+    if not minutes:
+        return None
+    files = tuple(a for a in ctx.message.attachments if a.kind in KEPT_KINDS)
+    since = ctx.now - timedelta(minutes=minutes)
+    entry = await records.attach_to_recent(ctx.uow, ctx.member.id, ctx.message.chat.chat_id, files, since)
+    if entry is None:
+        return None
+    if not ctx.message.is_private:
+        return ""
+    return ctx.reply("record_files_added", id=entry.id, count=len(files))
 
 
 @router.dialog(DIALOG)

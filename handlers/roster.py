@@ -182,6 +182,8 @@ def describe_plan(t, plan: RosterPlan, file_name: str) -> str:
 def _change(t, field: str, old: str, new: str) -> str:
     if field == "rejoin":
         return t("roster_field_rejoin")
+    if field.startswith("account_"):
+        return f"{t('roster_field_' + field)} {old or '—'}→{new}"
     if field == "roles":
         old, new = ("、".join(map(person_role_label, value.split("、"))) if value else "" for value in (old, new))
     return f"{t('roster_field_' + field)} {old or '—'}→{new or '—'}"

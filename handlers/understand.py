@@ -11,6 +11,7 @@ from bot.kernel.access import rule_for
 from bot.kernel.dispatcher import Context
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
+from bot.services import bindings
 from handlers.attendance import arrive, live_sessions
 from handlers.me import progress_text
 from handlers.reading import matcher, understanding_of
@@ -35,9 +36,11 @@ async def mention(ctx: Context) -> Reply:
 
 @router.text("presence", matcher(Intent.PRESENCE))
 async def presence(ctx: Context) -> Reply | None:
-    """到 / 在线 / 已进入 in a group while a session is live counts as arriving; otherwise chatter."""
+    """到 / 在线 / 已进入 in a bound group while a session is live counts as arriving; otherwise chatter."""
     if ctx.member is None or ctx.message.is_private:
         return None
+    if await bindings.current(ctx.uow, ctx.message.platform, ctx.message.chat.chat_id) is None:
+        return None  # an unbound group is anyone's chat: 到 there is not attendance
     live = await live_sessions(ctx)
     if len(live) != 1:
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services.sessions import Env
-from reminders.dialogs import expire_dialogs
 from reminders.files import keep_files
 from reminders.planner import sweep
 from reminders.retention import SWEEP_SECONDS, purge

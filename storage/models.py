@@ -130,6 +130,8 @@ class Account(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    via: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    """How the link was made: roster (the roster named this account), code, approval, admin."""
 
 
 class MemberRole(Base):
@@ -529,3 +531,31 @@ class StoredFile(Base):
     platform: Mapped[str] = mapped_column(String(20))
     file_ref: Mapped[str] = mapped_column(String(500), default="")
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RosterAccount(Base):
+    """An account the roster names for a member (Telegram id or @username, QQ, WeCom or DingTalk
+    userid): that account links to the member on its first message, without /join."""
+
+    __tablename__ = "roster_accounts"
+    __table_args__ = (UniqueConstraint("platform", "handle"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    handle: Mapped[str] = mapped_column(String(64))
+    """The user id as the platform reports it, or `@username` (lower case) on Telegram."""
+
+
+class Invitation(Base):
+    """A one-time code that lets whoever types it with the right name and school link to one
+    roster entry. Only a hash of the code is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[str | None] = mapped_column(String(90))

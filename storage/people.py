@@ -15,10 +15,12 @@ from sqlalchemy.orm import aliased
 from storage.models import (
     Account,
     AuditEntry,
+    Invitation,
     JoinRequest,
     Member,
     MemberRole,
     Mentorship,
+    RosterAccount,
 )
 
 
@@ -62,15 +64,49 @@ class Members:
         return member
 
     async def link_account(
-        self, member: Member, platform: str, user_id: str, display_name: str, now: datetime
+        self, member: Member, platform: str, user_id: str, display_name: str, now: datetime, via: str = "",
     ) -> None:
         self.session.add(
             Account(
                 platform=platform, user_id=user_id, member_id=member.id,
-                display_name=display_name[:200], linked_at=now,
+                display_name=display_name[:200], linked_at=now, via=via,
             )
         )
         await self.session.flush()
+
+    async def accounts(self, member_id: int) -> list[Account]:
+        rows = await self.session.scalars(
+            select(Account).where(Account.member_id == member_id).order_by(Account.linked_at, Account.id)
+        )
+        return list(rows)
+
+    async def link_from_roster(
+        self, platform: str, user_id: str, username: str, display_name: str, now: datetime
+    ) -> Member | None:
+        """Identity on first message: if the roster names this account (its id, or on Telegram its
+        @username) for a current member not yet linked on this platform, link it and audit the link.
+
+        Called by the dispatcher only for senders without a linked account, so the common path
+        costs nothing more.
+        """
+        handles = [user_id] + ([f"@{username.lower()}"] if username else [])
+        claim = await self.session.scalar(
+            select(RosterAccount)
+            .join(Member, Member.id == RosterAccount.member_id)
+            .where(RosterAccount.platform == platform, RosterAccount.handle.in_(handles), Member.left_at.is_(None))
+        )
+        if claim is None or await self.account_on(claim.member_id, platform) is not None:
+            return None
+        member = await self.get(claim.member_id)
+        await self.link_account(member, platform, user_id, display_name, now, via="roster")
+        account = f"{platform}:{user_id}"
+        self.session.add(AuditEntry(
+            at=now, actor=account[:120], actor_member_id=member.id, action="join.roster_account",
+            target=f"#{member.id} {member.name}（{member.school.name}）"[:200],
+            after={"account": account, "roster": claim.handle, "member": member.id},
+        ))
+        await self.session.flush()
+        return member
 
     async def account_on(self, member_id: int, platform: str) -> Account | None:
         return await self.session.scalar(
@@ -98,6 +134,7 @@ class Members:
         accounts = list(await self.session.scalars(select(Account).where(Account.member_id == member.id)))
         for account in accounts:
             await self.session.delete(account)
+        await self.session.execute(delete(RosterAccount).where(RosterAccount.member_id == member.id))
         member.left_at = member.updated_at = now
         await self.session.flush()
         return [f"{account.platform}:{account.user_id}" for account in accounts]
@@ -160,6 +197,69 @@ class Members:
 
     async def everyone(self) -> list[RosterLine]:
         return await self.roster()
+
+
+class RosterAccounts:
+    """The accounts roster files name for members, one per platform."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all(self) -> dict[int, dict[str, str]]:
+        """member id -> {platform: handle}."""
+        found: dict[int, dict[str, str]] = {}
+        for row in await self.session.scalars(select(RosterAccount)):
+            found.setdefault(row.member_id, {})[row.platform] = row.handle
+        return found
+
+    async def of(self, member_id: int) -> dict[str, str]:
+        rows = await self.session.scalars(select(RosterAccount).where(RosterAccount.member_id == member_id))
+        return {row.platform: row.handle for row in rows}
+
+    async def put(self, member_id: int, platform: str, handle: str) -> None:
+        """Name the member's account on a platform, replacing an earlier one."""
+        await self.session.execute(
+            delete(RosterAccount).where(RosterAccount.member_id == member_id, RosterAccount.platform == platform)
+        )
+        self.session.add(RosterAccount(member_id=member_id, platform=platform, handle=handle))
+        await self.session.flush()
+
+
+class Invitations:
+    """One-time codes, kept as hashes; issuing a new code for a member withdraws the unused old one."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def issue(self, member_id: int, code_hash: str, now: datetime, by: str) -> None:
+        await self.session.execute(
+            delete(Invitation).where(Invitation.member_id == member_id, Invitation.used_at.is_(None))
+        )
+        self.session.add(Invitation(member_id=member_id, code_hash=code_hash, created_at=now, created_by=by[:120]))
+        await self.session.flush()
+
+    async def unused(self, code_hash: str) -> Invitation | None:
+        return await self.session.scalar(
+            select(Invitation).where(Invitation.code_hash == code_hash, Invitation.used_at.is_(None))
+        )
+
+    async def use(self, invitation: Invitation, now: datetime, account: str) -> None:
+        invitation.used_at, invitation.used_by = now, account[:90]
+        await self.session.flush()
+
+    async def members_with_unused(self) -> set[int]:
+        return set(await self.session.scalars(select(Invitation.member_id).where(Invitation.used_at.is_(None))))
+
+    async def unlinked_members(self) -> list[Member]:
+        """Current members with no linked account and no account named on the roster: the people
+        who need an invitation code to link themselves."""
+        has_account = exists().where(Account.member_id == Member.id)
+        has_roster_account = exists().where(RosterAccount.member_id == Member.id)
+        rows = await self.session.scalars(
+            select(Member).where(Member.left_at.is_(None), ~has_account, ~has_roster_account)
+            .order_by(Member.school_id, Member.name, Member.id)
+        )
+        return list(rows)
 
 
 class Mentorships:

@@ -15,12 +15,14 @@ from storage.models import (
     Dialog,
     HandledMessage,
     HoursLine,
+    Invitation,
     JoinRequest,
     Member,
     MemberRole,
     Mentorship,
     Record,
     RecordRevision,
+    RosterAccount,
     StoredFile,
 )
 
@@ -58,6 +60,8 @@ class Privacy:
             await self._delete(delete(HandledMessage).where(
                 HandledMessage.platform == platform, HandledMessage.chat_id == user_id))
         await self._delete(delete(Account).where(Account.member_id == member.id))
+        await self._delete(delete(RosterAccount).where(RosterAccount.member_id == member.id))
+        await self._delete(delete(Invitation).where(Invitation.member_id == member.id))
         counts["audit"] = await self._pseudonymise_audit(member, pseudonym, accounts)
         member.name, member.phone, member.staff_no, member.subject = pseudonym, None, None, ""
         member.workshop_id = member.group_id = None

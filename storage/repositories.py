@@ -13,7 +13,7 @@ from storage.leave import LeaveRequests, Objections
 from storage.files import StoredFiles
 from storage.models import Account, CheckIn, Dialog, HandledMessage, Member, MemberRole, Record, RecordRevision
 from storage.privacy import Privacy
-from storage.people import AuditLog, JoinRequests, Members, Mentorships
+from storage.people import AuditLog, Invitations, JoinRequests, Members, Mentorships, RosterAccounts
 from storage.reports import Reports
 from storage.scores import Scores
 from storage.sessions import Attendances, HoursLedger, OnlineSessions, Outbox
@@ -266,6 +266,8 @@ class Repositories:
         self.members = Members(session)
         self.mentorships = Mentorships(session)
         self.join_requests = JoinRequests(session)
+        self.roster_accounts = RosterAccounts(session)
+        self.invitations = Invitations(session)
         self.audit = AuditLog(session)
         self.online_sessions = OnlineSessions(session)
         self.attendance = Attendances(session)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
@@ -157,6 +157,15 @@ class HoursLedger:
         except IntegrityError:
             return False
         return True
+
+    async def totals(self, member_id: int, first: date, last: date) -> dict[str, float]:
+        """One member's hours by category in [first, last]: what /me and a question about hours show."""
+        rows = await self.session.execute(
+            select(HoursLine.category, func.sum(HoursLine.hours))
+            .where(HoursLine.member_id == member_id, HoursLine.day >= first, HoursLine.day <= last)
+            .group_by(HoursLine.category)
+        )
+        return {category: float(total or 0) for category, total in rows}
 
     async def remove(self, member_id: int, source: str) -> bool:
         """Take back what a withdrawn record earned."""

@@ -257,7 +257,7 @@ async def test_the_telegram_proxy_carries_the_bot_api_requests():
     """A forward proxy on 127.0.0.1 sees the absolute Bot API URL and answers getMe itself."""
     from aiohttp import web
 
-    from bot.adapters.telegram import TelegramAdapter
+    from bot.ops.platforms import telegram_adapter
 
     seen = []
 
@@ -277,7 +277,7 @@ async def test_the_telegram_proxy_carries_the_bot_api_requests():
         settings = load_settings(_env_file=None, telegram_token="42:abc",
                                  telegram_base_url="http://telegram.invalid/bot",
                                  telegram_proxy=f"http://127.0.0.1:{port}")
-        adapter = TelegramAdapter.from_settings(settings)
+        adapter = telegram_adapter(settings)
         await adapter.application.bot.initialize()
         assert adapter.application.bot.username == "yanxiu_bot"
         await adapter.application.bot.shutdown()

@@ -109,12 +109,8 @@ def violations(root: Path = ROOT) -> list[str]:
     return problems
 
 
-# Modules still being moved onto the services layer; each entry is removed as its module is fixed.
-MOVING = ("bot/adapters/", "handlers/")
-
-
 def test_every_module_keeps_to_its_layer() -> None:
-    problems = [p for p in violations() if not p.startswith(MOVING)]
+    problems = violations()
     assert not problems, "layering broken:\n" + "\n".join(problems)
 
 

@@ -23,12 +23,13 @@ SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
 UNIT_LEADERS = {"roster", "scores"}
 REVIEWERS = {"review"}
 COORDINATORS = {
-    "school", "workshop", "group", "pending", "approve", "reject", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history", "hours", "outstanding",
+    "school", "workshop", "group", "pending", "approve", "reject", "invite", "grant", "revoke", "assign",
+    "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves",
+    "objections", "history", "hours", "outstanding",
 }
 ADMINS = {"audit"}
 LEADERS_OF_UNITS = {"dashboard"}
-PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "dashboard", "hours"}, {"bind", "unbind"}
+PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "dashboard", "invite", "hours"}, {"bind", "unbind"}
 
 ROLES = {
     # user id: roles granted on the roster (None: not on the roster at all)
@@ -102,3 +103,31 @@ async def test_permission_matrix(chat):
             assert len(replies) == 1 and await row_counts(chat) == before, (command, user)
         assert not any("出了点问题" in reply for reply in replies), (command, user, replies)
     assert mismatches == []
+
+
+async def test_roster_listings_and_identity_commands_are_scoped_to_units_and_powers(chat):
+    """Beyond roles: a 坊主 or 组长 sees only the roster of the unit they lead; a coordinator cannot
+    give, take or unlock coordinator powers by /invite, /approve or /roster leave."""
+    await chat.join("coord", "教研室", roles=("coordinator",))
+    await chat.one("/workshop add 语文工作坊", user="coord")
+    await chat.one("/workshop add 数学工作坊", user="coord")
+    await chat.one("/group add 语文一组", user="coord")
+    await chat.one("/group add 数学一组", user="coord")
+    await chat.join("wl", "坊主甲", roles=("teacher", "workshop_leader"))
+    await chat.join("gl", "组长乙", roles=("teacher", "leader"))
+    await chat.one("/assign 坊主甲 工作坊 语文工作坊", user="coord")
+    await chat.one("/assign 组长乙 小组 语文一组", user="coord")
+    mine, others = "语文工作坊", "数学工作坊"
+    assert "名单" in await chat.one(f"/roster workshop {mine}", user="wl")
+    assert "只能查看自己负责" in await chat.one(f"/roster workshop {others}", user="wl")
+    assert "只能查看自己负责" in await chat.one("/roster group 语文一组", user="wl")
+    assert "名单" in await chat.one("/roster group 语文一组", user="gl")
+    assert "只能查看自己负责" in await chat.one("/roster group 数学一组", user="gl")
+    assert "只能查看自己负责" in await chat.one(f"/roster workshop {mine}", user="gl")
+    assert "名单" in await chat.one(f"/roster workshop {others}", user="coord")
+    await chat.join("coord2", "李主任", roles=("coordinator",))
+    before = await row_counts(chat)
+    for command in ("/invite 李主任", "/roster leave 李主任", "/grant 坊主甲 协调员", "/revoke 李主任 协调员"):
+        assert "只有管理员" in await chat.one(command, user="coord", private=True), command
+    after = await row_counts(chat)
+    assert {k: v for k, v in after.items() if k != "dialogs"} == {k: v for k, v in before.items() if k != "dialogs"}

@@ -24,7 +24,6 @@ from aiohttp import web
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
 from bot.kernel.lanes import ChatLanes
 from bot.adapters.onebot_messages import PLATFORM, as_int, segment, to_incoming
-from bot.ops.config import Settings
 from bot.kernel.messages import (
     Attachment,
     ChatKind,
@@ -117,11 +116,6 @@ class OneBotAdapter(Adapter):
         self.member_joined: Callable[[ChatRef, str], Awaitable[None]] | None = None
         """Told when someone joins a group the bot is in."""
         self._social: set[asyncio.Task] = set()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> OneBotAdapter:
-        return cls(settings.onebot_ws_url, access_token=settings.secret("onebot_access_token") or None,
-                   reverse_listen=settings.onebot_reverse_listen, reverse_port=settings.onebot_reverse_port)
 
     async def run(self, on_message: MessageCallback) -> None:
         self._lanes = ChatLanes(on_message)

@@ -43,7 +43,6 @@ from bot.kernel.adapter import (
     RateLimited,
 )
 from bot.kernel.lanes import ChatLanes
-from bot.ops.config import Settings
 from bot.kernel.messages import (
     Attachment,
     AttachmentKind,
@@ -112,17 +111,6 @@ class TelegramAdapter(Adapter):
         self.coordinator_chats: Callable[[], Awaitable[list[str]]] | None = None
         self._names: dict[str, str] = {}
         """Display names of people who wrote, so a mention reads as "@王芳"."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TelegramAdapter:
-        webhook = None
-        if settings.telegram_webhook_url:
-            webhook = WebhookConfig(
-                settings.telegram_webhook_url, settings.secret("telegram_webhook_secret"),
-                settings.telegram_webhook_listen, settings.telegram_webhook_port,
-            )
-        return cls(settings.secret("telegram_token"), settings.telegram_base_url, settings.file_base_url, webhook,
-                   proxy=settings.telegram_proxy)
 
     async def run(self, on_message: MessageCallback) -> None:
         lanes: ChatLanes[IncomingMessage] = ChatLanes(on_message)
@@ -377,7 +365,8 @@ def to_incoming(update: Update, bot_username: str) -> IncomingMessage | None:
     sent_at = message.date if message.date.tzinfo else message.date.replace(tzinfo=UTC)
     return IncomingMessage(
         chat=ChatRef(PLATFORM, str(chat.id), kind, chat.title or chat.full_name or ""),
-        sender=Sender(str(message.from_user.id), message.from_user.full_name, message.from_user.is_bot),
+        sender=Sender(str(message.from_user.id), message.from_user.full_name, message.from_user.is_bot,
+                      message.from_user.username or ""),
         message_id=str(message.message_id),
         text=text,
         sent_at=sent_at,

@@ -25,7 +25,6 @@ from bot.domain.text import try_number
 from bot.kernel.adapter import Adapter, Capabilities, FileUnavailable, MessageCallback, PrivateChatUnavailable
 from bot.kernel.lanes import ChatLanes
 from bot.adapters.wecom_messages import APPCHAT_PREFIX, PLATFORM, parse_xml, split_bytes, to_incoming
-from bot.ops.config import Settings
 from bot.kernel.messages import (
     Attachment,
     ChatKind,
@@ -96,14 +95,6 @@ class WeComAdapter(Adapter):
         self._robot_lock = asyncio.Lock()
         self.route_hooks: list[Callable[[web.Application], None]] = []
         """Other WeCom callbacks served on the same listener (the 智能机器人's /wecom/bot)."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> WeComAdapter:
-        return cls(
-            settings.wecom_corp_id or "", settings.wecom_agent_id or "", settings.secret("wecom_secret"),
-            settings.secret("wecom_token"), settings.secret("wecom_aes_key"), listen=settings.wecom_listen,
-            port=settings.wecom_port, api_base=settings.wecom_api_base, robot_webhooks=settings.robot_webhooks,
-        )
 
     @property
     def callback_url(self) -> str:

@@ -105,6 +105,8 @@ class Records(_Section):
     dialog_timeout_minutes: int = Field(default=30, ge=1)
     kinds: list[RecordKindRule] = Field(default_factory=list)
     """Record kinds the program declares besides reflection, case and observation."""
+    split_post_minutes: int = Field(default=5, ge=0)
+    """A photo or file sent this soon after a record (in the same chat) belongs to it; 0 = never."""
     relay_proxies: bool = False
     """Whether one teacher's 接龙 repost may check in the other members it lists."""
 

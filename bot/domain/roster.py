@@ -16,8 +16,9 @@ from decimal import Decimal
 from pathlib import PurePath
 
 
+from bot.domain.identity import ACCOUNT_PLATFORMS, account_handle
 from bot.domain.people import name_problem, school_problem
-from bot.domain.roles import TEACHER, person_role
+from bot.domain.roles import PRIVILEGED_ROLES, TEACHER, person_role
 
 
 class RosterFileError(Exception):
@@ -39,9 +40,14 @@ class RosterRow:
     roles: str = ""  # raw text of the role cell, e.g. "组长、导师"
     phone: str = ""
     staff_no: str = ""
+    telegram: str = ""  # accounts per platform: such a row links on that account's first message
+    qq: str = ""
+    wecom: str = ""
+    dingtalk: str = ""
 
 
-_TEXT_FIELDS = ("name", "school", "subject", "workshop", "group", "roles", "phone", "staff_no")
+ACCOUNT_FIELDS = tuple(ACCOUNT_PLATFORMS)
+_TEXT_FIELDS = ("name", "school", "subject", "workshop", "group", "roles", "phone", "staff_no", *ACCOUNT_FIELDS)
 _REQUIRED = {"name": "姓名", "school": "学校"}
 _ALIASES = {
     "name": ("姓名", "名字", "教师姓名", "name"),
@@ -52,6 +58,10 @@ _ALIASES = {
     "roles": ("角色", "身份", "职务", "role", "roles"),
     "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "phone", "mobile"),
     "staff_no": ("工号", "教师编号", "编号", "staff_no", "staff number", "staff id"),
+    "telegram": ("telegram", "tg", "telegram id", "telegram账号"),
+    "qq": ("qq", "qq号", "qq号码"),
+    "wecom": ("企业微信", "企业微信账号", "企业微信userid", "企微", "wecom"),
+    "dingtalk": ("钉钉", "钉钉账号", "钉钉userid", "dingtalk"),
 }
 _DELIMITERS = ",\t;"
 _SNIFF_CHARS = 8192
@@ -260,6 +270,8 @@ class ExistingMember:
     phone: str = ""
     staff_no: str = ""
     left: bool = False
+    accounts: tuple[tuple[str, str], ...] = ()
+    """(roster column field, stored handle) of the accounts the roster already names."""
 
 
 class Action(str, enum.Enum):
@@ -271,7 +283,8 @@ class Action(str, enum.Enum):
 
 @dataclass(frozen=True)
 class RowPlan:
-    """One row's fate. Text fields are the row's cleaned values ("" = keep what is stored);
+    """One row's fate. Text fields are the row's cleaned values ("" = keep what is stored; account
+    fields hold the stored form of the account, e.g. `@wangfang`);
     roles are the canonical roles the row adds; changes list (field, old, new) for UPDATE."""
 
     line: int
@@ -285,6 +298,10 @@ class RowPlan:
     roles: frozenset[str] = frozenset()
     phone: str = ""
     staff_no: str = ""
+    telegram: str = ""
+    qq: str = ""
+    wecom: str = ""
+    dingtalk: str = ""
     changes: tuple[tuple[str, str, str], ...] = ()
     problem: str | None = None
     problem_values: dict[str, object] = field(default_factory=dict)
@@ -354,7 +371,14 @@ def _check(row: RosterRow) -> tuple[RosterRow, dict[str, str]]:
         raise _Reject("roster_bad_phone", phone=row.phone)
     if row.staff_no and not _STAFF_NO.fullmatch(row.staff_no):
         raise _Reject("roster_bad_staff_no", staff_no=row.staff_no)
-    return replace(row, phone=phone), roles
+    handles = {}
+    for name in ACCOUNT_FIELDS:
+        if text := getattr(row, name):
+            handle = account_handle(name, text)
+            if handle is None:
+                raise _Reject("roster_bad_account", column=_ALIASES[name][0], value=text)
+            handles[name] = handle
+    return replace(row, phone=phone, **handles), roles
 
 
 class _Existing:
@@ -370,6 +394,7 @@ class _Existing:
             if phone := _stored_phone(member.phone):
                 self.by_phone.setdefault(phone, member)
             self.by_person.setdefault((_clean(member.name), _clean(member.school)), []).append(member)
+        self.by_account = {account: member for member in members for account in member.accounts}
 
     def match(self, row: RosterRow) -> ExistingMember | None:
         if row.staff_no and (member := self.by_staff_no.get(row.staff_no)):
@@ -395,7 +420,8 @@ def _stored_phone(text: str) -> str:
 
 def _keys(row: RosterRow, member: ExistingMember | None = None) -> list[tuple[str, object]]:
     """What surely makes two rows one person: a staff number, a phone, the member matched."""
-    keys: list[tuple[str, object]] = [(name, getattr(row, name)) for name in ("staff_no", "phone") if getattr(row, name)]
+    keys: list[tuple[str, object]] = [
+        (name, getattr(row, name)) for name in ("staff_no", "phone", *ACCOUNT_FIELDS) if getattr(row, name)]
     return keys + ([("member", member.id)] if member is not None else [])
 
 
@@ -406,6 +432,7 @@ def _told_apart(row: RosterRow, other: RosterRow) -> bool:
 
 
 _STORED = {"phone": _stored_phone}  # how a stored value is compared
+_ACCOUNT_CHANGE = "account_"
 
 
 def _plan_row(row: RosterRow, roles: dict[str, str], member: ExistingMember | None,
@@ -414,11 +441,18 @@ def _plan_row(row: RosterRow, roles: dict[str, str], member: ExistingMember | No
     for role, word in roles.items():
         if role not in held and role not in may_grant:
             raise _Reject("roster_role_not_allowed", role=word)
+    named = {name: getattr(row, name) for name in ACCOUNT_FIELDS if getattr(row, name)}
+    stored_accounts = dict(member.accounts) if member is not None else {}
+    if (named and (held | set(roles)) & PRIVILEGED_ROLES and not PRIVILEGED_ROLES <= set(may_grant)
+            and any(stored_accounts.get(name) != handle for name, handle in named.items())):
+        raise _Reject("roster_account_privileged")  # naming an account is linking it: admins only here
     fields = _fields(row)
     if member is None:
         return RowPlan(row.line, Action.CREATE, roles=frozenset(roles) or frozenset({TEACHER}), **fields)
     changes = [(name, getattr(member, name) or "", new) for name, new in fields.items()
-               if new and new != _STORED.get(name, _clean)(getattr(member, name))]
+               if name not in ACCOUNT_FIELDS and new and new != _STORED.get(name, _clean)(getattr(member, name))]
+    changes += [(f"{_ACCOUNT_CHANGE}{name}", stored_accounts.get(name, ""), handle)
+                for name, handle in named.items() if stored_accounts.get(name) != handle]
     if added := frozenset(roles) - held:
         changes.append(("roles", "、".join(sorted(held)), "、".join(sorted(held | added))))
     if member.left:
@@ -448,6 +482,10 @@ def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *
             if earlier:
                 raise _Reject("roster_duplicate_row", first=min(earlier))
             member = stored.match(row)
+            for name in ACCOUNT_FIELDS:
+                owner = stored.by_account.get((name, getattr(row, name)))
+                if getattr(row, name) and owner is not None and (member is None or owner.id != member.id):
+                    raise _Reject("roster_account_taken", value=getattr(row, name), other=owner.name)
             if member is not None and ("member", member.id) in first_line:  # matched twice
                 raise _Reject("roster_duplicate_row", first=first_line["member", member.id])
             plan = _plan_row(row, roles, member, may_grant)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -22,7 +22,7 @@ from bot.domain.dates import PAST, find_date_prefix, parse_date
 from bot.domain.record_text import ObservationDraft, clean_teacher_name, title_of
 from bot.domain.records import RecordKind
 from bot.domain.relay import Relay, parse_relay
-from bot.domain.text import clean_text, fold, normalize, to_simplified
+from bot.domain.text import clean_text, fold, normalize
 
 
 class Intent(str, enum.Enum):
@@ -67,7 +67,6 @@ class Understanding:
     args: str = ""
     addressed: bool = False
     """The post addressed the bot (@研修助手, a platform mention)."""
-    fields: dict[str, str] = field(default_factory=dict)
 
 
 CHATTER = Understanding(Intent.CHATTER)
@@ -117,21 +116,23 @@ _GREETING = (
 _VERB = r"(?:签到|打卡|签个到|打个卡|报到|签了到|补个?卡|补签到?|check\s?-?\s?in|sign\s?-?\s?in|clock\s?in)"
 _AFTER = r"(?:了|啦|咯|喽|啰|罗|哦|哟|呀|啊|嘞|哈|呢|完毕|成功|完成|ok|\+1|一下)*"
 _DAY_COUNT = r"(?:第?[0-9一二三四五六七八九十百]+天|day\s?[0-9]+)"
+_WECHAT_EMOJI = r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]"
+"""WeChat's emoji as text: [太阳] [玫瑰] [强]."""
 _NOT_PRE = r"(?:今天|今日|今早|准时|按时|研修|每日|日常|学习|培训|已经|已|我|本人|来|第|签|打卡|报到)"
 _CHECKIN = re.compile(
-    rf"^(?:{_GREETING}(?:呀|啊|哦|哈|啦)?[\s,，.。!！]*)*#?\s*"
-    rf"(?:(?!{_NOT_PRE})(?P<pre>[\u4e00-\u9fff·]{{2,4}}?)(?:老师)?[\s,，:：]*)?"
-    rf"(?:今天|今日|今天也|今早|我|本人|我也)?(?:已经?|来|准时|按时)?"
+    rf"^(?:{_WECHAT_EMOJI}\s*)*(?:{_GREETING}(?:呀|啊|哦|哈|啦)?[\s,，.。!！]*)*(?:{_WECHAT_EMOJI}\s*)*#?\s*"
+    rf"(?:(?!{_NOT_PRE})(?P<pre>[\u4e00-\u9fff·]{{2,8}}?)(?:老师)?[\s,，:：]*)?"
+    rf"(?:今天|今日份?|今早|我|本人|也|都)*(?:已经?|来|准时|按时)?"
     rf"(?:{_DAY_COUNT}\s*)?(?:研修|每日|日常|学习|培训)?"
     rf"{_VERB}(?:{_VERB})*#?{_AFTER}(?P<count>\s*{_DAY_COUNT})?"
     r"(?P<tail>.*)$",
     re.DOTALL,
 )
-_TAIL_NAME = re.compile(r"^[\s,，:：\-—]*(?P<name>[\u4e00-\u9fff·]{2,4}?)(?:老师)?[\s。.!！]*$")
+_TAIL_NAME = re.compile(r"^[\s,，:：\-—(（]*(?P<name>[\u4e00-\u9fff·]{2,4}?)(?:老师)?[)）]?[\s。.!！]*$")
 _TAIL_NOTE = re.compile(r"^[\s,，:：;；。.!！\-—]+(?P<note>.+)$", re.DOTALL)
 _ASKING = re.compile(r"[吗嘛哪么啥谁几表]|什么|怎么|时间|地点|链接|二维码")
 _TO_OTHERS = re.compile(r"^(?:大家|各位|老师们|别忘|不要忘|记得|请|都|谁|还有|没签|未签)")
-_PUNCT_ONLY = re.compile(r"^[\s,，。.!！✓√✔✅]*$")
+_PUNCT_ONLY = re.compile(r"^(?:[\s,，。.!！✓√✔✅]|\[[\u4e00-\u9fffA-Za-z]{1,4}\])*$")
 _NOT_A_NAME = re.compile(
     r"^(?:记得|请|大家|准时|按时|忘记|忘了|没有|还没|不要|别忘|需要|要|都|统一|开始|每天|明天|昨天|怎么|如何|"
     r"在哪|哪里|提醒|通知|注意|谁|今天|今日|已经|我们|你们|他们|不用|不能|可以|补|补签|代|帮|"
@@ -179,7 +180,8 @@ _BRACKET = r"(?P<bracket>[【\[〖［(（「『]\s*)"
 _SEP = r"[\s:：,，。.\-—|｜]"
 _NOTE = r"(?:\s*[(（][^)）\n]{1,12}[)）])?"
 _HEADER_START = re.compile(
-    rf"^(?:{_BRACKET}|(?P<hash>#\s*))?{_QUALIFIER}(?:教学|教育)?(?P<kw>{_KIND_WORDS}){_QUALIFIER}{_NOTE}"
+    rf"^(?:{_BRACKET}(?:[^】\]〗］)）」』\n]{{0,6}}?(?={_KIND_WORDS}))?|(?P<hash>#\s*))?{_QUALIFIER}(?:教学|教育)?"
+    rf"(?P<kw>{_KIND_WORDS}){_QUALIFIER}{_NOTE}"
     rf"(?(bracket){_CLOSE}{_SEP}*|(?:(?P<closehash>#){_SEP}*|(?:{_SEP}+|(?=《)|$)))",
 )
 """The kind first: 【教学反思】…, #反思 …, 反思：…, 11月教学案例 《…》…, 课后反思(第3周)."""
@@ -192,6 +194,8 @@ _NOT_RECORD_AFTER = re.compile(
     r"^(?:要求|模板|范文|格式|怎么写|如何写|写作|提交|截止|上交|已|都|什么时候|交了|写了|写完|收齐|"
     r"统计|汇总|评比|通知|名单|的要求|的模板|的提交|的截止|大家|请|记得|还没|没交|催交|也要)"
 )
+SHORT_BODY = 40
+_NOTICE_BODY = re.compile(r"征文|投稿|活动|通知|开始了?|截止|请|欢迎|报名|评比|要求|模板|范文|链接|群文件|提交")
 _ARTICLE = re.compile(r"^(?:【?转发|转载|分享|推荐|推送|链接|文章|好文|转|http|www\.)|公众号|mp\.weixin|阅读原文|点击链接")
 _LESSON_PLAN = re.compile(r"教学设计|教案|导学案|课件|说课稿|教学计划|活动方案|作业设计")
 _NOTICE = re.compile(
@@ -261,8 +265,6 @@ def _understand(text: str, today: date, addressed: bool) -> Understanding:
 
 
 def _with(found: Understanding, **changes: object) -> Understanding:
-    from dataclasses import replace
-
     return replace(found, **changes)
 
 
@@ -352,6 +354,8 @@ def _record(original: str, folded: str, today: date) -> Understanding | None:
         return _plain_observation(original, folded, today)
     kind, title, body_lines = head
     body = "\n".join(body_lines).strip()
+    if body and len(body) < SHORT_BODY and _NOTICE_BODY.search(fold(body)):
+        return None  # #教学反思# 征文活动开始啦: a notice under a record's tag
     if _LESSON_PLAN.search(matched[0]) and kind is not RecordKind.OBSERVATION and not body:
         return None
     if kind is RecordKind.OBSERVATION:
@@ -371,8 +375,8 @@ def _header(lines: list[str], matched: list[str]) -> tuple[RecordKind, str, list
         rest = _same_tail(lines[0], first, start.end())
         title = ""
         if not rest and len(lines) > 1 and _is_title_line(matched[1]):
-            title, lines = matched[1].strip("《》 "), lines[:1] + lines[2:]
-            title = _original_title(lines, title)
+            title = _original_title(lines[1:2], matched[1].strip("《》 "))
+            lines = lines[:1] + lines[2:]
         body = ([rest] if rest else []) + lines[1:]
         return kind, title, body
     titled = _TITLE_THEN_KIND.match(first)
@@ -383,7 +387,7 @@ def _header(lines: list[str], matched: list[str]) -> tuple[RecordKind, str, list
     if len(lines) > 1 and _is_title_line(first):
         second = _HEADER_START.match(matched[1])
         if second is not None and not _same_tail(lines[1], matched[1], second.end()):
-            return _KIND_OF[second["kw"]], first.strip("《》 "), lines[2:]
+            return _KIND_OF[second["kw"]], _original_title(lines[:1], first.strip("《》 ")), lines[2:]
     return None
 
 
@@ -407,6 +411,15 @@ def _same_tail(original_line: str, folded_line: str, end: int) -> str:
 
 
 def _original_title(lines: list[str], folded_title: str) -> str:
+    """The title as the teacher wrote it (《My School》 keeps its capitals, 《秋天的雨》 its script)."""
+    if not folded_title:
+        return folded_title
+    for line in lines[:3]:
+        line = line.strip()[:60]
+        for start in range(len(line)):
+            for end in range(len(line), start, -1):
+                if fold(line[start:end]) == folded_title:
+                    return line[start:end].strip()
     return folded_title
 
 
@@ -501,7 +514,3 @@ def _form(text: str, today: date) -> ObservationDraft | None:
         topic=values["topic"].strip("《》 "),
         notes="\n".join(notes) or values.get("topic", ""),
     )
-
-
-def simplified(text: str) -> str:
-    return to_simplified(text)

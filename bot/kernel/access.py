@@ -96,6 +96,7 @@ PERMISSIONS: dict[str, Rule] = {
     "pending": COORDINATORS,
     "approve": COORDINATORS,
     "reject": COORDINATORS,
+    "invite": Rule(COORDINATORS.roles, PRIVATE),
     "grant": COORDINATORS,
     "revoke": COORDINATORS,
     "assign": COORDINATORS,

@@ -158,7 +158,7 @@ class Turn:
 Next = Callable[[Turn], Awaitable[None]]
 Stage = Callable[[Turn, Next], Awaitable[None]]
 
-ACKNOWLEDGED_ROUTES = frozenset({"checkin"})
+ACKNOWLEDGED_ROUTES = frozenset({"checkin", "relay"})
 """Routes whose successful answer in a group may be a quiet acknowledgement (policy `checkins.acknowledge`)."""
 
 
@@ -302,9 +302,14 @@ class Dispatcher:
     async def identity(self, turn: Turn, next: Next) -> None:
         """Who is speaking: the roster member behind the account, and their roles."""
         facts, sender = turn.facts, turn.message.sender
-        turn.member = facts.member
+        member, granted = facts.member, set(facts.roles)
+        if member is None:  # an account the roster names links on its first message (audited)
+            member = await turn.uow.members.link_from_roster(
+                turn.message.platform, sender.user_id, sender.username, sender.display_name, turn.now)
+            granted = await turn.uow.members.roles(member.id) if member is not None else set()
+        turn.member = member
         is_admin = (turn.message.platform, sender.user_id) in self.admins
-        turn.roles = resolve_roles(facts.member is not None, set(facts.roles), is_admin)
+        turn.roles = resolve_roles(member is not None, granted, is_admin)
         await next(turn)
 
     async def permission(self, turn: Turn, next: Next) -> None:
@@ -321,7 +326,7 @@ class Dispatcher:
         await next(turn)
         style = self.policy.checkins.acknowledge
         message = turn.message
-        if (style == "reply" or turn.outcome != "ok" or message.is_private
+        if (style == "reply" or turn.outcome != "ok" or message.is_private or not turn.replies
                 or turn.route.name not in ACKNOWLEDGED_ROUTES or turn.member is None):
             return
         if not all(isinstance(r, Reply) and r.chat is None and r.private_to is None for r in turn.replies):

@@ -41,6 +41,8 @@ class Sender:
     user_id: str
     display_name: str = ""
     is_bot: bool = False
+    username: str = ""
+    """The public handle where the platform has one (Telegram's @username, without the @)."""
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain.policy import Policy
@@ -57,9 +55,7 @@ class Yanxiu:
         port = self.settings.health_port
         health = None if port is None else HealthServer(self.session_factory, self.settings.health_listen, port)
         scheduler = make_scheduler(self)
-        sweeps = SweepWatch(self.dispatcher.clock)
-        scheduler.add_listener(sweeps, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-        dashboard = self.dashboard_server(sweeps)
+        dashboard = self.dashboard_server()
         scheduler.start()
         try:
             if health is not None:
@@ -78,7 +74,7 @@ class Yanxiu:
             if dashboard is not None:
                 await dashboard.stop()
 
-    def dashboard_server(self, sweeps: SweepWatch | None = None):
+    def dashboard_server(self):
         """The web dashboard when YANXIU_DASHBOARD_PORT is set, else None (see bot/web)."""
         settings = self.settings
         if settings.dashboard_port is None:
@@ -94,28 +90,11 @@ class Yanxiu:
             admins=dispatcher.admins,
             queue=queue_messages,
             flush=lambda: send_queued(self.session_factory, dispatcher.delivery, dispatcher.clock),
-            last_sweep=sweeps.last if sweeps is not None else None,
         )
         return DashboardServer(config, settings.dashboard_listen, settings.dashboard_port)
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-
-class SweepWatch:
-    """When this process's scheduler last ran the sweep, and whether it failed: for the dashboard."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.at: datetime | None = None
-        self.failed = False
-
-    def __call__(self, event) -> None:
-        if event.job_id == "sweep":
-            self.at, self.failed = self.clock.now(), event.exception is not None
-
-    def last(self) -> tuple[datetime | None, bool]:
-        return self.at, self.failed
 
 
 def build(

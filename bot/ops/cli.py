@@ -1,4 +1,4 @@
-"""The `yanxiu` command line: run, console, db upgrade, roster import, bind, export.
+"""The `yanxiu` command line: run, console, db upgrade, roster import and codes, bind, export.
 
 Conventions every subcommand keeps: exit 0 on success, 1 when something failed at run time (the
 database, a file, the data), 2 for a usage or configuration error; each failure is one line on stderr
@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
     choice.add_argument("--yes", action="store_true", help="apply without asking")
     choice.add_argument("--dry-run", action="store_true", help="only show what would change")
     roster_import.set_defaults(action=_roster_import, command_name="yanxiu roster import")
+    roster_codes = roster_commands.add_parser(
+        "codes", help="print one-time invitation codes for rostered teachers who have no account yet",
+    )
+    roster_codes.add_argument("--renew", action="store_true",
+                              help="replace codes not yet used (the old ones stop working)")
+    roster_codes.set_defaults(action=_roster_codes, command_name="yanxiu roster codes")
 
     bind = commands.add_parser("bind", help="bind a chat that cannot send commands (a WeCom group robot) to a unit")
     bind.add_argument("chat", help="the chat id, e.g. robot:紫阳二小")
@@ -165,7 +171,7 @@ def _date(text: str):
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters import make_adapter
+    from bot.ops.platforms import make_adapter
 
     if settings.platform == "console" and not sys.stdin.isatty():
         # Under systemd or Docker a missing token would otherwise look like a clean stop.
@@ -299,6 +305,27 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
         applied = await import_plan(uow, actor, _now(), plan, path.name, progress=lambda done, total: _progress(
             t("import_progress", done=done, total=total)))
     print(t("roster_imported", created=applied.created, updated=applied.updated, rejected=plan.count(Action.REJECT)))
+    return 0
+
+
+async def _roster_codes(args: argparse.Namespace, settings: Settings) -> int:
+    """A printable list (tab-separated) of codes for everyone on the roster who has neither a linked
+    account nor one named on the roster: the same codes /invite makes, audited the same way."""
+    from bot.i18n import Translator
+    from bot.services.joining import codes_for_unlinked
+
+    t = Translator(settings.locale)
+    async with _unit_of_work(settings) as uow:
+        issued, kept = await codes_for_unlinked(uow, _operator(), _now(), renew=args.renew)
+    if issued:
+        print(t("cli_codes_header"))
+        for line in issued:
+            print(f"{line.school}\t{line.name}\t#{line.member_id}\t{line.code}")
+        print(t("cli_codes_note", count=len(issued)), file=sys.stderr)
+    else:
+        print(t("cli_codes_none"), file=sys.stderr)
+    if kept:
+        print(t("cli_codes_kept", count=kept), file=sys.stderr)
     return 0
 
 

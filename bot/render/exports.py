@@ -73,9 +73,9 @@ class Briefing:
 
 
 def _clean(text: str) -> str:
-    """Control characters (other than tab and line breaks) removed: XLSX cannot hold them, and a
-    leading one could hide a formula from `_guard`."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    """Control and bidi characters (other than tab and line breaks) removed: XLSX cannot hold them,
+    and a leading one could hide a formula from the checks below."""
+    return ILLEGAL_CHARACTERS_RE.sub("", clean_text(text))
 
 
 def _guard(text: str) -> str:
@@ -83,7 +83,7 @@ def _guard(text: str) -> str:
 
     Cleaning comes first: a control character before `=` would pass the check and then be
     stripped (by us or by openpyxl), leaving a live formula in the coordinator's spreadsheet."""
-    text = _clean(clean_text(text))
+    text = _clean(text)
     return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
 
 

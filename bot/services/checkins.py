@@ -55,6 +55,19 @@ async def check_in(
     return CheckInResult(stored, today, checked_at, await figures(uow, member_id, today))
 
 
+async def someone_else_named(uow: Repositories, name: str, member_id: int) -> bool:
+    """Whether `name` (as written, possibly with a school before it) names another current member."""
+    if any(member.id != member_id for member in await uow.members.named(name)):
+        return True
+    if len(name) <= 4:
+        return False
+    for line in await uow.members.everyone():  # 紫阳二小李明: rare, so the roster walk is affordable
+        member = line.member
+        if member.id != member_id and member.left_at is None and member.name and member.name in name:
+            return True
+    return False
+
+
 async def check_in_relay(
     uow: Repositories, member_id: int, member_name: str, relay: Relay, proxies: bool,
     today: date, now: datetime, message: IncomingMessage,

@@ -13,10 +13,20 @@ from storage.repositories import Repositories
 
 
 @dataclass(frozen=True)
+class HoursSoFar:
+    category: str
+    """"school" (校本) or "online" (网络)."""
+    done: float
+    required: float
+
+
+@dataclass(frozen=True)
 class MyProgress:
     checkins: CheckInFigures
     records: tuple[Progress, ...]
     """Only the kinds the policy asks for or the teacher has written."""
+    hours: tuple[HoursSoFar, ...] = ()
+    """This semester's hours by category, where the policy asks for some or some were earned."""
 
 
 async def my_progress(uow: Repositories, member_id: int, today: date, policy: Policy) -> MyProgress:
@@ -28,4 +38,11 @@ async def my_progress(uow: Repositories, member_id: int, today: date, policy: Po
         status = progress(kind, written.get(kind.value, []), today, policy.records, semester)
         if status.required or status.done:
             statuses.append(status)
-    return MyProgress(await figures(uow, member_id, today), tuple(statuses))
+    totals = await uow.hours.totals(member_id, semester.start, semester.end)
+    targets = {"school": policy.hours.school_based_per_semester, "online": policy.hours.online_per_semester}
+    hours = tuple(
+        HoursSoFar(category, round(totals.get(category, 0.0), 1), required)
+        for category, required in targets.items()
+        if required or totals.get(category)
+    )
+    return MyProgress(await figures(uow, member_id, today), tuple(statuses), hours)

@@ -130,6 +130,21 @@ async def store_observation(uow: Repositories, writer: Writer, draft: Observatio
     return StoredObservation(stored, teacher, observed_on, account.user_id if account else None)
 
 
+async def attach_to_recent(
+    uow: Repositories, member_id: int, chat_id: str, files: tuple[Attachment, ...], since: datetime
+) -> RecordEntry | None:
+    """The photo sent just after the words: it joins the sender's record from this chat written since
+    `since`, when that record has no files yet. None when there is no such record."""
+    record = await uow.records.latest_own(member_id)
+    if record is None or record.chat_id != chat_id or record.created_at < since or record.attachments:
+        return None
+    record.attachments = [
+        {"kind": f.kind.value, "file_ref": f.file_ref, "file_name": f.file_name, "mime_type": f.mime_type}
+        for f in files
+    ]
+    return entry_of(record)
+
+
 async def current_progress(
     uow: Repositories, member_id: int, kind: RecordKind, today: date, policy: Policy
 ) -> Progress:

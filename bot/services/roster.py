@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.identity import ACCOUNT_PLATFORMS
 from bot.domain.roles import PERSON_ROLES, PRIVILEGED_ROLES
 from bot.domain.roster import Action, ExistingMember, RosterPlan, RosterRow, RowPlan, plan_import
 from bot.services.audit import Actor, record
@@ -51,6 +52,8 @@ async def unit_roster(uow: Repositories, kind: str | None = None, unit_id: int |
 
 async def existing_members(repos: Repositories) -> list[ExistingMember]:
     """Everyone on the roster, departed included, as the pure planner sees them."""
+    named = await repos.roster_accounts.all()
+    field_of = {platform: field for field, platform in ACCOUNT_PLATFORMS.items()}
     return [
         ExistingMember(
             id=line.member.id, name=line.member.name, school=line.member.school.name,
@@ -59,6 +62,9 @@ async def existing_members(repos: Repositories) -> list[ExistingMember]:
             group=line.member.group.name if line.member.group else "",
             roles=line.roles, phone=line.member.phone or "", staff_no=line.member.staff_no or "",
             left=line.member.left_at is not None,
+            accounts=tuple(sorted((field_of[platform], handle)
+                                  for platform, handle in named.get(line.member.id, {}).items()
+                                  if platform in field_of)),
         )
         for line in await repos.members.everyone()
     ]
@@ -125,6 +131,14 @@ async def _create(repos: Repositories, units: _UnitIds, row: RowPlan, now: datet
         phone=row.phone or None, staff_no=row.staff_no or None, created_at=now, updated_at=now,
     )
     await repos.members.add(member, roles=row.roles)
+    await _name_accounts(repos, member.id, row)
+
+
+async def _name_accounts(repos: Repositories, member_id: int, row: RowPlan) -> None:
+    """The accounts the row names: each links to the member on its first message."""
+    for field, platform in ACCOUNT_PLATFORMS.items():
+        if handle := getattr(row, field):
+            await repos.roster_accounts.put(member_id, platform, handle)
 
 
 async def _update(repos: Repositories, units: _UnitIds, row: RowPlan, now: datetime) -> None:
@@ -142,3 +156,4 @@ async def _update(repos: Repositories, units: _UnitIds, row: RowPlan, now: datet
     for role in row.roles:
         await repos.members.grant(member.id, role, now)
     await repos.members.update(member, **values)
+    await _name_accounts(repos, member.id, row)

@@ -10,7 +10,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from bot.domain.policy import Policy
 from bot.i18n import Translator
 from bot.kernel.clock import Clock
 from bot.kernel.dispatcher import UserError
+from bot.kernel.metrics import LAST_SWEEP
 from bot.services import dashboard as access
 from bot.services import dashboard_views as views
 from bot.services import dashboard_work as work
@@ -52,8 +53,6 @@ class DashboardConfig:
     """The outbox's queuing, for the notices decisions send (required to decide anything)."""
     flush: Callable[[], Awaitable[object]] | None = None
     """Sends what an action queued (the approval notice) now rather than at the next sweep."""
-    last_sweep: Callable[[], tuple[datetime | None, bool]] | None = None
-    """When this process's scheduler last swept for due work, and whether that failed."""
 
 
 class DashboardServer:
@@ -242,9 +241,9 @@ class DashboardServer:
         async def show(uow, viewer):
             if not viewer.scope.is_program:
                 return self.pages.problem(403, "无权查看", self.config.t("dashboard_out_of_scope"))
-            last_sweep, sweep_failed = self.config.last_sweep() if self.config.last_sweep else (None, False)
+            swept = LAST_SWEEP.value()
             return "operations.html", {"ops": await work.operations(uow, self.config.t, self._now()),
-                                       "last_sweep": last_sweep, "sweep_failed": sweep_failed}
+                                       "last_sweep": datetime.fromtimestamp(swept, UTC) if swept else None}
 
         return await self._page(request, show)
 

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 import pytest
 
-from bot.adapters import make_adapter
+from bot.ops.platforms import make_adapter
 from bot.adapters.dingtalk import DingTalkAdapter
 from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable, RateLimited
 from bot.kernel.messages import AttachmentKind, ChatKind, ChatRef, OutgoingFile, OutgoingMessage

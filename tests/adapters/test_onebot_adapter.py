@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from bot.adapters import make_adapter
+from bot.ops.platforms import make_adapter
 from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable
 from bot.adapters.onebot import OneBotAdapter, OneBotDisconnected, OneBotError
 from bot.adapters.onebot_messages import cq_escape, cq_unescape, parse_cq, to_incoming

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.adapters import make_adapter, wecom_crypto
+from bot.adapters import wecom_crypto
+from bot.ops.platforms import make_adapter
 from bot.kernel.adapter import FileUnavailable, PrivateChatUnavailable
 from bot.adapters.wecom import WeComAdapter, WeComApiError
 from bot.adapters.wecom_messages import split_bytes

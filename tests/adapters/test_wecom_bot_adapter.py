@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bot.adapters import make_adapter
+from bot.ops.platforms import make_adapter
 from bot.adapters.wecom_bot import SEPARATOR, WeComBot, WeComBotAdapter, WeComBotCannotSend, WeComPairAdapter
 from bot.adapters.wecom_bot_messages import strip_mention
 from bot.kernel.adapter import PrivateChatUnavailable

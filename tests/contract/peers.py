@@ -18,6 +18,7 @@ from bot.kernel.adapter import Adapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import FixedClock
 from bot.ops.config import Settings
+from bot.ops.platforms import telegram_adapter
 from bot.domain.policy import Checkins, Policy
 from storage.models import ChatBinding
 from storage.repositories import Repositories
@@ -76,8 +77,9 @@ class Peer(ABC):
         """The roster and the school group's binding, as a program office would have set them up."""
         now = datetime.now(UTC)
         factory = self.app.session_factory
-        await enrol(factory, "王芳", SCHOOL, now)
-        await enrol(factory, "教研室", SCHOOL, now, roles=("coordinator", "host"))
+        await enrol(factory, "王芳", SCHOOL, now, account=(self.platform, self.account_of("wang")))
+        await enrol(factory, "教研室", SCHOOL, now, roles=("coordinator", "host"),
+                    account=(self.platform, self.account_of("office")))
         async with factory() as session, session.begin():
             repos = Repositories(session)
             school = await repos.schools.by_name(SCHOOL)
@@ -86,6 +88,10 @@ class Peer(ABC):
                 platform=self.platform, chat_id=self.group_chat_id, scope="school", school_id=school.id,
                 workshop_id=None, title="校本研修群", bound_at=now,
             ))
+
+    def account_of(self, user: str) -> str:
+        """The platform's user id of a test user, as a roster's account column names it."""
+        return user
 
     @abstractmethod
     async def start_fake(self) -> Adapter:
@@ -192,18 +198,20 @@ class TelegramPeer(Peer):
     group_chat_id = "-100123"
 
     async def start_fake(self) -> Adapter:
-        from bot.adapters.telegram import TelegramAdapter
         from tests.fakes.telegram_api import FakeBotApi
 
         self.users: dict[str, int] = {}
         self.api = await self._stack.enter_async_context(FakeBotApi(token="4242:TEST"))
         config = Settings(_env_file=None, telegram_token=self.api.token, telegram_base_url=self.api.base_url)
-        adapter = TelegramAdapter.from_settings(config)
+        adapter = telegram_adapter(config)
         adapter.poll_timeout = 1
         return adapter
 
     def user_id(self, user: str) -> int:
         return self.users.setdefault(user, 500 + len(self.users))
+
+    def account_of(self, user: str) -> str:
+        return str(self.user_id(user))
 
     async def post(self, user: str, text: str, *, photo: bool = False) -> str:
         from tests.fakes.telegram_api import photo_update, text_message_update
@@ -230,7 +238,6 @@ class TelegramWebhookPeer(TelegramPeer):
     async def start_fake(self) -> Adapter:
         import socket
 
-        from bot.adapters.telegram import TelegramAdapter
         from tests.fakes.telegram_api import FakeBotApi
 
         self.users, self.updates = {}, {}
@@ -239,7 +246,7 @@ class TelegramWebhookPeer(TelegramPeer):
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/telegram"
-        return TelegramAdapter.from_settings(Settings(
+        return telegram_adapter(Settings(
             _env_file=None, telegram_token=self.api.token, telegram_base_url=self.api.base_url,
             telegram_webhook_url=self.url, telegram_webhook_secret=self.SECRET, telegram_webhook_port=port,
         ))
@@ -361,6 +368,9 @@ class OneBotPeer(Peer):
 
     def user_id(self, user: str) -> int:
         return self.users.setdefault(user, 20000 + len(self.users))
+
+    def account_of(self, user: str) -> str:
+        return str(self.user_id(user))
 
     async def post(self, user: str, text: str, *, photo: bool = False) -> str:
         segments = [{"type": "text", "data": {"text": text}}]

@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.ops.platforms import telegram_adapter
 from bot.ops.app import Yanxiu, build, prepare_database
 from bot.kernel.clock import Clock
 from bot.ops.config import Settings
@@ -30,7 +30,8 @@ from tests.fakes.telegram_api import (
 from tests.support.roster import enrol
 
 GROUP, WANG, LI = -100123, 501, 502
-ROSTER = ("王芳", "李明")
+ROSTER = {"王芳": WANG, "李明": LI}
+"""Names on the roster with the Telegram account the roster names for them."""
 REFLECTION = (
     "今天《分数的初步认识》一课，我先用分披萨的情境导入，学生兴趣很高，但在比较分数大小时讲得太快，"
     "部分学生没有跟上，下次要多留时间让学生动手操作。"
@@ -54,21 +55,24 @@ def free_port() -> int:
 @asynccontextmanager
 async def running_bot(
     api: FakeBotApi, database_url: str, *, clock: Clock | None = None,
-    roster: tuple[tuple[str, str, tuple[str, ...]], ...] = (), checkins: Checkins = REPLY, **settings,
+    roster: tuple[tuple, ...] = (), checkins: Checkins = REPLY, **settings,
 ) -> AsyncIterator[Yanxiu]:
-    """The whole bot on the fake Bot API; `roster` (name, school, roles) is on the roster before it starts."""
+    """The whole bot on the fake Bot API; `roster` (name, school, roles[, Telegram user id]) is on the
+    roster before it starts, with the account column a program office would fill in."""
     config = Settings(
         _env_file=None, telegram_token=api.token, telegram_base_url=api.base_url,
         database_url=database_url, **settings,
     )
-    adapter = TelegramAdapter.from_settings(config)
+    adapter = telegram_adapter(config)
     adapter.poll_timeout = 1
     today = (clock.now() if clock else datetime.now(UTC)).date()
     semester_around_today = Semester(start=today - timedelta(days=60), end=today + timedelta(days=60))
     app = build(config, adapter, clock=clock, policy=Policy(semester=semester_around_today, checkins=checkins))
     await prepare_database(app.engine)
-    for name, school, roles in roster or tuple((name, "紫阳县第二小学", ("teacher",)) for name in ROSTER):
-        await enrol(app.session_factory, name, school, datetime.now(UTC), roles)
+    for name, school, roles, *account in roster or tuple(
+            (name, "紫阳县第二小学", ("teacher",), user) for name, user in ROSTER.items()):
+        telegram = ("telegram", str(account[0])) if account else None
+        await enrol(app.session_factory, name, school, datetime.now(UTC), roles, account=telegram)
     task = asyncio.create_task(app.run())
     try:
         await asyncio.sleep(0.2)

@@ -16,7 +16,7 @@ from tests.e2e.test_telegram import GROUP, LI, WANG, running_bot, say
 from tests.fakes.telegram_api import FakeBotApi, text_message_update
 
 SCHOOL = "紫阳县第二小学"
-ROSTER = (("王芳", SCHOOL, ("teacher",)), ("教研室", SCHOOL, ("coordinator",)))
+ROSTER = (("王芳", SCHOOL, ("teacher",), WANG), ("教研室", SCHOOL, ("coordinator",), LI))
 PRIVACY_NOTE = "隐私模式"
 
 

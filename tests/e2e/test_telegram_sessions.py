@@ -17,9 +17,9 @@ HOST = 700
 BASE_TEACHERS = {701 + i: f"基地{i + 1}号" for i in range(5)}
 PARTNER_TEACHERS = {801 + i: f"合作{i + 1}号" for i in range(5)}
 ROSTER = (
-    ("王芳", BASE, ("teacher", "host")),
-    *((name, BASE, ("teacher",)) for name in BASE_TEACHERS.values()),
-    *((name, PARTNER, ("teacher",)) for name in PARTNER_TEACHERS.values()),
+    ("王芳", BASE, ("teacher", "host"), HOST),
+    *((name, BASE, ("teacher",), user) for user, name in BASE_TEACHERS.items()),
+    *((name, PARTNER, ("teacher",), user) for user, name in PARTNER_TEACHERS.items()),
 )
 
 

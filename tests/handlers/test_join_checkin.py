@@ -22,7 +22,7 @@ async def test_start_explains_and_asks_to_join(chat):
 
 async def test_join_then_checkin_then_me(chat_any_db):
     chat = chat_any_db
-    await chat.enrol("王芳")
+    await chat.enrol("王芳", account="u1")
     assert "登记成功：王芳，紫阳县第二小学" in await chat.one("/join 王芳 紫阳县第二小学")
     assert "签到成功（11月23日）" in await chat.one("签到")
     me = await chat.one("/me")
@@ -81,6 +81,7 @@ async def test_checkin_shapes_teachers_write(chat):
 
 async def test_checkin_for_someone_else_is_refused(chat):
     await chat.join("u1", "王芳")
+    await chat.enrol("李明")
     assert "只能为自己" in await chat.one("李明签到")
     assert await count(chat, CheckIn) == 0
 

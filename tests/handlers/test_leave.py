@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from storage.models import AuditEntry, LeaveRequest, Objection
 from tests.handlers.test_people import make_coordinator

@@ -14,7 +14,8 @@ async def make_coordinator(chat, user: str = "coord", name: str = "教研室") -
 
 async def test_join_links_to_the_one_matching_roster_entry_by_a_partial_school_name(chat):
     member_id = await chat.enrol("王芳")
-    assert "登记成功：王芳，紫阳县第二小学" in await chat.one("/join 王芳 第二小学")
+    code = await chat.invitation(member_id)
+    assert "登记成功：王芳，紫阳县第二小学" in await chat.one(f"/join 王芳 第二小学 {code.lower()}")
     [account] = await chat.rows(Account)
     assert account.member_id == member_id and account.user_id == "u1"
     assert await chat.rows(JoinRequest) == []

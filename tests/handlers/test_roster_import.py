@@ -65,7 +65,9 @@ async def test_confirm_applies_the_whole_plan_in_one_step(chat_any_db):
     [entry] = [e for e in await chat.rows(AuditEntry) if e.action == "roster.import"]
     assert entry.target == "名单.csv" and entry.after["created"] == 1 and entry.after["new_schools"] == ["紫阳中学"]
     assert "现在没有需要确认的操作" in await chat.one("/confirm", user="coord", private=True)
-    assert "登记成功：李明，紫阳中学" in await chat.one("/join 李明 紫阳中学", user="u2")
+    li = next(m for m in await chat.rows(Member) if m.name == "李明")
+    code = await chat.invitation(li.id)
+    assert "登记成功：李明，紫阳中学" in await chat.one(f"/join 李明 紫阳中学 {code}", user="u2")
 
 
 async def test_cancel_drops_the_import(chat):

@@ -3,7 +3,6 @@ nudges before the monthly deadline, and exports (XLSX workbook, briefing, comman
 
 from __future__ import annotations
 
-from datetime import datetime
 from io import BytesIO
 
 import openpyxl
@@ -13,7 +12,7 @@ from bot.domain.policy import Announcements, Policy
 from reminders.scheduler import session_env
 from storage.models import AuditEntry
 from reminders.planner import sweep
-from tests.conftest import SHANGHAI, open_chat
+from tests.conftest import open_chat
 from tests.scores.test_scores import REFLECTION, at
 from tests.test_config_cli import run_cli
 

@@ -4,6 +4,7 @@ spreadsheets never carry a live formula that a control character smuggled past t
 from __future__ import annotations
 
 import io
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -39,8 +40,11 @@ def test_a_control_character_cannot_smuggle_a_formula_into_xlsx():
     sheet = Sheet("记录", ("正文",), [(SMUGGLED,), ("\x00=1+1",), ("\u202e@SUM(A1)",)])
     workbook = load_workbook(io.BytesIO(to_xlsx([sheet])))
     cells = [row[0].value for row in workbook.active.iter_rows(min_row=2)]
-    assert cells == ["'" + SMUGGLED[1:], "'=1+1", "'@SUM(A1)"]
+    # cleaned first, then stored as text (a string cell is never evaluated), without a stray apostrophe
+    assert cells == [SMUGGLED[1:], "=1+1", "@SUM(A1)"]
     assert all(cell.data_type == "s" for row in workbook.active.iter_rows(min_row=2) for cell in row)
+    with zipfile.ZipFile(io.BytesIO(to_xlsx([sheet]))) as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml"), "no formula element anywhere"
 
 
 def test_a_control_character_cannot_smuggle_a_formula_into_csv():
@@ -54,7 +58,8 @@ async def test_a_reflection_with_a_smuggled_formula_exports_dead(chat):
     [record] = await chat.rows(Record)
     assert record.body.startswith("=HYPERLINK")  # stored as the teacher typed it, minus the control
     workbook = load_workbook(io.BytesIO(to_xlsx([Sheet("记录", ("正文",), [(record.body,)])])))
-    assert workbook.active.cell(2, 1).value.startswith("'=HYPERLINK")
+    cell = workbook.active.cell(2, 1)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s", "text, not a live formula"
 
 
 async def test_ids_that_are_no_usable_number_get_a_clear_answer(chat):
@@ -70,5 +75,5 @@ async def test_ids_that_are_no_usable_number_get_a_clear_answer(chat):
 
 async def test_control_characters_in_join_arguments_are_cleaned_before_matching(chat):
     """Cleaned once at the boundary: `王\\x07芳` is 王芳, and the school with a bidi override is the school."""
-    await chat.enrol("王芳")
-    assert "登记成功" in await chat.one("/join 王\x07芳 紫阳县\u202e第二小学", user="u1")
+    code = await chat.invitation(await chat.enrol("王芳"))
+    assert "登记成功" in await chat.one(f"/join 王\x07芳 紫阳县\u202e第二小学 {code}", user="u1")

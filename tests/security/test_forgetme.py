@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
 from storage.models import Account, AuditEntry, Base, CheckIn, HoursLine, Member, Record, RecordRevision
 

@@ -11,7 +11,7 @@ from bot.adapters.memory import MemoryAdapter
 from bot.ops.app import Yanxiu
 from bot.kernel.clock import FixedClock
 from bot.kernel.messages import Attachment, ChatKind, ChatRef, IncomingMessage, Sender
-from tests.support.roster import enrol
+from tests.support.roster import enrol, invitation
 
 GROUP = "group-1"
 
@@ -61,14 +61,22 @@ class ChatHarness:
         assert len(replies) == 1, replies
         return replies[0]
 
-    async def enrol(self, name: str, school: str = "紫阳县第二小学", roles: tuple[str, ...] = ("teacher",)) -> int:
-        """Put a person on the roster, as a roster import would; returns the member id."""
-        return await enrol(self.app.session_factory, name, school, self.clock.now(), roles, reuse=False)
+    async def enrol(self, name: str, school: str = "紫阳县第二小学", roles: tuple[str, ...] = ("teacher",),
+                    account: str | None = None) -> int:
+        """Put a person on the roster, as a roster import would; returns the member id. `account`
+        is the user id the roster names for them here: it links on its first message."""
+        named = (self.adapter.platform, account) if account else None
+        return await enrol(self.app.session_factory, name, school, self.clock.now(), roles, reuse=False, account=named)
+
+    async def invitation(self, member_id: int) -> str:
+        """A one-time code for the member, as /invite would hand out."""
+        return await invitation(self.app.session_factory, member_id, self.clock.now())
 
     async def join(self, user: str, name: str, school: str = "紫阳县第二小学", roles: tuple[str, ...] = ("teacher",)) -> int:
-        """Enrol `name` on the roster and link `user` to it through /join."""
+        """Enrol `name` on the roster and link `user` to it through /join with an invitation code."""
         member_id = await self.enrol(name, school, roles)
-        reply = await self.one(f"/join {name} {school}", user=user)
+        code = await self.invitation(member_id)
+        reply = await self.one(f"/join {name} {school} {code}", user=user)
         assert name in reply and "登记成功" in reply, reply
         return member_id
 

@@ -97,7 +97,11 @@ class Report:
 
 
 async def prepare(chat: ChatHarness) -> None:
+    """王芳 and her colleagues on the roster; her school's group bound to the school."""
     chat.names[USER] = SENDER
+    await chat.join("coord", "教研室", SCHOOL)
+    assert "已授予" in await chat.one("/grant 教研室 协调员", user="admin")
+    assert "已将本群绑定" in await chat.one(f"/bind school {SCHOOL}", user="coord")
     await chat.join(USER, SENDER, SCHOOL)
     for name in COLLEAGUES:
         await chat.enrol(name, SCHOOL)
