@@ -13,6 +13,8 @@ from handlers.lookup import is_organiser
 router = Router()
 
 LIST_LINES = 20
+MAX_ID = 2**31 - 1
+"""Larger numbers are no record's id (and overflow an INTEGER column on PostgreSQL)."""
 
 
 def _reviewer(ctx: Context) -> Reviewer:
@@ -41,8 +43,10 @@ async def review_command(ctx: Context) -> Reply | list[Reply]:
         lines.append(ctx.t("review_how", scale="、".join(ctx.policy.reviews.scale)))
         return Reply("\n".join(lines))
     number = words[0].lstrip("#＃")
-    if not number.isdigit() or len(words) < 2:
+    if not (number.isascii() and number.isdigit()) or len(words) < 2:
         raise UserError("usage_review")
+    if int(number) > MAX_ID:
+        raise UserError("review_not_found", id=number[:12])
     comment = words[2].strip() if len(words) > 2 else ""
     record, grade, replaced = await review(ctx.uow, ctx.policy, reviewer, int(number), words[1], comment, ctx.now)
     await ctx.audit("records.review", f"#{record.id}", after={"grade": grade, "comment": comment})

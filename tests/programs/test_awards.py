@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.policy import Awards, Checkins, Hours, Points, Policy, Pool, Records
 from bot.kernel.messages import Attachment, AttachmentKind
+from tests.programs.support import link
 from tests.conftest import open_chat
 
 ROSTER = """姓名,学校,工作坊,小组,角色
@@ -50,11 +51,11 @@ async def test_outstanding_members_leaders_and_cut_with_reasons(sqlite_url, cloc
 
 
         # A 坊主 sees her own workshop's ranking, and only hers; a teacher sees none.
-        await chat.one("/join 李明 紫阳县第二小学", user="li")
+        await link(chat, "li", "李明")
         own = (await chat.say("/scores", user="li", private=True))[0].splitlines()
         assert own[0].startswith("📊 语文 ") and len([line for line in own if line[:2] in ("1.", "2.", "3.")]) == 3
         assert "自己负责的工作坊或小组" in await chat.one("/scores workshop 数学", user="li", private=True)
-        await chat.one("/join 王芳 紫阳县第二小学", user="wang")
+        await link(chat, "wang", "王芳")
         assert "📊" not in await chat.one("/scores", user="wang", private=True)
 
 

@@ -11,6 +11,7 @@ import pytest
 from bot.domain.policy import Checkins, Policy
 from bot.kernel.messages import Attachment, AttachmentKind
 from bot.ops.policy import load_policy
+from tests.programs.support import link
 from tests.conftest import SHANGHAI, open_chat
 
 POLICIES = Path(__file__).resolve().parents[2] / "deploy" / "policies"
@@ -159,8 +160,8 @@ async def test_wangluo_semester_matches_the_hand_count(sqlite_url, clock):
         roster = (Attachment(AttachmentKind.DOCUMENT, "roster", "名单.csv"),)
         await chat.one("/roster import", user="coord", private=True, attachments=roster)
         await chat.one("/confirm", user="coord", private=True)
-        await chat.one("/join 王芳 紫阳县第二小学", user="u1")
-        await chat.one("/join 李明 紫阳县第二小学", user="u2")
+        await link(chat, "u1", "王芳")
+        await link(chat, "u2", "李明")
         chat.clock.set(at(date(2026, 12, 20)))
         chat.adapter.files["hours"] = "姓名,学校,学时\n王芳,紫阳县第二小学,120\n李明,紫阳县第二小学,100\n".encode()
         export = (Attachment(AttachmentKind.DOCUMENT, "hours", "研修网学时.csv"),)

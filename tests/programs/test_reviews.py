@@ -6,6 +6,7 @@ from bot.domain.policy import Checkins, Policy, Reviews
 from bot.domain.reviews import Unit, grade_of, reviews
 from bot.kernel.messages import Attachment, AttachmentKind
 from storage.models import AuditEntry, Record, RecordReview
+from tests.programs.support import link
 from tests.conftest import open_chat
 
 REFLECTION = "反思：" + "今天的课堂上我尝试了小组合作学习，学生讨论热烈，但有的小组偏离了主题，下次要把任务说得更具体，并且在巡视时及时提醒。"
@@ -46,7 +47,7 @@ async def test_a_workshop_leader_reviews_her_members_and_the_author_is_told(sqli
         await chat.one("/roster import", user="coord", private=True, attachments=file)
         await chat.one("/confirm", user="coord", private=True)
         for user, name in (("wang", "王芳"), ("li", "李明"), ("zhao", "赵强"), ("qian", "钱多")):
-            await chat.one(f"/join {name} 紫阳县第二小学", user=user)
+            await link(chat, user, name)
         await chat.one("/pair 钱多 赵强", user="coord")
         await chat.one(REFLECTION, user="wang")
         await chat.one(REFLECTION, user="zhao")
