@@ -1,16 +1,19 @@
-"""/history import: a coordinator sends a group's exported chat history (.txt) in a private chat;
-a dry run shows the check-ins and records it would backfill, by teacher and date; /confirm applies it."""
+"""/history import: a coordinator sends a group's exported chat history (.txt), or a spreadsheet
+(.csv/.xlsx/.xls) of work done before the bot arrived, in a private chat; a dry run shows the
+check-ins, records and hours it would backfill, by teacher and date, and the rows it cannot read;
+/confirm applies it."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.backfill_sheet import is_sheet
 from bot.kernel.adapter import FileUnavailable
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import AttachmentKind, Button, Reply
 from bot.kernel.router import Router
 from bot.services import audit
-from bot.services.history import HistoryPlan, apply_history, plan_history
+from bot.services.history import SHEET, HistoryPlan, apply_history, plan_history, plan_sheet
 from handlers.confirm import confirms
 from handlers.lookup import actor, is_organiser
 
@@ -19,6 +22,7 @@ router = Router()
 DIALOG = "history_import"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DETAIL_LINES = 40
+PROBLEM_LINES = 30
 IMPORT_WORDS = ("import", "导入", "导入聊天记录")
 
 
@@ -33,8 +37,14 @@ async def history(ctx: Context) -> Reply:
         content = await ctx.download(documents[0], MAX_FILE_BYTES)
     except FileUnavailable:
         raise UserError("history_unreadable") from None
-    plan = await plan_history(ctx.uow, content)
+    name = documents[0].file_name or ""
+    if is_sheet(name):
+        plan = await plan_sheet(ctx.uow, content, name, ctx.policy, ctx.today)
+    else:
+        plan = await plan_history(ctx.uow, content)
     if not plan.planned:
+        if plan.source == SHEET:
+            return ctx.reply("backfill_nothing", rows=plan.messages, details=_details(ctx, plan))
         return ctx.reply("history_nothing", messages=plan.messages)
     await ctx.start_dialog(DIALOG, "confirm", plan.to_json())
     buttons = (Button(ctx.t("button_confirm_import"), "/confirm"), Button(ctx.t("button_cancel"), "/cancel"))
@@ -43,6 +53,14 @@ async def history(ctx: Context) -> Reply:
 
 def dry_run(ctx: Context, plan: HistoryPlan) -> str:
     teachers = plan.by_teacher()
+    if plan.source == SHEET:
+        lines = [
+            ctx.t("backfill_line", name=teacher.name, checkins=len(teacher.checkin_days),
+                  days=_days(teacher.checkin_days) or "—", records=teacher.records, hours=_hours(teacher.hours))
+            for teacher in teachers[:DETAIL_LINES]
+        ]
+        return ctx.t("backfill_dry_run", rows=plan.messages, checkins=plan.checkins, records=plan.records,
+                     hours=_hours(plan.hours), people=len(teachers), lines="\n".join(lines + [_details(ctx, plan)]).strip())
     lines = [
         ctx.t("history_line", name=teacher.name, checkins=len(teacher.checkin_days),
               days=_days(teacher.checkin_days) or "—", records=teacher.records)
@@ -54,6 +72,20 @@ def dry_run(ctx: Context, plan: HistoryPlan) -> str:
                  people=len(teachers), lines="\n".join(lines))
 
 
+def _details(ctx: Context, plan: HistoryPlan) -> str:
+    """The names not on the roster, then each unreadable row with its number."""
+    lines = [ctx.t("backfill_unmatched", names="、".join(plan.unmatched[:20]))] if plan.unmatched else []
+    if plan.problems:
+        lines.append(ctx.t("backfill_problems", count=len(plan.problems)))
+        lines += [ctx.t("backfill_problem_line", line=p.line, problem=ctx.t(p.key, **p.values))
+                  for p in plan.problems[:PROBLEM_LINES]]
+    return "\n".join(lines)
+
+
+def _hours(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 @confirms(DIALOG)
 async def confirm_history(ctx: Context) -> Reply:
     """/confirm while a history import's dry run is open."""
@@ -63,7 +95,10 @@ async def confirm_history(ctx: Context) -> Reply:
     applied = await apply_history(ctx.uow, plan, ctx.policy, ctx.zone, ctx.now)
     await ctx.end_dialog()
     await audit.record(ctx.uow, actor(ctx), ctx.now, "history.import", plan.fingerprint,
-                       after={"checkins": applied.checkins, "records": applied.records})
+                       after={"checkins": applied.checkins, "records": applied.records, "hours": applied.hours})
+    if plan.source == SHEET:
+        return ctx.reply("backfill_applied", checkins=applied.checkins, records=applied.records,
+                         hours=_hours(applied.hours))
     return ctx.reply("history_applied", checkins=applied.checkins, records=applied.records)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.domain.dates import parse_datetime
+from bot.domain.dates import FUTURE, parse_datetime
 from bot.domain.session_status import SessionStatus
 from bot.domain.sessions import parse_minutes, schedule_warnings
 from bot.kernel.dispatcher import Context, UserError
@@ -82,11 +82,17 @@ async def _host(ctx: Context, text: str):
 
 
 def _start_time(ctx: Context, text: str) -> datetime:
-    parsed = parse_datetime(text, ctx.local(ctx.now).replace(tzinfo=None))
+    now = ctx.local(ctx.now).replace(tzinfo=None)
+    parsed = nearest = parse_datetime(text, now)
+    coming = parse_datetime(text, now, prefer=FUTURE)
+    if coming is not None and nearest is not None and (coming.day - nearest.day).days < 60:
+        parsed = coming  # 周三, 3号: the next one; a month and day already past stays past (a typo, not next year)
     if parsed is None or parsed.value is None or parsed.rest.strip():
         raise UserError("session_time_bad", text=text)
     if parsed.ambiguous_hour:
         raise UserError("session_time_ambiguous", text=text)
+    if parsed.ambiguous_day:
+        raise UserError("session_day_ambiguous", text=text, day=f"{parsed.day.month}月{parsed.day.day}日")
     start = parsed.value.replace(tzinfo=ctx.zone)
     if start <= ctx.now:
         raise UserError("session_time_past", text=text)

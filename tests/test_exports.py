@@ -93,6 +93,7 @@ def test_xlsx_layout_types_and_injection():
     assert [ws.cell(r, 6).value for r in (3, 4)] == ["+1", "@x"]
     assert all(ws.cell(r, c).data_type != "f" for r in range(1, 6) for c in range(1, 7))
     assert all(ws.cell(r, 1).data_type == "s" for r in range(1, 6))
+    assert ws["A3"].quotePrefix and not ws["A2"].quotePrefix  # stays text even after an edit in Excel
     assert ws.column_dimensions["A"].width == 14  # explicit
     assert ws.column_dimensions["C"].width == 18  # "2026-11-03 08:05" + 2
     assert ws.column_dimensions["F"].width == 8  # header "备注" counts 4, + 4 for the filter button

@@ -42,7 +42,7 @@ class BackfillItem:
     day: date
     sent_at: datetime
     kind: str
-    """"checkin" or a RecordKind value."""
+    """"checkin", "hours" or a RecordKind value."""
     title: str = ""
     body: str = ""
     teacher: str = ""
@@ -50,7 +50,16 @@ class BackfillItem:
     observed_on: date | None = None
     topic: str = ""
     ordinal: int = 0
-    """The message's position in the export: with the export's fingerprint, it makes re-imports idempotent."""
+    """The message's position in the export (a spreadsheet's row number): with the export's
+    fingerprint, it makes re-imports idempotent."""
+    hours: float = 0
+    """For kind "hours" (a spreadsheet row of 学时): how many, and in which ledger category."""
+    category: str = ""
+    school: str = ""
+    """The school a spreadsheet row names, to tell namesakes apart ("" = any)."""
+    key: str = ""
+    """A spreadsheet row's own fingerprint (its content, and which repeat of that content it is): a
+    corrected file sent again adds only the rows that were fixed, whatever their row numbers now."""
 
 
 def _header(line: str) -> tuple[datetime, str] | None:

@@ -13,6 +13,7 @@ import hmac
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.domain.roles import ADMIN, COORDINATOR, LEADER, MENTOR, WORKSHOP_LEADER
 
@@ -144,3 +145,16 @@ def verify(text: str, secret: bytes, now: int, purpose: str) -> Pass:
 def form_token(session_token: str, secret: bytes) -> str:
     """The anti-forgery value a page's forms carry: bound to the session, unknowable to other sites."""
     return _mac(secret, "form:" + session_token)
+
+
+@dataclass(frozen=True)
+class LinkIssuer:
+    """Signs dashboard links; built once by the composition root and handed to handlers on their context."""
+
+    base_url: str
+    secret: bytes
+
+    def link(self, account: str, member_id: int | None, scope: Scope, now: datetime) -> tuple[str, datetime]:
+        expires = now + timedelta(minutes=LINK_MINUTES)
+        token = sign(Pass("link", account, member_id, scope, int(expires.timestamp())), self.secret)
+        return f"{self.base_url.rstrip('/')}/dashboard/login?t={token}", expires

@@ -67,7 +67,7 @@ _DELIMITERS = ",\t;"
 _SNIFF_CHARS = 8192
 
 
-def _clean(value: object) -> str:
+def clean_cell(value: object) -> str:
     """One spelling per value: full-width forms folded, whitespace runs collapsed, and
     numbers as typed (spreadsheets store 13800138000 as the float 13800138000.0)."""
     if value is None:
@@ -77,7 +77,7 @@ def _clean(value: object) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
-def _header_key(text: str) -> str:
+def header_key(text: str) -> str:
     """Templates mark required columns as 姓名* or 姓名（必填）; both mean 姓名."""
     key = "".join(unicodedata.normalize("NFKC", text).split()).lower()
     while True:
@@ -87,7 +87,7 @@ def _header_key(text: str) -> str:
         key = shorter
 
 
-_FIELD_BY_HEADER = {_header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
+_FIELD_BY_HEADER = {header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
 
 
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -126,8 +126,9 @@ def natural_key(name: str) -> tuple:
     return (tuple(parts), name)
 
 
-def read_roster(content: bytes, file_name: str, *, max_rows: int = 5000) -> list[RosterRow]:
-    """CSV (.csv/.txt), XLSX (.xlsx) or the older Excel format (.xls) by the file name's extension."""
+def read_table(content: bytes, file_name: str) -> Generator[Sequence[object], None, None]:
+    """The first sheet's rows, as cells: CSV (.csv/.txt), XLSX (.xlsx) or the older Excel format
+    (.xls) by the file name's extension. Shared by every spreadsheet import; close it when done."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix in (".csv", ".txt"):
         table: Generator[Sequence[object], None, None] = _csv_rows(content)
@@ -139,6 +140,12 @@ def read_roster(content: bytes, file_name: str, *, max_rows: int = 5000) -> list
         raise RosterFileError("roster_bad_type", file_name=file_name)
     if not content:
         raise RosterFileError("roster_empty")
+    return table
+
+
+def read_roster(content: bytes, file_name: str, *, max_rows: int = 5000) -> list[RosterRow]:
+    """CSV (.csv/.txt), XLSX (.xlsx) or the older Excel format (.xls) by the file name's extension."""
+    table = read_table(content, file_name)
     with closing(table):  # the workbook is closed even when a later row is refused
         return _roster(table, max_rows)
 
@@ -154,16 +161,16 @@ def _roster(table: Iterable[Sequence[object]], max_rows: int) -> list[RosterRow]
     skipped = 0
     for line, cells in enumerate(table, start=1):
         if columns is None:
-            header = [_clean(cell) for cell in cells]
+            header = [clean_cell(cell) for cell in cells]
             if not any(header):
                 continue
             first_header = first_header or header
-            if any(_header_key(text) in _FIELD_BY_HEADER for text in header):
+            if any(header_key(text) in _FIELD_BY_HEADER for text in header):
                 columns = _columns(header)  # names the missing required columns, if any
             elif (skipped := skipped + 1) >= TITLE_ROWS:
                 _columns(first_header)  # no header in sight: say which columns are missing
             continue
-        values = {name: _clean(cells[i]) for i, name in columns.items() if i < len(cells)}
+        values = {name: clean_cell(cells[i]) for i, name in columns.items() if i < len(cells)}
         if not any(values.values()):
             continue
         if len(roster) >= max_rows:
@@ -180,7 +187,7 @@ def _columns(header: list[str]) -> dict[int, str]:
     """Column index -> field, from the header row; unknown columns (序号, 备注) are ignored."""
     found: dict[str, int] = {}
     for index, text in enumerate(header):
-        if (name := _FIELD_BY_HEADER.get(_header_key(text))) in found:
+        if (name := _FIELD_BY_HEADER.get(header_key(text))) in found:
             raise RosterFileError("roster_duplicate_column", column=text)
         if name is not None:
             found[name] = index
@@ -389,23 +396,23 @@ class _Existing:
         self.by_phone: dict[str, ExistingMember] = {}
         self.by_person: dict[tuple[str, str], list[ExistingMember]] = {}
         for member in members:
-            if staff_no := _clean(member.staff_no):
+            if staff_no := clean_cell(member.staff_no):
                 self.by_staff_no.setdefault(staff_no, member)
             if phone := _stored_phone(member.phone):
                 self.by_phone.setdefault(phone, member)
-            self.by_person.setdefault((_clean(member.name), _clean(member.school)), []).append(member)
+            self.by_person.setdefault((clean_cell(member.name), clean_cell(member.school)), []).append(member)
         self.by_account = {account: member for member in members for account in member.accounts}
 
     def match(self, row: RosterRow) -> ExistingMember | None:
         if row.staff_no and (member := self.by_staff_no.get(row.staff_no)):
-            if _clean(member.name) != row.name:
+            if clean_cell(member.name) != row.name:
                 raise _Reject("roster_staff_no_taken", staff_no=row.staff_no, other=member.name)
             other = self.by_phone.get(row.phone)
             if other is not None and other.id != member.id:  # the update would steal it
                 raise _Reject("roster_phone_taken", phone=row.phone, other=other.name)
             return member
         if row.phone and (member := self.by_phone.get(row.phone)):
-            if _clean(member.name) != row.name:
+            if clean_cell(member.name) != row.name:
                 raise _Reject("roster_phone_taken", phone=row.phone, other=member.name)
             return member
         same = self.by_person.get((row.name, row.school), [])
@@ -415,7 +422,7 @@ class _Existing:
 
 
 def _stored_phone(text: str) -> str:
-    return (_phone(text) or _clean(text)) if text else ""
+    return (_phone(text) or clean_cell(text)) if text else ""
 
 
 def _keys(row: RosterRow, member: ExistingMember | None = None) -> list[tuple[str, object]]:
@@ -450,7 +457,7 @@ def _plan_row(row: RosterRow, roles: dict[str, str], member: ExistingMember | No
     if member is None:
         return RowPlan(row.line, Action.CREATE, roles=frozenset(roles) or frozenset({TEACHER}), **fields)
     changes = [(name, getattr(member, name) or "", new) for name, new in fields.items()
-               if name not in ACCOUNT_FIELDS and new and new != _STORED.get(name, _clean)(getattr(member, name))]
+               if name not in ACCOUNT_FIELDS and new and new != _STORED.get(name, clean_cell)(getattr(member, name))]
     changes += [(f"{_ACCOUNT_CHANGE}{name}", stored_accounts.get(name, ""), handle)
                 for name, handle in named.items() if stored_accounts.get(name) != handle]
     if added := frozenset(roles) - held:
@@ -474,7 +481,7 @@ def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *
     planned: dict[tuple[str, str], list[RosterRow]] = {}  # (name, school) -> planned rows
     plans: list[RowPlan] = []
     for given in rows:
-        row = replace(given, **{name: _clean(getattr(given, name)) for name in _TEXT_FIELDS})
+        row = replace(given, **{name: clean_cell(getattr(given, name)) for name in _TEXT_FIELDS})
         try:
             row, roles = _check(row)
             earlier = [first_line[key] for key in _keys(row) if key in first_line]
@@ -507,6 +514,6 @@ def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *
 
 
 def _new_names(plans: Iterable[RowPlan], attribute: str, known: Collection[str]) -> tuple[str, ...]:
-    known_clean = {_clean(name) for name in known}
+    known_clean = {clean_cell(name) for name in known}
     used = {getattr(plan, attribute) for plan in plans}
     return tuple(sorted((name for name in used if name and name not in known_clean), key=natural_key))

@@ -31,6 +31,7 @@ from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
 from bot.kernel.receipts import DeliveredMarks
 from bot.kernel.router import Route, Router
+from bot.domain.dashboard import LinkIssuer
 from storage.files import FileStore
 from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import InboundFacts, Repositories
@@ -73,6 +74,8 @@ class Context:
     dialog: Dialog | None = None
     files: FileStore | None = None
     """Where attachments' bytes are kept (None: only the platform's reference is recorded)."""
+    links: LinkIssuer | None = None
+    """Signs web dashboard links (None: the dashboard is off)."""
 
     @property
     def dialog_key(self) -> tuple[str, str, str]:
@@ -181,6 +184,7 @@ class Dispatcher:
     translator: Translator
     admins: frozenset[tuple[str, str]] = frozenset()
     files: FileStore | None = None
+    links: LinkIssuer | None = None
 
     def __post_init__(self) -> None:
         self.marks = DeliveredMarks(self.session_factory, self.clock)
@@ -339,7 +343,7 @@ class Dispatcher:
             message=turn.message, args=turn.route.args, uow=turn.uow, member=turn.member, roles=turn.roles,
             now=turn.now, sent_at=min(turn.message.sent_at, turn.now), zone=self.zone, policy=self.policy,
             t=self.translator, capabilities=self.delivery.capabilities, router=self.router, dialog=turn.dialog,
-            download=self.delivery.adapter.download, files=self.files,
+            download=self.delivery.adapter.download, files=self.files, links=self.links,
         )
         try:
             result = await turn.route.handler(ctx)

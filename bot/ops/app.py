@@ -22,7 +22,7 @@ from bot.ops.menus import command_menus
 from bot.ops.config import ConfigError, Settings
 from bot.ops.health import HealthServer
 from bot.ops.policy import load_policy
-from bot.services.dashboard import LinkIssuer, set_link_issuer
+from bot.domain.dashboard import LinkIssuer
 from handlers import build_router
 from storage.files import LocalFileStore
 from storage.db import make_engine, make_session_factory
@@ -127,6 +127,8 @@ def build(
         translator=translator,
         admins=frozenset(admins),
         files=LocalFileStore(settings.files_dir),
+        links=LinkIssuer(settings.dashboard_url, settings.dashboard_secret.get_secret_value().encode())
+        if settings.dashboard_url and settings.dashboard_secret else None,
     )
     platform_events.wire(adapter, platform_events.PlatformEvents(
         session_factory, dispatcher.delivery, policy, translator, adapter.platform))
@@ -134,10 +136,6 @@ def build(
         adapter.command_menus = command_menus(router, translator)
         adapter.coordinator_chats = platform_events.coordinator_chats(session_factory, adapter.platform,
                                                                       frozenset(admins))
-    set_link_issuer(
-        LinkIssuer(settings.dashboard_url, settings.dashboard_secret.get_secret_value().encode())
-        if settings.dashboard_url and settings.dashboard_secret else None
-    )
     return Yanxiu(settings, policy, engine, session_factory, adapter, dispatcher)
 
 

@@ -172,13 +172,16 @@ def _xlsx_value(ws, value: Cell):
 
 
 def _string_cell(ws, value: str):
-    """Text stays text: typed as a string, a cell starting with = - + @ is shown as written and never
-    evaluated, so no quote is added (openpyxl would otherwise store "=…" as a formula)."""
-    text = _clean(value)[:_EXCEL_MAX_CELL_TEXT]
+    """Text stays text: a cell starting with = - + @ is typed as a string (never evaluated) and marked
+    with Excel's quote prefix, so it shows exactly as written (no apostrophe in the cell) and stays text
+    when someone edits it; openpyxl would otherwise store "=…" as a live formula. Cleaning comes first,
+    so an invisible character cannot hide the `=` from this check."""
+    text = _clean(clean_text(value))[:_EXCEL_MAX_CELL_TEXT]
     if not text.startswith(_FORMULA_PREFIXES):
         return text
     cell = WriteOnlyCell(ws, None)
     cell._value, cell.data_type = text, "s"
+    cell.quotePrefix = True
     return cell
 
 

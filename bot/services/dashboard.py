@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.domain.dashboard import LINK_MINUTES, Pass, Scope, scope_for, sign
+from bot.domain.dashboard import LinkIssuer, Scope, scope_for
 from bot.domain.policy import Policy
 from bot.kernel.access import resolve_roles, rule_for
 from bot.kernel.dispatcher import UserError
@@ -33,44 +33,23 @@ async def unit_of_work(session_factory) -> AsyncIterator[Repositories]:
 # --- links -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class LinkIssuer:
-    """Signs dashboard links; set once per process by the composition root (handlers get no settings)."""
-
-    base_url: str
-    secret: bytes
-
-    def link(self, account: str, member_id: int | None, scope: Scope, now: datetime) -> tuple[str, datetime]:
-        expires = now + timedelta(minutes=LINK_MINUTES)
-        token = sign(Pass("link", account, member_id, scope, int(expires.timestamp())), self.secret)
-        return f"{self.base_url.rstrip('/')}/dashboard/login?t={token}", expires
-
-
-_issuer: LinkIssuer | None = None
-
-
-def set_link_issuer(issuer: LinkIssuer | None) -> None:
-    global _issuer
-    _issuer = issuer
-
-
-@dataclass(frozen=True)
 class Link:
     url: str
     expires: datetime
     scope_label: str
 
 
-async def dashboard_link(uow: Repositories, policy: Policy, member: Member | None, roles: frozenset[str],
-                         account: str, now: datetime) -> Link:
+async def dashboard_link(uow: Repositories, policy: Policy, issuer: LinkIssuer | None, member: Member | None,
+                         roles: frozenset[str], account: str, now: datetime) -> Link:
     """A signed link for the asker, scoped to the units they lead; UserError when off or not a leader."""
-    if _issuer is None:
+    if issuer is None:
         raise UserError("dashboard_off")
     scope = scope_for(roles, school_id=member.school_id if member else None,
                       workshop_id=member.workshop_id if member else None,
                       group_id=member.group_id if member else None)
     if scope is None:
         raise UserError("dashboard_no_unit")
-    url, expires = _issuer.link(account, member.id if member else None, scope, now)
+    url, expires = issuer.link(account, member.id if member else None, scope, now)
     return Link(url, expires, await scope_label(uow, scope, policy))
 
 

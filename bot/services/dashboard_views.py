@@ -236,7 +236,7 @@ async def teacher(uow: Repositories, policy: Policy, t: Translator, today: date,
                    tuple(a.get("file_name") or a.get("kind", "") for a in r.attachments or []))
         for r in await uow.records.between(member.id, semester.start, semester.end)
     ]
-    categories = {"school": "校本", "online": "线上"}
+    categories = {"school": "校本", "online": "线上", "county": "县级", "above_county": "县级以上"}
     hours = [
         HoursView(line.day, categories.get(line.category, line.category), line.hours, line.description)
         for line in await DashboardQueries(uow.db).hours_lines(member.id, semester.start, semester.end)

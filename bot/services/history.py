@@ -1,5 +1,6 @@
-"""Backfilling check-ins and records from a group's exported chat history: a dry run by teacher and
-date, then, on confirmation, the same storing a live post gets (re-importing the same file adds nothing)."""
+"""Backfilling check-ins, records and hours from a group's exported chat history or a coordinator's
+spreadsheet: a dry run by teacher and date, then, on confirmation, the same storing a live post gets
+(re-importing the same file adds nothing)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.backfill_sheet import HOURS, RowProblem, SheetFileError, read_backfill_sheet
 from bot.domain.chat_history import BackfillItem, backfill, parse_export, sender_matches
 from bot.domain.policy import Policy
 from bot.domain.record_text import ObservationDraft
@@ -18,9 +20,11 @@ from bot.kernel.dispatcher import UserError
 from bot.kernel.messages import ChatKind, ChatRef, IncomingMessage, Sender
 from bot.services.checkins import check_in
 from bot.services.records import RecordDraft, Writer, store_observation, store_record
+from storage.models import HoursLine
 from storage.repositories import Repositories
 
 PLATFORM = "history"
+CHAT, SHEET = "chat", "sheet"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class TeacherSummary:
     name: str
     checkin_days: tuple[date, ...]
     records: int
+    hours: float = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class HistoryPlan:
     messages: int
     planned: tuple[Planned, ...]
     unmatched: tuple[str, ...]
+    source: str = CHAT
+    problems: tuple[RowProblem, ...] = ()
+    """A spreadsheet's rows that cannot be imported, shown in the dry run (not kept for /confirm)."""
 
     @property
     def checkins(self) -> int:
@@ -50,7 +58,11 @@ class HistoryPlan:
 
     @property
     def records(self) -> int:
-        return len(self.planned) - self.checkins
+        return sum(1 for p in self.planned if p.item.kind not in ("checkin", HOURS))
+
+    @property
+    def hours(self) -> float:
+        return sum(p.item.hours for p in self.planned if p.item.kind == HOURS)
 
     def by_teacher(self) -> list[TeacherSummary]:
         names = dict.fromkeys(p.name for p in self.planned)
@@ -58,26 +70,30 @@ class HistoryPlan:
             TeacherSummary(
                 name,
                 tuple(sorted(p.item.day for p in self.planned if p.name == name and p.item.kind == "checkin")),
-                sum(1 for p in self.planned if p.name == name and p.item.kind != "checkin"),
+                sum(1 for p in self.planned if p.name == name and p.item.kind not in ("checkin", HOURS)),
+                sum(p.item.hours for p in self.planned if p.name == name and p.item.kind == HOURS),
             )
             for name in names
         ]
 
     def to_json(self) -> dict:
         return {"fingerprint": self.fingerprint, "messages": self.messages, "unmatched": list(self.unmatched),
+                "source": self.source,
                 "planned": [{"member_id": p.member_id, "name": p.name, "item": _item_json(p.item)}
                             for p in self.planned]}
 
     @classmethod
     def from_json(cls, data: dict) -> HistoryPlan:
         planned = tuple(Planned(p["member_id"], p["name"], _item_from_json(p["item"])) for p in data["planned"])
-        return cls(data["fingerprint"], data["messages"], planned, tuple(data["unmatched"]))
+        return cls(data["fingerprint"], data["messages"], planned, tuple(data["unmatched"]),
+                   data.get("source", CHAT))
 
 
 @dataclass(frozen=True)
 class Applied:
     checkins: int
     records: int
+    hours: float = 0
 
 
 async def plan_history(uow: Repositories, content: bytes) -> HistoryPlan:
@@ -105,20 +121,57 @@ async def plan_history(uow: Repositories, content: bytes) -> HistoryPlan:
     return HistoryPlan(fingerprint, len(messages), tuple(planned), tuple(unmatched))
 
 
+async def plan_sheet(uow: Repositories, content: bytes, file_name: str, policy: Policy, today: date) -> HistoryPlan:
+    """A spreadsheet's rows matched to the roster by 姓名 (and 学校 when given); namesakes the row does
+    not tell apart, and names not on the roster, are listed as unmatched rather than guessed."""
+    try:
+        reading = read_backfill_sheet(content, file_name, today=today, rules=policy.records)
+    except SheetFileError as error:
+        raise UserError(error.key, **error.values) from None
+    by_name: dict[str, list] = {}
+    for line in await uow.members.everyone():
+        if line.member.left_at is None:
+            by_name.setdefault(normalize(line.member.name), []).append(line.member)
+    planned: list[Planned] = []
+    unmatched: dict[str, None] = {}
+    seen_days: set[tuple[int, date]] = set()
+    for item in reading.items:
+        members = by_name.get(normalize(item.sender), [])
+        if item.school:
+            members = [m for m in members if normalize(item.school) in normalize(m.school.name)]
+        if len(members) != 1:
+            unmatched[f"{item.sender}（{item.school}）" if item.school else item.sender] = None
+            continue
+        member = members[0]
+        if item.kind == "checkin":
+            if (member.id, item.day) in seen_days:
+                continue
+            seen_days.add((member.id, item.day))
+        planned.append(Planned(member.id, member.name, item))
+    fingerprint = hashlib.sha256(content).hexdigest()[:16]
+    return HistoryPlan(fingerprint, reading.rows, tuple(planned), tuple(unmatched), SHEET, reading.problems)
+
+
 async def apply_history(
     uow: Repositories, plan: HistoryPlan, policy: Policy, zone: ZoneInfo, now: datetime
 ) -> Applied:
     """Store what the plan found; anything already there (same day's check-in, same message) is skipped."""
     checkins = records = 0
+    hours = 0.0
     chat = ChatRef(PLATFORM, plan.fingerprint, ChatKind.GROUP)
+    sheet = ChatRef(PLATFORM, SHEET, ChatKind.GROUP)  # a sheet's rows carry their own keys (BackfillItem.key)
     for planned in plan.planned:
         item = planned.item
         sent_at = item.sent_at.replace(tzinfo=zone)
-        message = IncomingMessage(chat, Sender(""), str(item.ordinal), item.body, sent_at)
+        if item.kind == HOURS:
+            hours += item.hours if await _credit(uow, planned.member_id, item, policy, now) else 0
+            continue
+        message = IncomingMessage(chat if not item.key else sheet, Sender(""), item.key or str(item.ordinal),
+                                  item.body, sent_at)
         if item.kind == "checkin":
             checkins += (await check_in(uow, planned.member_id, item.day, sent_at, message)).stored
             continue
-        if await uow.records.known(PLATFORM, plan.fingerprint, str(item.ordinal)):
+        if await uow.records.known(PLATFORM, message.chat.chat_id, message.message_id):
             continue
         writer = Writer(planned.member_id, item.day, sent_at, message, policy)
         try:
@@ -130,7 +183,16 @@ async def apply_history(
         except UserError:  # too short, the observer themself…: a live post would have been refused too
             continue
         records += 1
-    return Applied(checkins, records)
+    return Applied(checkins, records, hours)
+
+
+async def _credit(uow: Repositories, member_id: int, item: BackfillItem, policy: Policy, now: datetime) -> bool:
+    """One ledger line per spreadsheet row; its source (the row's own key) makes a re-import a no-op."""
+    return await uow.hours.credit(HoursLine(
+        member_id=member_id, day=item.day, category=item.category, hours=item.hours,
+        minutes=round(item.hours * policy.hours.minutes_per_hour), source=f"sheet:{item.key}",
+        description=(item.title or "补录学时")[:200], created_at=now,
+    ))
 
 
 def _decode(content: bytes) -> str:

@@ -20,7 +20,7 @@ from storage.repositories import Repositories
 if TYPE_CHECKING:  # at run time imported where used: it loads openpyxl and python-docx
     from bot.render.exports import Briefing, Sheet
 
-CATEGORIES = {"school": "校本", "online": "线上"}
+CATEGORIES = {"school": "校本", "online": "线上", "county": "县级", "above_county": "县级以上"}
 
 
 async def workbook(
@@ -76,6 +76,8 @@ def describe_source(source: str) -> str:
     kind, _, rest = source.partition(":")
     if kind in SOURCES and rest:
         return SOURCES[kind].format(rest)
+    if kind == "sheet":
+        return "补录表格"
     if kind == "credit":
         platform = rest.partition(":")[0]
         return f"补录（{PLATFORMS.get(platform, platform)}群）" if platform else "补录"

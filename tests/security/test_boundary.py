@@ -39,10 +39,11 @@ async def test_display_names_are_stored_clean(chat):
 def test_a_control_character_cannot_smuggle_a_formula_into_xlsx():
     sheet = Sheet("记录", ("正文",), [(SMUGGLED,), ("\x00=1+1",), ("\u202e@SUM(A1)",)])
     workbook = load_workbook(io.BytesIO(to_xlsx([sheet])))
-    cells = [row[0].value for row in workbook.active.iter_rows(min_row=2)]
-    # cleaned first, then stored as text (a string cell is never evaluated), without a stray apostrophe
-    assert cells == [SMUGGLED[1:], "=1+1", "@SUM(A1)"]
-    assert all(cell.data_type == "s" for row in workbook.active.iter_rows(min_row=2) for cell in row)
+    cells = [row[0] for row in workbook.active.iter_rows(min_row=2)]
+    # Text typed as text with Excel's quote prefix: never evaluated, not even after an edit, and shown
+    # as written (no stray apostrophe in the office's printout).
+    assert [cell.value for cell in cells] == [SMUGGLED[1:], "=1+1", "@SUM(A1)"]
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
     with zipfile.ZipFile(io.BytesIO(to_xlsx([sheet]))) as package:
         assert b"<f>" not in package.read("xl/worksheets/sheet1.xml"), "no formula element anywhere"
 
@@ -59,7 +60,7 @@ async def test_a_reflection_with_a_smuggled_formula_exports_dead(chat):
     assert record.body.startswith("=HYPERLINK")  # stored as the teacher typed it, minus the control
     workbook = load_workbook(io.BytesIO(to_xlsx([Sheet("记录", ("正文",), [(record.body,)])])))
     cell = workbook.active.cell(2, 1)
-    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s", "text, not a live formula"
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s" and cell.quotePrefix
 
 
 async def test_ids_that_are_no_usable_number_get_a_clear_answer(chat):

@@ -203,3 +203,14 @@ async def test_scheduling_warns_when_a_school_cannot_field_enough_teachers(chat)
     reply = (await chat.say(LINE, user="coord"))[0]
     assert "紫阳中学名单上只有1人，少于每校至少5人" in reply
     assert "紫阳县第二小学名单上只有2人" in reply
+
+
+async def test_a_bare_weekday_means_the_coming_one_and_an_unclear_week_is_asked(partnership):
+    chat = partnership.chat
+    chat.clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))  # a Thursday
+    reply = (await chat.say("/session new 周三 19:00 | 60 | 单元设计 | 王芳", user="coord"))[0]
+    assert "12月2日（周三）19:00" in reply, "the coming Wednesday, not yesterday"
+    chat.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI))  # a Saturday
+    asked = await chat.one("/session new 下周日 19:00 | 60 | 单元设计 | 王芳", user="coord")
+    assert "还是再下一周" in asked and "请写明日期" in asked
+    assert len(await chat.rows(OnlineSession)) == 1
