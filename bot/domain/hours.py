@@ -11,9 +11,8 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
-from bot.domain.roster import RosterFileError, _clean, _csv_rows, _xlsx_rows
+from bot.domain.roster import RosterFileError, clean_cell, read_table
 from bot.domain.text import normalize
 
 ONLINE, SCHOOL, COUNTY, HIGHER = "online", "school", "county", "higher"
@@ -93,7 +92,7 @@ _FIELD = {_header_key(alias): field for field, aliases in _HEADERS.items() for a
 def _number(value: object) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value) if math.isfinite(value) else None
-    text = _clean(value).replace("学时", "").strip()
+    text = clean_cell(value).replace("学时", "").strip()
     try:
         number = float(text)
     except ValueError:
@@ -102,21 +101,20 @@ def _number(value: object) -> float | None:
 
 
 def read_hours_export(content: bytes, file_name: str) -> list[HoursRow]:
-    """Rows of a CSV or XLSX export with 姓名, 学校 (optional) and 学时; title rows above the header
+    """Rows of a CSV, XLSX or XLS export with 姓名, 学校 (optional) and 学时; title rows above the header
     are skipped. Raises RosterFileError (same keys as the roster) when the file is unusable."""
-    suffix = PurePath(file_name).suffix.lower()
-    if suffix in (".csv", ".txt"):
-        table: Iterable[Sequence[object]] = _csv_rows(content)
-    elif suffix == ".xlsx":
-        table = _xlsx_rows(content)
-    else:
-        raise RosterFileError("roster_bad_type", file_name=file_name)
-    if not content:
-        raise RosterFileError("roster_empty")
+    table = read_table(content, file_name)
+    try:
+        return _rows(table)
+    finally:
+        table.close()
+
+
+def _rows(table: Iterable[Sequence[object]]) -> list[HoursRow]:
     columns: dict[str, int] | None = None
     rows: list[HoursRow] = []
     for line, cells in enumerate(table, start=1):
-        texts = [_clean(cell) for cell in cells]
+        texts = [clean_cell(cell) for cell in cells]
         if columns is None:
             found = {_FIELD[_header_key(t)]: i for i, t in reversed(list(enumerate(texts)))
                      if _header_key(t) in _FIELD}
@@ -134,7 +132,7 @@ def read_hours_export(content: bytes, file_name: str) -> list[HoursRow]:
             index = columns.get(field)
             return cells[index] if index is not None and index < len(cells) else ""
 
-        name, school, hours = _clean(cell("name")), _clean(cell("school")), _number(cell("hours"))
+        name, school, hours = clean_cell(cell("name")), clean_cell(cell("school")), _number(cell("hours"))
         problem = ""
         if not name:
             problem = "hours_row_no_name"
