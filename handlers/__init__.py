@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from bot.domain.policy import Policy
 from bot.kernel.access import PERMISSIONS
 from bot.kernel.router import Router
 from handlers import (
     approvals,
+    awards,
     attendance,
     audit,
     binding,
     checkin,
+    declared,
     confirm,
     dashboard,
     dialog,
     exports,
     help,
     history,
+    hours,
     invite,
     join,
     leave,
@@ -26,6 +30,7 @@ from handlers import (
     people,
     privacy,
     records,
+    reviews,
     roster,
     scores,
     sessions,
@@ -35,7 +40,8 @@ from handlers import (
 )
 
 
-def build_router() -> Router:
+def build_router(policy: Policy | None = None) -> Router:
+    """Every handler's routes; `policy` adds the shapes of the record kinds it declares."""
     router = Router(
         help.router,
         join.router,
@@ -63,7 +69,11 @@ def build_router() -> Router:
         exports.router,
         dashboard.router,
         history.router,
+        hours.router,
+        awards.router,
+        reviews.router,
         understand.router,
+        declared.router_for(policy),
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

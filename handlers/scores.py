@@ -6,6 +6,7 @@ import re
 
 from bot.domain.text import bounded_key, try_number
 from bot.services import scores as service
+from bot.services import units
 from bot.services.announcements import (
     HOLD,
     RELEASE,
@@ -21,6 +22,8 @@ from bot.kernel.dispatcher import Context, UserError
 from bot.domain.roles import LEADER, MENTOR, WORKSHOP_LEADER
 from bot.kernel.messages import Button, OutgoingMessage, Reply
 from bot.kernel.router import Router
+from bot.domain.hours import SCHOOL, category_of
+from handlers.hours import hour_lines
 from handlers.confirm import confirms
 from handlers.lookup import find_member, is_organiser, member_label, unit_scope
 from handlers.sessions import env_of
@@ -32,6 +35,8 @@ MAX_CREDIT_HOURS = 200
 MAX_ADJUST_POINTS = 1000
 """A sanity bound: a correction beyond it is a typo (the column holds at most 99,999.9)."""
 """More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
+GROUP_WORDS = ("group", "小组", "组")
+"""`/scores group <组名>` ranks one study group (seed 001's 同伴学习小组, seed 000's mentor groups)."""
 MARK_WORDS = {"excellent": ("优秀", "excellent"), "unqualified": ("不合格", "unqualified")}
 
 
@@ -51,6 +56,7 @@ async def score_command(ctx: Context) -> Reply:
     lines = [ctx.t("score_header", name=member.name, school=member.school.name, period=period.name,
                    points=f"{mine.score.points:g}", grade=grade_label(ctx.t, mine.score.grade),
                    hours=f"{mine.school_hours:g}", online=f"{mine.online_hours:g}")]
+    lines += await hour_lines(ctx, member.id, mine.hours)
     lines += [f"· {line_text(ctx.t, line)}" for line in mine.score.lines] or [ctx.t("score_no_deductions")]
     missing = missing_text(ctx.t, mine.score.missing)
     if missing:
@@ -79,12 +85,34 @@ def duty_lines(ctx: Context, standing) -> list[str]:
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
 async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
-    scope, name = await unit_scope(ctx, ctx.args.split(), "usage_scores")
+    words = ctx.args.split()
+    if not is_organiser(ctx):
+        scope, name = _own_unit(ctx, words)
+    elif words and words[0] in GROUP_WORDS and len(words) > 1:
+        group = await units.find(ctx.uow, "group", " ".join(words[1:]))
+        scope, name = {"group_id": group.id}, group.name
+    else:
+        scope, name = await unit_scope(ctx, words, "usage_scores")
     ranked = await standings(ctx.uow, ctx.policy, ctx.today, **scope)
     if not ranked:
         raise UserError("scores_none")
     planned = table_for_chat(env_of(ctx), ctx.message.chat, name, ranked, ctx.today)
     return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in await drawn(planned)]
+
+
+def _own_unit(ctx: Context, words: list[str]) -> tuple[dict[str, int], str]:
+    """A 坊主 sees the ranking of the workshop she leads, a 组长 of his group: that one, never another."""
+    member = ctx.member
+    own = []
+    if member is not None and WORKSHOP_LEADER in ctx.roles and member.workshop is not None:
+        own.append(({"workshop_id": member.workshop.id}, member.workshop.name))
+    if member is not None and LEADER in ctx.roles and member.group is not None:
+        own.append(({"group_id": member.group.id}, member.group.name))
+    asked = " ".join(words[1:]) if len(words) > 1 else ""
+    for scope, name in own:
+        if not asked or asked == name:
+            return scope, name
+    raise UserError("scores_not_yours")
 
 
 ANNOUNCE_DIALOG = "announce"
@@ -165,13 +193,27 @@ async def credit(ctx: Context) -> Reply:
     if not 0 < hours <= MAX_CREDIT_HOURS:
         raise UserError("credit_hours_bad")
     names, title = _names_and_title(rest, "usage_credit")
+    title, category = _title_and_category(title)
     people = await _people(ctx, names)
     source = bounded_key("credit", ctx.message.platform, ctx.message.chat.chat_id, ctx.message.message_id)
     await service.credit_hours(ctx.uow, ctx.policy, people, hours=hours, title=title, source=source,
-                               day=ctx.today, now=ctx.now)
-    await ctx.audit("hours.credit", title, after={"hours": hours, "members": [m.name for m in people]})
-    return ctx.reply("credited", hours=f"{hours:g}", count=len(people), title=title,
+                               day=ctx.today, now=ctx.now, category=category)
+    await ctx.audit("hours.credit", title, after={"hours": hours, "category": category,
+                                                  "members": [m.name for m in people]})
+    return ctx.reply("credited", hours=f"{hours:g}", count=len(people),
+                     title=title if category == "school" else f"{title}，{ctx.t('hours_category_' + category)}",
                      names="、".join(member.name for member in people))
+
+
+def _title_and_category(text: str) -> tuple[str, str]:
+    """`标题 | 类别`: the category (线上, 校本, 县级, 县级以上) is optional and 校本 when left out."""
+    title, separator, word = text.rpartition("|")
+    if not separator:
+        return text, SCHOOL
+    category = category_of(word)
+    if category is None or not title.strip():
+        raise UserError("credit_category_bad", word=word.strip()[:20])
+    return title.strip(), category
 
 
 @router.command("mark", summary_key="cmd_mark", usage_key="usage_mark")

@@ -444,6 +444,42 @@ class FrozenScore(Base):
     frozen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DeclaredRecord(Base):
+    """A record of a kind the program's policy declares (教学设计, 个人研修计划 …), kept apart from the
+    built-in reflections, cases and observations so their rules and views stay as they are."""
+
+    __tablename__ = "declared_records"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecordReview(Base):
+    """A 坊主's, 组长's or 导师's verdict on one of their members' records: a grade on the program's
+    scale (合格/优质/精品) and a comment. One per record and reviewer; reviewing again replaces it."""
+
+    __tablename__ = "record_reviews"
+    __table_args__ = (UniqueConstraint("record_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ScoreAdjustment(Base):
     """A correction to a frozen score, with its reason: the audit trail of assessment changes."""
 

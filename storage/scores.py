@@ -53,7 +53,7 @@ class Scores:
         return (await (await self.session.connection()).execute(query)).all()
 
     async def assessed(
-        self, *, school_id: int | None = None, workshop_id: int | None = None,
+        self, *, school_id: int | None = None, workshop_id: int | None = None, group_id: int | None = None,
         staff_roles: Collection[str] = ("coordinator", "admin"),
     ) -> list[Assessed]:
         """Current members, optionally of one school or workshop: everyone on the roster except those
@@ -74,6 +74,8 @@ class Scores:
             query = query.where(Member.school_id == school_id)
         if workshop_id is not None:
             query = query.where(Member.workshop_id == workshop_id)
+        if group_id is not None:
+            query = query.where(Member.group_id == group_id)
         return [Assessed(*row) for row in await self._rows(query)]
 
     async def activities(self, period: str, first: date, last: date) -> dict[int, Activity]:
@@ -113,6 +115,7 @@ class Scores:
                 member_id=member_id,
                 school_based_hours=hours[member_id].get("school", 0.0),
                 online_hours=hours[member_id].get("online", 0.0),
+                hours_by_category=dict(hours.get(member_id, {})),
                 reflections=monthly.get((member_id, "reflection"), {}),
                 cases=monthly.get((member_id, "case"), {}),
                 observations=observations.get(member_id, 0),

@@ -20,14 +20,16 @@ MEMBERS = {
     "sessions", "here", "bye", "summary", "score", "leave", "objection", "forgetme",
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
-UNIT_LEADERS = {"roster"}
+UNIT_LEADERS = {"roster", "scores"}
+REVIEWERS = {"review"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "invite", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "scores", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves", "objections", "history",
+    "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves",
+    "objections", "history", "hours", "outstanding",
 }
 ADMINS = {"audit"}
 LEADERS_OF_UNITS = {"dashboard"}
-PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "dashboard", "invite"}, {"bind", "unbind"}
+PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "dashboard", "invite", "hours"}, {"bind", "unbind"}
 
 ROLES = {
     # user id: roles granted on the roster (None: not on the roster at all)
@@ -57,7 +59,7 @@ def expected(command: str, user: str, private: bool) -> bool:
         return user in ("coordinator", "host")
     if command in UNIT_LEADERS:
         return user in ("coordinator", "workshop_leader", "leader")
-    if command in LEADERS_OF_UNITS:
+    if command in REVIEWERS or command in LEADERS_OF_UNITS:
         return user in ("coordinator", "workshop_leader", "leader", "mentor")
     if command in COORDINATORS:
         return user == "coordinator"
@@ -66,7 +68,7 @@ def expected(command: str, user: str, private: bool) -> bool:
 
 def test_every_command_and_route_has_exactly_one_rule(chat):
     commands = {spec.name for spec in chat.app.dispatcher.router.visible_commands()}
-    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS
+    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS
     assert chat.app.dispatcher.router.route_names() == set(PERMISSIONS)
 
 
@@ -85,7 +87,8 @@ async def test_permission_matrix(chat):
             await chat.join(user, f"成员{number}", roles=roles)
     t = Translator()
     mismatches = []
-    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS)
+    commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS
+                      | LEADERS_OF_UNITS)
     for command, user, private in itertools.product(commands, ROLES, (False, True)):
         refusals = {
             t("join_first"), t("not_allowed", command=command),

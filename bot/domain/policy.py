@@ -67,6 +67,29 @@ class Calendar(_Section):
     """Weekend days that are working days (调休)."""
 
 
+class RecordKindRule(_Section):
+    """A kind of record a program asks for beyond reflections, cases and observations (教学设计,
+    个人研修计划, 个人总结, 外出学习汇报, 微课例, 问题诊断, 论文/课题报告 …)."""
+
+    name: str = Field(min_length=2, max_length=20)
+    """As teachers write it at the head of the post, and as it is shown: "教学设计"."""
+    keywords: list[str] = Field(default_factory=list)
+    """Other words that name it at the head of a post (教案, 导学案); the name always does."""
+    min_chars: int = Field(default=0, ge=0)
+    attachment_required: bool = False
+    """The work is a file or photo (a lesson plan, a micro-lesson video): text alone is not taken."""
+    per: str = Field(default="semester", pattern="^(week|month|semester)$")
+    count: int = Field(default=0, ge=0)
+    """How many are due each `per`; 0 = kept and shown, not required."""
+    missing_points: float = -2
+    evaluators: list[str] = Field(default_factory=list)
+    """Roles that review this kind (workshop_leader, leader, mentor), for the program's own reading."""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name, *self.keywords)
+
+
 class Records(_Section):
     reflection_min_chars: int = Field(default=50, ge=0)
     case_min_chars: int = Field(default=50, ge=0)
@@ -74,12 +97,26 @@ class Records(_Section):
     max_chars: int = Field(default=20000, ge=100)
     reflections_per_month: int = Field(default=1, ge=0)
     cases_per_month: int = Field(default=1, ge=0)
+    reflections_per_week: int = Field(default=0, ge=0)
+    cases_per_week: int = Field(default=0, ge=0)
+    """Weekly quotas (seed 001: a reflection every week), each week judged on its own; a program
+    that counts by week sets the monthly quota to 0."""
     observations_per_semester: int = Field(default=1, ge=0)
     dialog_timeout_minutes: int = Field(default=30, ge=1)
+    kinds: list[RecordKindRule] = Field(default_factory=list)
+    """Record kinds the program declares besides reflection, case and observation."""
     split_post_minutes: int = Field(default=5, ge=0)
     """A photo or file sent this soon after a record (in the same chat) belongs to it; 0 = never."""
     relay_proxies: bool = False
     """Whether one teacher's 接龙 repost may check in the other members it lists."""
+
+    @model_validator(mode="after")
+    def _kinds_told_apart(self) -> Records:
+        words = [word for kind in self.kinds for word in kind.words]
+        repeated = sorted({word for word in words if words.count(word) > 1})
+        if repeated:
+            raise ValueError(f"record kinds share the words {repeated}")
+        return self
 
 
 class Sessions(_Section):
@@ -104,8 +141,16 @@ class Hours(_Section):
     school_based_per_semester: float = Field(default=48, ge=0)
     online_per_semester: float = Field(default=0, ge=0)
     """A mixed program (seed 004: 120 online + 30 school-based) sets both; 0 = no online target."""
+    county_per_semester: float = Field(default=0, ge=0)
+    higher_per_semester: float = Field(default=0, ge=0)
+    """县级 and 县级以上 training hours required per semester (seed 002's levels); 0 = no target."""
     per_year: float = Field(default=72, ge=0)
     per_five_years: float = Field(default=360, ge=0)
+    """All categories together, per school year and per five-year cycle (seed 002); 0 = not counted."""
+    school_year_starts: int = Field(default=9, ge=1, le=12)
+    """The month a school year begins in: the yearly target is counted from its first day."""
+    cycle_start: date | None = None
+    """First day of the five-year cycle (seed 002: from summer 2016); unset = the five years up to today."""
     reflection: float = Field(default=0, ge=0)
     case: float = Field(default=0, ge=0)
     observation: float = Field(default=0, ge=0)
@@ -129,6 +174,56 @@ class Grades(_Section):
     pass_: int = Field(default=60, alias="pass")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Pool(_Section):
+    units: list[str] = Field(min_length=2)
+    """Workshops or groups (by name) that share their outstanding places."""
+    places: int = Field(ge=0)
+
+
+class Awards(_Section):
+    """Seed 004: 优秀坊主一名, 各工作坊优秀学员2名, 体育和艺术工作坊合计2名; seed 002: 末位淘汰10%."""
+
+    unit: str = Field(default="workshop", pattern="^(workshop|group)$")
+    """The unit outstanding members are chosen per."""
+    outstanding_per_unit: int = Field(default=2, ge=0)
+    pools: list[Pool] = Field(default_factory=list)
+    eligible_grades: list[str] = Field(default_factory=lambda: ["excellent"])
+    """Only members with one of these grades may be chosen."""
+    outstanding_leaders: int = Field(default=1, ge=0)
+    """Leaders (坊主 of workshops, 组长 of groups) of the units with the best mean points."""
+    bottom_share: float = Field(default=0, ge=0, lt=1)
+    """The lowest share of the ranking named for the cut (0 = no cut)."""
+    bottom_role: str = ""
+    """Only holders of this role are ranked for the cut (seed 002 cuts the training team), "" = everyone."""
+
+    @model_validator(mode="after")
+    def _pooled_once(self) -> Awards:
+        names = [unit for pool in self.pools for unit in pool.units]
+        if len(names) != len(set(names)):
+            raise ValueError("a unit may be in one pool only")
+        if any(grade not in ("excellent", "pass", "fail") for grade in self.eligible_grades):
+            raise ValueError("eligible_grades are excellent, pass or fail")
+        return self
+
+
+class Reviews(_Section):
+    """Who reviews members' records and on what scale (seed 002: 合格课、优质课、精品课; seed 004:
+    坊主"对学员作品集进行评价、推优及精品点评")."""
+
+    scale: list[str] = Field(default_factory=lambda: ["合格", "优质", "精品"], min_length=1)
+    by: list[str] = Field(default_factory=lambda: ["workshop_leader", "leader", "mentor"])
+    """Roles that review their own members: 坊主 their workshop, 组长 their group, 导师 their apprentices."""
+    days: int = Field(default=30, ge=1, le=366)
+    """How far back `/review` lists records still waiting for this reviewer."""
+
+    @model_validator(mode="after")
+    def _known_roles(self) -> Reviews:
+        unknown = set(self.by) - {"workshop_leader", "leader", "mentor"}
+        if unknown:
+            raise ValueError(f"reviewers are workshop_leader, leader or mentor, not {sorted(unknown)}")
+        return self
 
 
 class Announcements(_Section):
@@ -222,6 +317,8 @@ class Policy(_Section):
     points: Points = Field(default_factory=Points)
     grades: Grades = Field(default_factory=Grades)
     announcements: Announcements = Field(default_factory=Announcements)
+    awards: Awards = Field(default_factory=Awards)
+    reviews: Reviews = Field(default_factory=Reviews)
     platforms: Platforms = Field(default_factory=Platforms)
     checkins: Checkins = Field(default_factory=Checkins)
     privacy: Privacy = Field(default_factory=Privacy)

@@ -15,8 +15,18 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class DeclaredQuota:
+    """A policy-declared record kind's quota: `count` of `name` per week, month or semester."""
+
+    name: str
+    per: str  # "week" | "month" | "semester"
+    count: int
+    points: float  # for each one missing
 
 
 @dataclass(frozen=True)
@@ -31,9 +41,14 @@ class ScoringRules:
     attendance_unqualified: float = -5
     school_based_hours: float = 48  # required per semester
     online_hours: float = 0  # required per semester; 0 = no online requirement
+    county_hours: float = 0  # 县级 training hours required per semester; 0 = none
+    higher_hours: float = 0  # 县级以上 training hours required per semester; 0 = none
     reflections_per_month: int = 1
     cases_per_month: int = 1
     observations_per_semester: int = 1
+    reflections_per_week: int = 0  # seed 001: 每周撰写一篇教育教学反思; each week judged on its own
+    cases_per_week: int = 0
+    declared: tuple[DeclaredQuota, ...] = ()
     excellent: float = 90
     pass_: float = 60
 
@@ -50,6 +65,8 @@ class Activity:
     observations: int = 0
     marks: tuple[str, ...] = ()  # one per marked training: "excellent" | "unqualified"
     adjustments: tuple[tuple[float, str], ...] = ()  # (points, reason) corrections after freezing
+    hours_by_category: Mapping[str, float] = field(default_factory=dict)  # every category, "school" included
+    record_days: Mapping[str, Mapping[date, int]] = field(default_factory=dict)  # kind → day → count (weekly quotas)
 
 
 @dataclass(frozen=True)
@@ -61,9 +78,10 @@ class ScoreLine:
 
 @dataclass(frozen=True)
 class Missing:
-    item: str  # "reflection" | "case" | "observation" | "school_hours" | "online_hours"
+    item: str  # "reflection" | "case" | "observation" | "<category>_hours"
     amount: float  # how many reflections/cases/observations or hours are missing
     month: tuple[int, int] | None = None
+    week: date | None = None  # the Monday of a week whose weekly quota is missing
 
 
 @dataclass(frozen=True)
@@ -123,12 +141,70 @@ def _monthly(
                 yield line, Missing(item, missing, (year, month))
 
 
+def _weekly(
+    activity: Activity, rules: ScoringRules, weeks: Sequence[date]
+) -> Iterator[tuple[ScoreLine, Missing]]:
+    """Each week (given by its Monday) on its own: four reflections on one day fill one week only."""
+    kinds = (
+        ("reflection", rules.reflections_per_week, rules.missing_reflection),
+        ("case", rules.cases_per_week, rules.missing_case),
+    )
+    for monday in sorted(set(weeks)):
+        sunday = monday + timedelta(days=6)
+        for item, per_week, each in kinds:
+            if per_week <= 0:
+                continue
+            days = activity.record_days.get(item, {})
+            have = sum(count for day, count in days.items() if monday <= day <= sunday)
+            missing = max(0, per_week - have)
+            if missing:
+                values = {"first": f"{monday.month}.{monday.day}", "last": f"{sunday.month}.{sunday.day}",
+                          "missing": missing}
+                yield (ScoreLine(f"score_{item}_week_missing", missing * each, values),
+                       Missing(item, missing, week=monday))
+
+
+def _declared(activity: Activity, rules: ScoringRules, months: Sequence[tuple[int, int]],
+              weeks: Sequence[date], semester_due: bool) -> Iterator[tuple[ScoreLine, Missing]]:
+    """Policy-declared kinds, each period on its own, like the built-in ones."""
+    for quota in rules.declared:
+        if quota.count <= 0:
+            continue
+        days = activity.record_days.get(quota.name, {})
+        item = f"kind:{quota.name}"
+        if quota.per == "month":
+            for year, month in sorted(set(months)):
+                missing = max(0, quota.count - sum(n for d, n in days.items() if (d.year, d.month) == (year, month)))
+                if missing:
+                    values = {"name": quota.name, "period": f"{month}月", "missing": missing}
+                    yield (ScoreLine("score_declared_missing", missing * quota.points, values),
+                           Missing(item, missing, (year, month)))
+        elif quota.per == "week":
+            for monday in sorted(set(weeks)):
+                sunday = monday + timedelta(days=6)
+                missing = max(0, quota.count - sum(n for d, n in days.items() if monday <= d <= sunday))
+                if missing:
+                    values = {"name": quota.name, "period": f"{monday.month}.{monday.day}—{sunday.month}.{sunday.day}",
+                              "missing": missing}
+                    yield (ScoreLine("score_declared_missing", missing * quota.points, values),
+                           Missing(item, missing, week=monday))
+        elif semester_due:
+            missing = max(0, quota.count - sum(days.values()))
+            if missing:
+                values = {"name": quota.name, "period": "本学期", "missing": missing}
+                yield ScoreLine("score_declared_missing", missing * quota.points, values), Missing(item, missing)
+
+
 def _hours(activity: Activity, rules: ScoringRules, share: float) -> Iterator[tuple[ScoreLine, Missing]]:
-    """School-based then online hours; together they never take more than the hours item is worth."""
+    """School-based, online, county and higher-level hours, each against its own target; together they never take more than the hours item is worth."""
     left = abs(rules.hours_item)
     kinds = (
         ("school_hours", "score_hours_missing", activity.school_based_hours, rules.school_based_hours),
         ("online_hours", "score_online_hours_missing", activity.online_hours, rules.online_hours),
+        ("county_hours", "score_county_hours_missing", activity.hours_by_category.get("county", 0.0),
+         rules.county_hours),
+        ("higher_hours", "score_higher_hours_missing", activity.hours_by_category.get("higher", 0.0),
+         rules.higher_hours),
     )
     for item, key, have, required in kinds:
         target = required * share
@@ -151,6 +227,7 @@ def score(
     months: Sequence[tuple[int, int]],
     hours_share: float = 1.0,
     observations_due: bool = True,
+    weeks: Sequence[date] = (),
 ) -> Score:
     """Points, grade, the lines explaining them and what is still missing.
 
@@ -160,6 +237,8 @@ def score(
     """
     found: list[tuple[ScoreLine, Missing | None]] = []
     found.extend(_monthly(activity, rules, months))
+    found.extend(_weekly(activity, rules, weeks))
+    found.extend(_declared(activity, rules, months, weeks, observations_due))
     found.extend(_hours(activity, rules, min(max(hours_share, 0.0), 1.0)))
 
     if observations_due:

@@ -109,7 +109,7 @@ def build(
     engine = engine or make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     admins = settings.admin_ids | getattr(adapter, "implicit_admins", frozenset())
-    router = build_router()
+    router = build_router(policy)
     translator = Translator(settings.locale)
     # The menu every chat member sees lists the teachers' commands; organisers find theirs in /help.
     adapter.command_menu = tuple(

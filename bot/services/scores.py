@@ -6,13 +6,15 @@ Shared by /score, /scores, /announce, the scheduled announcements, nudges and ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.duty import DateSpan, Duty, duty
 from bot.domain.scoring import (
     Activity,
+    DeclaredQuota,
     Missing,
     Score,
     ScoreLine,
@@ -22,6 +24,7 @@ from bot.domain.scoring import (
     score,
 )
 from bot.i18n import Translator
+from bot.services.quotas import weeks_due, with_record_days
 from bot.domain.policy import Policy
 from bot.kernel.dispatcher import UserError
 from storage.models import FrozenScore, HoursLine, Member, ScoreAdjustment, TrainingMark
@@ -66,8 +69,12 @@ def rules_of(policy: Policy) -> ScoringRules:
         missing_reflection=points.missing_reflection, missing_case=points.missing_case,
         missing_observation=points.missing_observation, attendance_excellent=points.attendance_excellent,
         attendance_unqualified=points.attendance_unqualified, school_based_hours=hours.school_based_per_semester,
-        online_hours=hours.online_per_semester, reflections_per_month=records.reflections_per_month,
+        online_hours=hours.online_per_semester, county_hours=hours.county_per_semester,
+        higher_hours=hours.higher_per_semester, reflections_per_month=records.reflections_per_month,
         cases_per_month=records.cases_per_month, observations_per_semester=records.observations_per_semester,
+        reflections_per_week=records.reflections_per_week, cases_per_week=records.cases_per_week,
+        declared=tuple(DeclaredQuota(kind.name, kind.per, kind.count, kind.missing_points)
+                       for kind in records.kinds if kind.count > 0),
         excellent=grades.excellent, pass_=grades.pass_,
     )
 
@@ -83,6 +90,8 @@ class Standing:
     frozen: bool
     duty: Duty | None = None
     """What she owed this period (counting start, joining date, approved leave); None when frozen."""
+    hours: Mapping[str, float] = field(default_factory=dict)
+    """This semester's hours by category (线上, 校本, 县级, 县级以上)."""
 
 
 def duty_of(policy: Policy, period: Period, today: date, joined_on: date | None,
@@ -97,18 +106,23 @@ def duty_of(policy: Policy, period: Period, today: date, joined_on: date | None,
 
 async def standings(
     repos: Repositories, policy: Policy, today: date, *, school_id: int | None = None,
-    workshop_id: int | None = None,
+    workshop_id: int | None = None, group_id: int | None = None,
 ) -> list[Standing]:
     """Every assessed teacher (of one school or workshop), best first."""
     period = current_period(policy, today)
     rules = rules_of(policy)
-    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id,
+    people = await repos.scores.assessed(school_id=school_id, workshop_id=workshop_id, group_id=group_id,
                                          staff_roles=policy.program.staff_roles)
     activities = await repos.scores.activities(period.key, period.first, period.last)
     frozen = await repos.scores.frozen(period.key)
     leaves = await repos.leaves.approved_between(period.first, period.last)
     zone = ZoneInfo(policy.timezone)
     duties: dict[tuple[date | None, tuple], Duty] = {}  # most teachers owe the same: worked out once
+    weekly = rules.reflections_per_week or rules.cases_per_week or any(q.per == "week" for q in rules.declared)
+    weeks = weeks_due(policy, period, today) if weekly else []
+    if weeks or rules.declared:
+        activities = await with_record_days(repos, activities, period.first, period.last,
+                                            declared=bool(rules.declared))
     result = []
     for who in people:
         activity = activities.get(who.member_id) or Activity(who.member_id)
@@ -124,9 +138,10 @@ async def standings(
                 owed = duties[joined, spans] = duty_of(policy, period, today, joined,
                                                        [DateSpan(first, last) for first, last in spans])
             current = score(activity, rules, months=owed.months, hours_share=owed.hours_share,
-                            observations_due=owed.observations_due)
+                            observations_due=owed.observations_due,
+                            weeks=[monday for monday in weeks if joined is None or monday >= joined])
         result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
-                               who.member_id in frozen, owed))
+                               who.member_id in frozen, owed, hours=activity.hours_by_category))
     result.sort(key=lambda s: (-s.score.points, -(s.school_hours + s.online_hours), s.who.member_id))
     return result
 
@@ -136,7 +151,8 @@ def _thawed(row: FrozenScore, adjustments: tuple[tuple[float, str], ...], rules:
     lines = tuple(ScoreLine(line["key"], line["points"], line.get("values", {})) for line in row.lines)
     lines += tuple(ScoreLine("score_adjustment", points, {"reason": reason}) for points, reason in adjustments)
     points = round(max(0.0, row.points + sum(points for points, _ in adjustments)), 1)
-    missing = tuple(Missing(m["item"], m["amount"], tuple(m["month"]) if m.get("month") else None)
+    missing = tuple(Missing(m["item"], m["amount"], tuple(m["month"]) if m.get("month") else None,
+                            date.fromisoformat(m["week"]) if m.get("week") else None)
                     for m in row.missing)
     return Score(row.member_id, points, grade_of(points, rules), lines, missing)
 
@@ -149,8 +165,8 @@ def frozen_row(standing: Standing, period: Period, now) -> FrozenScore:
         period=period.key, member_id=standing.who.member_id, points=round(kept.points - adjustment, 1),
         grade=kept.grade, frozen_at=now,
         lines=[{"key": line.key, "points": line.points, "values": dict(line.values)} for line in kept.lines],
-        missing=[{"item": m.item, "amount": m.amount, "month": list(m.month) if m.month else None}
-                 for m in kept.missing],
+        missing=[{"item": m.item, "amount": m.amount, "month": list(m.month) if m.month else None,
+                  **({"week": m.week.isoformat()} if m.week else {})} for m in kept.missing],
     )
 
 
@@ -167,7 +183,14 @@ def missing_text(t: Translator, items: tuple[Missing, ...]) -> str:
     """What a teacher still owes, in a few words: "11月案例、学时4"."""
     words = []
     for item in items:
-        if item.month:
+        if item.item.startswith("kind:"):
+            when = (f"{item.week.month}.{item.week.day}起那周" if item.week
+                    else f"{item.month[1]}月" if item.month else "")
+            words.append(t("missing_declared", period=when, name=item.item[5:], amount=int(item.amount)))
+        elif item.week:
+            words.append(t(f"missing_{item.item}_week", week=f"{item.week.month}.{item.week.day}",
+                           amount=int(item.amount)))
+        elif item.month:
             words.append(t(f"missing_{item.item}_month", month=item.month[1], amount=int(item.amount)))
         else:
             words.append(t(f"missing_{item.item}", amount=_number(item.amount)))
@@ -195,14 +218,15 @@ async def session_attendees(repos: Repositories, session_id: int) -> list[Member
 
 async def credit_hours(
     repos: Repositories, policy: Policy, people: list[Member], *, hours: float, title: str, source: str,
-    day: date, now: datetime,
+    day: date, now: datetime, category: str = "school",
 ) -> int:
-    """School-based hours for an offline training; a second credit from the same message is ignored."""
+    """Hours of one category (校本 unless told) for a training; a second credit from the same message is
+    ignored."""
     minutes = round(hours * policy.hours.minutes_per_hour)
     credited = 0
     for member in people:
         credited += await repos.hours.credit(HoursLine(
-            member_id=member.id, day=day, category="school", minutes=minutes, hours=hours,
+            member_id=member.id, day=day, category=category, minutes=minutes, hours=hours,
             source=source, description=title, created_at=now,
         ))
     return credited
