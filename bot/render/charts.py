@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.resources
 import io
-import math
 import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -33,6 +32,9 @@ try:
 except ImportError:  # the charts extra is not installed
     font_manager = None
 
+
+from bot.render.bars import DEFAULT_LEGEND, GRADE_COLOURS, GRADES, MAX_BARS, Bar, check, format_value
+
 __all__ = [
     "DEFAULT_LEGEND", "GRADES", "MAX_BARS", "Bar", "available", "chinese_font_name", "score_chart", "text_chart",
 ]
@@ -40,14 +42,7 @@ __all__ = [
 FONT_PACKAGE = "bot.render"
 FONT_FILE = "NotoSansSC-Chart.otf"
 
-#: The grades a bar can have, best first (the order of the legend).
-GRADES: tuple[str, ...] = ("excellent", "pass", "fail")
-DEFAULT_LEGEND: Mapping[str, str] = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
-#: Okabe–Ito colours: distinct in hue and lightness for the common colour-vision deficiencies.
-GRADE_COLOURS: Mapping[str, str] = {"excellent": "#009E73", "pass": "#56B4E9", "fail": "#D55E00"}
 
-#: One image holds at most this many bars; the caller paginates.
-MAX_BARS = 60
 DPI = 100
 WIDTH_IN = 9.0  # 900 px at DPI
 _BASE_HEIGHT_IN = 1.6  # title, x axis, legend and margins
@@ -55,13 +50,6 @@ _BAR_HEIGHT_IN = 0.3  # one row
 _MIN_HEIGHT_IN = 2.2
 #: Full blocks of the longest bar in a text chart (a phone screen shows about 20 wide characters).
 TEXT_WIDTH = 12
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str  # a name (or initials) shown on the axis, Chinese
-    value: float  # points
-    grade: str  # "excellent" | "pass" | "fail": colours the bar
 
 
 @dataclass(frozen=True)
@@ -116,23 +104,6 @@ def _fp(size: float) -> FontProperties:
     return FontProperties(fname=str(chinese_font_path()), size=size)
 
 
-def _format_value(value: float) -> str:
-    text = f"{value:.1f}".removesuffix(".0")
-    return "0" if text == "-0" else text
-
-
-def _check(bars: Sequence[Bar]) -> None:
-    if not bars:
-        raise ValueError("a score chart needs at least one bar")
-    if len(bars) > MAX_BARS:
-        raise ValueError(f"a score chart holds at most {MAX_BARS} bars, got {len(bars)}: paginate")
-    for bar in bars:
-        if bar.grade not in GRADE_COLOURS:
-            raise ValueError(f"unknown grade {bar.grade!r} for {bar.label!r}; expected one of {GRADES}")
-        if not math.isfinite(bar.value):
-            raise ValueError(f"value for {bar.label!r} is not a finite number: {bar.value!r}")
-
-
 def _figure(
     title: str,
     bars: Sequence[Bar],
@@ -143,7 +114,7 @@ def _figure(
     thresholds: Sequence[tuple[str, float]] = (),
 ) -> Figure:
     """Build (but do not render) the chart; ``score_chart`` renders it.  Kept separate for tests."""
-    _check(bars)
+    check(bars)
     _registered_font()  # raises a clear RuntimeError without matplotlib
     legend = DEFAULT_LEGEND if legend is None else legend
     ordered = sorted(bars, key=lambda b: b.value, reverse=True)  # stable: ties keep caller order
@@ -164,7 +135,7 @@ def _figure(
     ax.set_yticks(ys, labels=[b.label for b in ordered], fontproperties=_fp(11))
     ax.set_ylim(n - 0.5, -0.5)  # best on top
     ax.bar_label(
-        container, labels=[_format_value(b.value) for b in ordered], padding=3, fontproperties=_fp(10)
+        container, labels=[format_value(b.value) for b in ordered], padding=3, fontproperties=_fp(10)
     )
 
     # A fixed scale, so 58 never looks like a full bar; room for the value written past each bar.
@@ -174,7 +145,7 @@ def _figure(
     ax.set_xlim(lo - (0.12 * span if lo < 0 else 0.0), hi + 0.08 * span)
     for name, value in thresholds:
         ax.axvline(value, color="#444444", linewidth=1.2, linestyle="--", zorder=3)
-        ax.annotate(f"{name} {_format_value(value)}", xy=(value, 0), xycoords=("data", "axes fraction"),
+        ax.annotate(f"{name} {format_value(value)}", xy=(value, 0), xycoords=("data", "axes fraction"),
                     xytext=(3, 3), textcoords="offset points", fontproperties=_fp(10), color="#444444")
     ax.set_xlabel(value_label, fontproperties=_fp(11))
     ax.tick_params(axis="x", labelfontfamily=chinese_font_name(), labelsize=10)
@@ -239,7 +210,7 @@ def text_chart(
     """The same chart as plain text, for servers without matplotlib: one line per bar, best first,
     a bar of block characters on the 0–100 scale (wider only for more points), the value and the
     grade's word."""
-    _check(bars)
+    check(bars)
     legend = DEFAULT_LEGEND if legend is None else legend
     ordered = sorted(bars, key=lambda b: b.value, reverse=True)
     top = max(100.0, *(b.value for b in ordered))  # the image's 0–100 axis: 58 points is not a full bar
@@ -250,5 +221,5 @@ def text_chart(
         blocks = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
         pad = " " * (widest - _display_width(bar.label))
         word = legend.get(bar.grade, "")
-        lines.append(f"{bar.label}{pad} {blocks} {_format_value(bar.value)}" + (f" {word}" if word else ""))
+        lines.append(f"{bar.label}{pad} {blocks} {format_value(bar.value)}" + (f" {word}" if word else ""))
     return "\n".join(lines)

@@ -15,7 +15,6 @@ import io
 import math
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +22,8 @@ try:
     from PIL import Image, ImageDraw, ImageFont
 except ImportError:  # the charts extra is not installed: available() says so
     Image = ImageDraw = ImageFont = None
+
+from bot.render.bars import DEFAULT_LEGEND, GRADE_COLOURS, GRADES, MAX_BARS, Bar, check, format_value
 
 __all__ = ["MAX_BARS", "Bar", "available", "score_png"]
 
@@ -34,39 +35,8 @@ BASE, MIN_HEIGHT = 160, 220  # title, axis, legend and margins; the least height
 TITLE_PX, LABEL_PX, SMALL_PX = 22, 15, 14  # 16 pt, 11 pt, 10 pt at 100 dpi
 INK, MUTED, GRID, AXIS = "#222222", "#444444", "#dddddd", "#333333"
 
-#: The grades a bar can have, best first (the legend's order), their default words and colours
-#: (Okabe–Ito: distinct for the common colour-vision deficiencies), as bot.render.charts has them.
-GRADES: tuple[str, ...] = ("excellent", "pass", "fail")
-DEFAULT_LEGEND: Mapping[str, str] = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
-GRADE_COLOURS: Mapping[str, str] = {"excellent": "#009E73", "pass": "#56B4E9", "fail": "#D55E00"}
-MAX_BARS = 60
-"""One image holds at most this many bars; the caller paginates."""
 
 _local = threading.local()
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str  # a name (or initials), Chinese
-    value: float  # points
-    grade: str  # "excellent" | "pass" | "fail": colours the bar
-
-
-def check(bars: Sequence[Bar]) -> None:
-    if not bars:
-        raise ValueError("a score chart needs at least one bar")
-    if len(bars) > MAX_BARS:
-        raise ValueError(f"a score chart holds at most {MAX_BARS} bars, got {len(bars)}: paginate")
-    for bar in bars:
-        if bar.grade not in GRADE_COLOURS:
-            raise ValueError(f"unknown grade {bar.grade!r} for {bar.label!r}; expected one of {GRADES}")
-        if not math.isfinite(bar.value):
-            raise ValueError(f"value for {bar.label!r} is not a finite number: {bar.value!r}")
-
-
-def format_value(value: float) -> str:
-    text = f"{value:.1f}".removesuffix(".0")
-    return "0" if text == "-0" else text
 
 
 def available() -> bool:
