@@ -7,19 +7,17 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from bot.domain.hours import HoursPlanRow, HoursRow, read_hours_export
-from bot.domain.roster import RosterFileError
-from bot.kernel.adapter import FileUnavailable
 from bot.kernel.dispatcher import Context, UserError
-from bot.kernel.messages import AttachmentKind, Button, Reply
+from bot.kernel.messages import Button, Reply
 from bot.kernel.router import Router
 from bot.services import hours as service
 from handlers.confirm import confirms
 from handlers.lookup import actor, is_organiser
+from handlers.uploads import attached_table
 
 router = Router()
 
 DIALOG = "hours_import"
-MAX_FILE_BYTES = 5 * 1024 * 1024
 DETAIL_LINES = 30
 IMPORT_WORDS = ("import", "导入")
 
@@ -28,17 +26,7 @@ IMPORT_WORDS = ("import", "导入")
 async def hours(ctx: Context) -> Reply:
     if ctx.args.strip().lower() not in IMPORT_WORDS:
         raise UserError("usage_hours")
-    documents = [a for a in ctx.message.attachments if a.kind is AttachmentKind.DOCUMENT]
-    if not documents:
-        raise UserError("usage_hours")
-    attachment = documents[0]
-    try:
-        content = await ctx.download(attachment, MAX_FILE_BYTES)
-        rows = read_hours_export(content, attachment.file_name or "")
-    except FileUnavailable:
-        raise UserError("roster_file_unavailable", max_mb=MAX_FILE_BYTES // 2**20) from None
-    except RosterFileError as problem:
-        raise UserError(problem.key, **problem.values) from None
+    attachment, rows = await attached_table(ctx, "usage_hours", read_hours_export)
     plans = await service.plan_import(ctx.uow, rows)
     await ctx.start_dialog(DIALOG, "confirm", {"file": attachment.file_name or "",
                                                "rows": [asdict(row) for row in rows]})

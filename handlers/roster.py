@@ -5,28 +5,26 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from bot.kernel.adapter import FileUnavailable
-from bot.domain.text import split_args
-from bot.kernel.dispatcher import Context, UserError
-from bot.domain.roles import is_assessed, LEADER, WORKSHOP_LEADER, person_role_label
+from bot.domain.roles import LEADER, WORKSHOP_LEADER, is_assessed, person_role_label
 from bot.domain.roster import (
     Action,
-    RosterFileError,
     RosterPlan,
     RosterRow,
     read_roster,
 )
-from bot.kernel.messages import AttachmentKind, Button, Reply
+from bot.domain.text import split_args
+from bot.kernel.dispatcher import Context, UserError
+from bot.kernel.messages import Button, Reply
 from bot.kernel.router import Router
-from handlers.confirm import confirms
 from bot.services import bindings, people, units
 from bot.services.roster import RosterLine, import_plan, plan_for, unit_roster
+from handlers.confirm import confirms
 from handlers.lookup import actor, is_organiser
+from handlers.uploads import attached_table
 
 router = Router()
 
 IMPORT_DIALOG = "roster_import"
-MAX_FILE_BYTES = 5 * 1024 * 1024
 DETAIL_LINES = 40
 UNIT_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊"), "group": ("group", "小组")}
 
@@ -131,17 +129,7 @@ async def _import(ctx: Context) -> Reply:
         raise UserError("not_allowed", command="roster import")
     if not ctx.message.is_private:
         raise UserError("roster_import_private")
-    documents = [a for a in ctx.message.attachments if a.kind is AttachmentKind.DOCUMENT]
-    if not documents:
-        raise UserError("roster_import_how")
-    attachment = documents[0]
-    try:
-        content = await ctx.download(attachment, MAX_FILE_BYTES)
-        rows = read_roster(content, attachment.file_name or "")
-    except FileUnavailable:
-        raise UserError("roster_file_unavailable", max_mb=MAX_FILE_BYTES // 2**20) from None
-    except RosterFileError as problem:
-        raise UserError(problem.key, **problem.values) from None
+    attachment, rows = await attached_table(ctx, "roster_import_how", read_roster)
     plan = await plan_for(ctx.uow, actor(ctx), rows)
     await ctx.start_dialog(IMPORT_DIALOG, "confirm",
                            {"file": attachment.file_name, "rows": [asdict(row) for row in rows]})
