@@ -6,6 +6,7 @@ from bot.domain.policy import Policy
 from bot.kernel.access import PERMISSIONS
 from bot.kernel.router import Router
 from handlers import (
+    activities,
     approvals,
     awards,
     attendance,
@@ -29,6 +30,7 @@ from handlers import (
     pending_files,
     people,
     privacy,
+    programs,
     records,
     reviews,
     roster,
@@ -74,6 +76,8 @@ def build_router(policy: Policy | None = None) -> Router:
         reviews.router,
         understand.router,
         declared.router_for(policy),
+        programs.router,
+        activities.router,
     )
     unruled = router.route_names() - PERMISSIONS.keys()
     if unruled:

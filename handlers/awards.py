@@ -33,5 +33,9 @@ async def outstanding(ctx: Context) -> Reply:
                          + (ctx.t("outstanding_tied") if p.tied_at_edge else "") for p in result.cut)
         lines.append(ctx.t("outstanding_cut", share=f"{result.cut_share * 100:g}", count=len(result.cut),
                            names=names or "—"))
+    if result.group_places:
+        picks = "；".join(ctx.t("outstanding_group_pick", name=g.unit, mean=f"{g.mean:g}", members=g.members,
+                               rank=g.rank) + (ctx.t("outstanding_tied") if g.tied_at_edge else "") for g in result.groups)
+        lines.append(ctx.t("outstanding_groups", places=result.group_places, picks=picks or "—"))
     lines.append(ctx.t("outstanding_rule"))
     return Reply("\n".join(lines))

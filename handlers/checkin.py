@@ -8,6 +8,7 @@ from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
 from bot.services.checkins import check_in, check_in_relay, someone_else_named
+from handlers.activities import checkin_arrivals
 from handlers.attendance import arrive, live_sessions
 from handlers.reading import matcher, understanding_of
 
@@ -66,4 +67,5 @@ async def checkin_reply(ctx: Context, note: str) -> Reply:
     live = await live_sessions(ctx)
     if len(live) == 1:
         text += "\n" + await arrive(ctx, live[0])
+    text += "".join("\n" + line for line in await checkin_arrivals(ctx))
     return Reply(text)

@@ -5,11 +5,12 @@ so the built-in reflections, cases, observations, check-ins and questions are re
 from __future__ import annotations
 
 from bot.domain.policy import Policy
-from bot.domain.record_kinds import DeclaredReader
+from bot.domain.record_kinds import DeclaredReader, ref
 from bot.kernel.dispatcher import Context
 from bot.kernel.messages import AttachmentKind, IncomingMessage, Reply
 from bot.kernel.router import Router
-from bot.services.declared import keep
+from bot.services.declared import Poster, keep
+from handlers.lookup import is_organiser
 
 ROUTE = "declared_record"
 FILE_KINDS = {AttachmentKind.PHOTO, AttachmentKind.DOCUMENT}
@@ -28,10 +29,16 @@ def router_for(policy: Policy | None) -> Router:
         if post is None:
             return None
         files = [a for a in ctx.message.attachments if a.kind in FILE_KINDS]
-        kept = await keep(ctx.uow, ctx.policy, ctx.member.id, post, ctx.message, files, ctx.today, ctx.now)
+        poster = Poster(ctx.member.id, frozenset(ctx.roles), is_organiser(ctx))
+        kept = await keep(ctx.uow, ctx.policy, poster, post, ctx.message, files, ctx.today, ctx.now)
         if kept.record_id is None:
             return None
-        return ctx.reply("declared_saved", name=post.kind.name, title=f"《{post.title}》" if post.title else "",
-                         period=kept.period, count=kept.count)
+        values = {"name": post.kind.name, "title": f"《{post.title}》" if post.title else "",
+                  "period": kept.period, "count": kept.count, "id": ref(kept.record_id)}
+        if kept.owner:
+            return ctx.reply("declared_saved_for", teacher=kept.owner, **values)
+        if kept.about:
+            return ctx.reply("declared_saved_about", about=kept.about, **values)
+        return ctx.reply("declared_saved", **values)
 
     return router

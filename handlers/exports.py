@@ -10,7 +10,7 @@ from bot.domain.dates import parse_date
 from bot.kernel.messages import OutgoingFile, Reply
 from bot.services.reports import briefing, workbook
 from bot.kernel.router import Router
-from handlers.lookup import unit_scope
+from handlers.lookup import allowed_scope, is_organiser
 
 router = Router()
 
@@ -23,6 +23,8 @@ MONTH = re.compile(r"^(?:(?P<year>\d{4})[-年/.])?(?P<month>\d{1,2})月?$")
 async def export(ctx: Context) -> list[Reply]:
     words = ctx.args.split()
     if words and words[0] in ("briefing", "简报"):
+        if not is_organiser(ctx):
+            raise UserError("export_briefing_program_only")
         return await _briefing(ctx, words[1] if len(words) > 1 else "")
     first, last = ctx.policy.semester.start, min(ctx.today, ctx.policy.semester.end)
     dates = [parse_date(word, ctx.today) for word in words if parse_date(word, ctx.today)]
@@ -31,7 +33,7 @@ async def export(ctx: Context) -> list[Reply]:
         first, last = sorted(dates)
     elif dates:
         raise UserError("usage_export")
-    scope, label = await unit_scope(ctx, rest, "usage_export")
+    scope, label = await allowed_scope(ctx, rest, "usage_export", "export_not_yours")
     from bot.render.exports import to_xlsx  # openpyxl loads only when someone exports
 
     sheets = await workbook(ctx.uow, ctx.policy, ctx.t, ctx.zone, ctx.today, first, last, **scope)

@@ -4,6 +4,7 @@ teacher lists the accounts linked to her, so she can spot one that is not hers."
 
 from __future__ import annotations
 
+from bot.domain.identity import platform_name
 from bot.domain.text import split_args
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import Reply
@@ -13,7 +14,6 @@ from handlers.lookup import actor
 
 router = Router()
 
-PLATFORM_NAMES = {"telegram": "Telegram", "onebot": "QQ", "wecom": "企业微信", "dingtalk": "钉钉"}
 
 
 def requester(ctx: Context) -> joining.Requester:
@@ -25,7 +25,7 @@ async def _accounts(ctx: Context) -> str:
     lines = [ctx.t("join_accounts_header")]
     for account in await joining.linked_accounts(ctx.uow, ctx.member):
         lines.append(ctx.t(
-            "join_account_line", platform=PLATFORM_NAMES.get(account.platform, account.platform),
+            "join_account_line", platform=platform_name(account.platform),
             user_id=account.user_id, name=account.display_name or "-",
             day=f"{ctx.local(account.linked_at):%Y-%m-%d}", via=ctx.t(f"join_via_{account.via or 'join'}"),
         ))

@@ -4,7 +4,7 @@ what went wrong; the lookups themselves live in bot.services.people and bot.serv
 from __future__ import annotations
 
 from bot.domain.text import BadNumber, parse_number
-from bot.domain.roles import ADMIN, COORDINATOR, person_role
+from bot.domain.roles import ADMIN, COORDINATOR, LEADER, WORKSHOP_LEADER, person_role
 from bot.kernel.dispatcher import Context, UserError
 from bot.services import people, units
 from bot.services.audit import Actor
@@ -51,11 +51,11 @@ def id_from(text: str, usage_key: str) -> int:
         raise UserError(usage_key) from None
 
 
-SCOPE_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊")}
+SCOPE_WORDS = {"school": ("school", "学校"), "workshop": ("workshop", "工作坊"), "group": ("group", "小组", "组")}
 
 
 async def unit_scope(ctx: Context, words: list[str], usage_key: str) -> tuple[dict[str, int], str]:
-    """`school|workshop <名称>` as standings/export filters and the unit's name; no words: the program."""
+    """`school|workshop|group <名称>` as standings/export filters and the unit's name; no words: the program."""
     if not words:
         return {}, ctx.t("announce_program")
     kind = next((key for key, names in SCOPE_WORDS.items() if words[0] in names), None)
@@ -66,4 +66,23 @@ async def unit_scope(ctx: Context, words: list[str], usage_key: str) -> tuple[di
     return {f"{kind}_id": unit.id}, unit.name
 
 
-__all__ = ["actor", "find_member", "is_organiser", "member_label", "numbered", "role_from", "unit_scope"]
+async def allowed_scope(ctx: Context, words: list[str], usage_key: str, refusal_key: str) -> tuple[dict[str, int], str]:
+    """The unit a command covers: any the words name for an organiser; for a 坊主 or 组长 only the
+    workshop or group they lead (named or not), never another's."""
+    if is_organiser(ctx):
+        return await unit_scope(ctx, words, usage_key)
+    member = ctx.member
+    own = []
+    if member is not None and WORKSHOP_LEADER in ctx.roles and member.workshop is not None:
+        own.append(({"workshop_id": member.workshop.id}, member.workshop.name))
+    if member is not None and LEADER in ctx.roles and member.group is not None:
+        own.append(({"group_id": member.group.id}, member.group.name))
+    asked = " ".join(words[1:]) if len(words) > 1 else ""
+    for scope, name in own:
+        if not asked or asked == name:
+            return scope, name
+    raise UserError(refusal_key)
+
+
+__all__ = ["actor", "allowed_scope", "find_member", "is_organiser", "member_label", "numbered", "role_from",
+           "unit_scope"]

@@ -6,6 +6,7 @@ from bot.domain.records import LABELS
 from bot.kernel.dispatcher import Context
 from bot.kernel.messages import Reply
 from bot.kernel.router import Router
+from bot.services.declared import progress as declared_progress
 from bot.services.progress import my_progress
 
 router = Router()
@@ -34,6 +35,10 @@ async def progress_text(ctx: Context) -> str:
                 required=status.required, missing=status.missing, deadline=deadline,
             )
         )
+    for kind in await declared_progress(ctx.uow, ctx.policy, member.id, ctx.roles, today):
+        lines.append(ctx.t("me_record_done" if kind.missing == 0 else "me_record_missing", period=kind.period,
+                           label=kind.name, done=kind.done, required=kind.required, missing=kind.missing,
+                           deadline=f"{kind.last.month}月{kind.last.day}日"))
     for hours in standing.hours:
         key = "me_hours_done" if hours.done >= hours.required else "me_hours_missing"
         lines.append(ctx.t(key, kind=ctx.t(f"me_hours_{hours.category}"), done=_number(hours.done),

@@ -148,6 +148,9 @@ def describe_plan(t, plan: RosterPlan, file_name: str, staff_roles: frozenset[st
                        ("unit_group", plan.new_groups)):
         if names:
             lines.append(t("roster_plan_new_units", kind=t(key), names="、".join(names)))
+    if plan.partnerships:
+        lines.append(t("roster_plan_partnerships", pairs="、".join(
+            f"{school}→{base}" for school, _before, base in plan.partnerships)))
     staff = [row for row in plan.rows if row.action is not Action.REJECT and row.roles
              and not is_assessed(row.roles, staff_roles)]
     if staff:

@@ -6,7 +6,6 @@ import re
 
 from bot.domain.text import bounded_key, try_number
 from bot.services import scores as service
-from bot.services import units
 from bot.services.announcements import (
     HOLD,
     RELEASE,
@@ -25,7 +24,7 @@ from bot.kernel.router import Router
 from bot.domain.hours import SCHOOL, category_of
 from handlers.hours import hour_lines
 from handlers.confirm import confirms
-from handlers.lookup import find_member, is_organiser, member_label, unit_scope
+from handlers.lookup import allowed_scope, find_member, is_organiser, member_label
 from handlers.sessions import env_of
 
 router = Router()
@@ -35,8 +34,6 @@ MAX_CREDIT_HOURS = 200
 MAX_ADJUST_POINTS = 1000
 """A sanity bound: a correction beyond it is a typo (the column holds at most 99,999.9)."""
 """More than one long training (a 40-hour summer course) may be credited at once; beyond this is a typo."""
-GROUP_WORDS = ("group", "小组", "组")
-"""`/scores group <组名>` ranks one study group (seed 001's 同伴学习小组, seed 000's mentor groups)."""
 MARK_WORDS = {"excellent": ("优秀", "excellent"), "unqualified": ("不合格", "unqualified")}
 
 
@@ -85,34 +82,12 @@ def duty_lines(ctx: Context, standing) -> list[str]:
 @router.command("scores", summary_key="cmd_scores", usage_key="usage_scores")
 async def scores(ctx: Context) -> list[OutgoingMessage]:
     """The ranked table of a school or workshop (or this group's), as the announcement would show it."""
-    words = ctx.args.split()
-    if not is_organiser(ctx):
-        scope, name = _own_unit(ctx, words)
-    elif words and words[0] in GROUP_WORDS and len(words) > 1:
-        group = await units.find(ctx.uow, "group", " ".join(words[1:]))
-        scope, name = {"group_id": group.id}, group.name
-    else:
-        scope, name = await unit_scope(ctx, words, "usage_scores")
+    scope, name = await allowed_scope(ctx, ctx.args.split(), "usage_scores", "scores_not_yours")
     ranked = await standings(ctx.uow, ctx.policy, ctx.today, **scope)
     if not ranked:
         raise UserError("scores_none")
     planned = table_for_chat(env_of(ctx), ctx.message.chat, name, ranked, ctx.today)
     return [OutgoingMessage(chat=ctx.message.chat, text=m.text, file=m.file) for m in await drawn(planned)]
-
-
-def _own_unit(ctx: Context, words: list[str]) -> tuple[dict[str, int], str]:
-    """A 坊主 sees the ranking of the workshop she leads, a 组长 of his group: that one, never another."""
-    member = ctx.member
-    own = []
-    if member is not None and WORKSHOP_LEADER in ctx.roles and member.workshop is not None:
-        own.append(({"workshop_id": member.workshop.id}, member.workshop.name))
-    if member is not None and LEADER in ctx.roles and member.group is not None:
-        own.append(({"group_id": member.group.id}, member.group.name))
-    asked = " ".join(words[1:]) if len(words) > 1 else ""
-    for scope, name in own:
-        if not asked or asked == name:
-            return scope, name
-    raise UserError("scores_not_yours")
 
 
 ANNOUNCE_DIALOG = "announce"

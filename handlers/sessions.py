@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.dates import FUTURE, parse_datetime
 from bot.domain.session_status import SessionStatus
@@ -14,8 +14,11 @@ from bot.domain.sessions import parse_minutes, schedule_warnings
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import OutgoingMessage, Reply
 from bot.kernel.router import Router
+from bot.services import activity_views
 from bot.services import sessions as service
-from bot.services.sessions import Env, compliance_lines
+from bot.services.awards import unit_size_lines
+from bot.services.compliance import compliance_lines
+from bot.services.sessions import Env
 from handlers.lookup import find_member, is_organiser
 
 router = Router()
@@ -59,7 +62,7 @@ async def session_dialog(ctx: Context) -> Reply | list:
     elif step == "host":
         await _host(ctx, answer)
     elif step == "time":
-        _start_time(ctx, answer)
+        start_time(ctx, answer)
     elif step == "minutes":
         _minutes(ctx, answer)
     if step != "link":
@@ -81,7 +84,9 @@ async def _host(ctx: Context, text: str):
     return await service.check_host(ctx.uow, await find_member(ctx, text))
 
 
-def _start_time(ctx: Context, text: str) -> datetime:
+def start_time(ctx: Context, text: str, *, past_days: int = 0) -> datetime:
+    """A start to come, for a session or an activity: 周三 and 3号 mean the next one. With
+    `past_days`, a start up to that many days ago is taken too (an activity held before it was recorded)."""
     now = ctx.local(ctx.now).replace(tzinfo=None)
     parsed = nearest = parse_datetime(text, now)
     coming = parse_datetime(text, now, prefer=FUTURE)
@@ -94,7 +99,7 @@ def _start_time(ctx: Context, text: str) -> datetime:
     if parsed.ambiguous_day:
         raise UserError("session_day_ambiguous", text=text, day=f"{parsed.day.month}月{parsed.day.day}日")
     start = parsed.value.replace(tzinfo=ctx.zone)
-    if start <= ctx.now:
+    if start <= ctx.now and not ctx.now - timedelta(days=past_days) <= start:
         raise UserError("session_time_past", text=text)
     return start
 
@@ -115,7 +120,7 @@ def _school_names(text: str) -> list[str]:
 async def _schedule(ctx: Context, fields: list[str]) -> list:
     if len(fields) < 4:
         raise UserError("usage_session")
-    start = _start_time(ctx, fields[0])
+    start = start_time(ctx, fields[0])
     minutes = _minutes(ctx, fields[1])
     topic = _check_topic(fields[2])
     host = await _host(ctx, fields[3])
@@ -175,7 +180,7 @@ async def _cancel(ctx: Context, online, reason: str) -> list:
 async def _move(ctx: Context, online, when_text: str) -> list:
     if online.status != SessionStatus.SCHEDULED:
         raise UserError("session_closed", id=online.id)
-    start = _start_time(ctx, when_text)
+    start = start_time(ctx, when_text)
     before = online.planned_start
     done = await service.reschedule(ctx.uow, env_of(ctx), online, ctx.now, start)
     await ctx.audit("session.move", f"#{online.id}", before={"start": before.isoformat()},
@@ -226,4 +231,6 @@ async def sessions(ctx: Context) -> Reply:
 @router.command("compliance", summary_key="cmd_compliance")
 async def compliance_view(ctx: Context) -> Reply:
     lines = await compliance_lines(ctx.uow, ctx.policy, ctx.t, ctx.zone, ctx.today)
+    lines += await activity_views.compliance_lines(ctx.uow, ctx.policy, ctx.t, ctx.zone, ctx.today)
+    lines += await unit_size_lines(ctx.uow, ctx.policy, ctx.t)
     return Reply("\n".join([ctx.t("compliance_header", semester=ctx.policy.semester.name), *lines]))

@@ -23,6 +23,7 @@ VERBS = {
     "archive": ("archive", "归档", "停用"),
     "restore": ("restore", "恢复", "启用"),
     "role": ("role", "类型", "角色"),
+    "base": ("base", "基地校", "结对"),
 }
 
 
@@ -48,6 +49,8 @@ async def _run(ctx: Context, kind: str) -> Reply:
     if verb == "add":
         line = await units.add(ctx.uow, actor(ctx), ctx.now, kind, rest[0], rest[1:])
         detail = _shown_detail(kind, line.detail)
+        if line.base:
+            detail = ctx.t("school_partner_of", role=detail, base=line.base)
         return ctx.reply("unit_added", kind=label, name=line.name, detail=f"（{detail}）" if detail else "")
     if verb == "rename":
         if len(rest) < 2:
@@ -60,6 +63,11 @@ async def _run(ctx: Context, kind: str) -> Reply:
             raise UserError(f"usage_{kind}")
         role = await units.set_school_role(ctx.uow, actor(ctx), ctx.now, rest[0], rest[1])
         return ctx.reply("school_role_set", name=rest[0], role=school_role_label(role))
+    if verb == "base":
+        if kind != "school" or len(rest) < 2:
+            raise UserError(f"usage_{kind}")
+        base = await units.set_base(ctx.uow, actor(ctx), ctx.now, rest[0], " ".join(rest[1:]))
+        return ctx.reply("school_base_set", name=rest[0], base=base.name)
     archiving = verb == "archive"
     name, changed = await units.set_archived(ctx.uow, actor(ctx), ctx.now, kind, rest[0], archiving)
     if not changed:
@@ -67,7 +75,32 @@ async def _run(ctx: Context, kind: str) -> Reply:
     return ctx.reply("unit_archived" if archiving else "unit_restored", kind=label, name=name)
 
 
+def _line(ctx: Context, kind: str, line: units.UnitLine, indent: str = "") -> str:
+    detail = _shown_detail(kind, line.detail)
+    return indent + ctx.t("unit_list_line", name=line.name, detail=f" · {detail}" if detail else "",
+                          count=line.members, archived=ctx.t("unit_archived_mark") if line.archived else "")
+
+
+async def _list_schools(ctx: Context) -> Reply:
+    """Each 基地校 with its partners under it; unassigned partners and other schools after them."""
+    groups, others = await units.school_listing(ctx.uow)
+    label = ctx.t("unit_school")
+    if not groups and not others:
+        return ctx.reply("unit_list_empty", kind=label, command="school")
+    current = sum(1 + len(partners) for _base, partners in groups) + sum(1 for line in others if not line.archived)
+    out = [ctx.t("unit_list_header", kind=label, count=current)]
+    for base, partners in groups:
+        out.append(_line(ctx, "school", base))
+        out += [_line(ctx, "school", partner, indent="　└ ") for partner in partners]
+    if groups and others:
+        out.append(ctx.t("school_list_others"))
+    out += [_line(ctx, "school", line) for line in others]
+    return Reply("\n".join(out))
+
+
 async def _list(ctx: Context, kind: str) -> Reply:
+    if kind == "school":
+        return await _list_schools(ctx)
     lines = await units.listing(ctx.uow, kind)
     label = ctx.t(f"unit_{kind}")
     if not lines:

@@ -12,7 +12,7 @@ from bot.domain.checkins import month_bounds
 from bot.domain.duty import DateSpan, duty
 from bot.domain.scoring import Activity
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.services.sessions import Env, to_member
+from bot.services.sessions import Env, to_coordinators, to_member
 from reminders.outbox import queue_messages
 from storage.repositories import Repositories
 
@@ -47,10 +47,7 @@ async def queue_preparation(repos: Repositories, env: Env, now: datetime) -> int
     local = fire.astimezone(env.zone)
     text = env.t("announce_prepared", when=f"{local.month}月{local.day}日 {local:%H:%M}", groups=shown.groups,
                  private=shown.private, sample=shown.sample)
-    messages = []
-    for coordinator in await repos.members.with_role("coordinator"):
-        messages += await to_member(repos, env, coordinator, text, None)
-    return await queue_messages(repos, key, "announcement", messages, now, fire)
+    return await queue_messages(repos, key, "announcement", await to_coordinators(repos, env, text), now, fire)
 
 
 async def queue_announcement(repos: Repositories, env: Env, now: datetime) -> int:

@@ -8,12 +8,22 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.domain.checkins import month_bounds
-from bot.domain.roles import COORDINATOR
+from bot.domain.partnerships import Partnerships
 from bot.domain.session_status import SessionStatus
-from bot.domain.sessions import month_needs_warning
+from bot.domain.sessions import month_needs_warning, reminder_lateness
 from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
-from bot.services.sessions import Env, close, describe, group_chats, held_sessions, to_groups, to_member, when
-from bot.domain.sessions import reminder_lateness
+from bot.services.compliance import held_sessions, sessions_by_partnership, several
+from bot.services.sessions import (
+    Env,
+    close,
+    describe,
+    group_chats,
+    to_coordinators,
+    to_groups,
+    to_member,
+    when,
+)
+from bot.services.units import partnerships
 from reminders.outbox import queue_messages
 from storage.models import OnlineSession
 from storage.repositories import Repositories
@@ -103,6 +113,9 @@ async def _month_warning(repos: Repositories, env: Env, now: datetime) -> int:
     if await repos.outbox.has(key):
         return 0
     first, last = month_bounds(today)
+    parts = await partnerships(repos)
+    if several(parts):
+        return await _partnership_warnings(repos, env, now, today, parts)
     held = await held_sessions(repos, env.zone, first, last)
     if not month_needs_warning(today, held, warn_day=rules.warn_day, per_month=rules.per_month):
         return 0
@@ -110,15 +123,34 @@ async def _month_warning(repos: Repositories, env: Env, now: datetime) -> int:
     return await queue_messages(repos, key, "warning", await _coordinators(repos, env, text), now)
 
 
+async def _partnership_warnings(repos: Repositories, env: Env, now: datetime, today: date,
+                                parts: Partnerships) -> int:
+    """Each partnership short of sessions this month hears it in its own groups (coordinators
+    privately when it has none bound); the quota is its own, other partnerships' sessions do not count."""
+    rules = env.policy.sessions
+    first, last = month_bounds(today)
+    queued = 0
+    for found in await sessions_by_partnership(repos, env.zone, first, last, parts):
+        group = found.partnership
+        key = f"month-warning:{today:%Y-%m}:{group.base.id}"
+        if await repos.outbox.has(key):
+            continue
+        if not month_needs_warning(today, found.held(env.zone), warn_day=rules.warn_day, per_month=rules.per_month):
+            continue
+        text = env.t("month_warning_partnership", base=group.base.name, month=today.month, required=rules.per_month)
+        bindings = await repos.bindings.for_schools(env.platform, sorted(group.school_ids), with_program=False)
+        messages = [OutgoingMessage(chat=ChatRef(b.platform, b.chat_id, ChatKind.GROUP, b.title), text=text)
+                    for b in bindings] or await _coordinators(repos, env, text)
+        queued += await queue_messages(repos, key, "warning", messages, now)
+    return queued
+
+
 async def _coordinators(repos: Repositories, env: Env, text: str) -> list[OutgoingMessage]:
     """The program's groups if any are bound to the whole program, else each coordinator privately."""
     program = [b for b in await repos.bindings.all() if b.scope == "program" and b.platform == env.platform]
     if program:
         return [OutgoingMessage(chat=ChatRef(b.platform, b.chat_id, ChatKind.GROUP, b.title), text=text) for b in program]
-    messages = []
-    for member in await repos.members.with_role(COORDINATOR):
-        messages += await to_member(repos, env, member, text, None)
-    return messages
+    return await to_coordinators(repos, env, text)
 
 
 def _in_break(day: date, breaks: list[tuple[date, date]]) -> bool:

@@ -45,5 +45,21 @@ async def _run(engine: AsyncEngine, operation, revision: str) -> None:
         config.attributes["connection"] = connection
         operation(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(in_sync)
+    async with engine.connect() as connection:
+        # A batch migration on SQLite copies a table and drops the old one, which rows of other tables
+        # still point to: foreign keys are checked once at the end instead, outside any transaction
+        # (where SQLite ignores the pragma), and switched on again for the pool's next user.
+        sqlite = connection.dialect.name == "sqlite"
+        driver = (await connection.get_raw_connection()).driver_connection if sqlite else None
+        if driver is not None:
+            await driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(in_sync)
+                if driver is not None:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        finally:
+            if driver is not None:
+                await driver.execute("PRAGMA foreign_keys=ON")

@@ -64,6 +64,9 @@ class School(Base):
     role: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    base_school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="SET NULL"), index=True, default=None)
+    """A 引领校/帮扶校's 基地校: the partnership it belongs to (a 基地校 points to nothing)."""
 
 
 class Workshop(Base):
@@ -463,6 +466,42 @@ class DeclaredRecord(Base):
     message_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    class_subject: Mapped[str] = mapped_column(String(100), default="")
+    """A lesson's class and subject (三(2)班 语文)."""
+    about_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    """Whom it is about when that is not the author: the apprentice a mentor's guidance log names."""
+    about_name: Mapped[str] = mapped_column(String(50), default="")
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    """Who posted it for the author (a coordinator posting a teacher's lesson); None = the author."""
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeclaredRevision(Base):
+    """The text a declared-kind record had before an /edit replaced it."""
+
+    __tablename__ = "declared_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("declared_records.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeclaredReview(Base):
+    """An evaluator's verdict on a declared-kind record (a lesson graded 优质, a plan 合格): one per
+    record and reviewer, replaced when they review again."""
+
+    __tablename__ = "declared_reviews"
+    __table_args__ = (UniqueConstraint("record_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("declared_records.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class RecordReview(Base):
@@ -576,3 +615,63 @@ class Invitation(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_by: Mapped[str | None] = mapped_column(String(90))
+
+
+class ProgramChoice(Base):
+    """Which program an unbound group's messages, or a person's private messages, go to, in a
+    deployment of several programs. Kept in the first program's database only (every database has
+    the table: all share one schema)."""
+
+    __tablename__ = "program_choices"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    """`chat` (a group, by chat id) or `person` (private messages, by user id)."""
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    program_key: Mapped[str] = mapped_column(String(32))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    chosen_by: Mapped[str] = mapped_column(String(90), default="")
+
+
+class Activity(Base):
+    """One activity of a type the policy declares (集体备课, 小组研讨 …), held by one unit."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    """The activity type's name as the policy declares it."""
+    unit_kind: Mapped[str] = mapped_column(String(10))
+    """group, workshop, school or program."""
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    """The study group, workshop or school (None for the whole program)."""
+    host_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    planned_minutes: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    counted: Mapped[bool | None] = mapped_column(Boolean)
+    """Whether it counted towards the unit's quota, once ended."""
+    verdict: Mapped[dict | None] = mapped_column(JSON)
+    """The roll as judged at the end: present, late, absent, excused member ids, share, problems."""
+    created_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ActivityAttendance(Base):
+    """Someone marked present at an activity: by checking in while it ran, or by its host's roll."""
+
+    __tablename__ = "activity_attendance"
+    __table_args__ = (UniqueConstraint("activity_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    marked_by: Mapped[str] = mapped_column(String(120), default="")
+    """"self" for a check-in, else who took the roll."""
+    excused: Mapped[bool] = mapped_column(Boolean, default=False)

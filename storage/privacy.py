@@ -12,6 +12,9 @@ from storage.models import (
     Account,
     AuditEntry,
     CheckIn,
+    DeclaredRecord,
+    DeclaredReview,
+    DeclaredRevision,
     Dialog,
     HandledMessage,
     HoursLine,
@@ -46,6 +49,7 @@ class Privacy:
             update(Record).where(Record.observed_member_id == member.id)
             .values(observed_member_id=None, observed_name=pseudonym)
         )
+        counts["records"] += await self._erase_declared(member, pseudonym)
         await self.session.execute(
             update(HoursLine).where(HoursLine.member_id == member.id).values(description="")
         )
@@ -69,6 +73,20 @@ class Privacy:
         member.erased_at = member.updated_at = now
         await self.session.flush()
         return counts
+
+    async def _erase_declared(self, member: Member, pseudonym: str) -> int:
+        """Their declared-kind records (plans, lessons, guidance logs) go; where another's names them
+        (a mentor's guidance log, a lesson a coordinator posted), the name becomes the pseudonym."""
+        ids = list(await self.session.scalars(select(DeclaredRecord.id).where(DeclaredRecord.member_id == member.id)))
+        if ids:
+            await self._delete(delete(DeclaredReview).where(DeclaredReview.record_id.in_(ids)))
+            await self._delete(delete(DeclaredRevision).where(DeclaredRevision.record_id.in_(ids)))
+            await self._delete(delete(DeclaredRecord).where(DeclaredRecord.id.in_(ids)))
+        await self.session.execute(update(DeclaredRecord).where(DeclaredRecord.about_member_id == member.id)
+                                   .values(about_member_id=None, about_name=pseudonym))
+        await self.session.execute(update(DeclaredRecord).where(DeclaredRecord.posted_by_id == member.id)
+                                   .values(posted_by_id=None))
+        return len(ids)
 
     async def _pseudonymise_audit(self, member: Member, pseudonym: str, accounts: list[tuple[str, str]]) -> int:
         """Audit lines stay (who changed what is the program's record) but name the person by pseudonym."""
@@ -95,10 +113,20 @@ class Privacy:
         if ids:
             await self._delete(delete(RecordRevision).where(RecordRevision.record_id.in_(ids)))
             await self._delete(delete(Record).where(Record.id.in_(ids)))
-        return len(ids), file_ids
+        declared = list(await self.session.scalars(select(DeclaredRecord).where(
+            DeclaredRecord.withdrawn_at.is_not(None), DeclaredRecord.withdrawn_at < before)))
+        file_ids += [entry["file_id"] for record in declared for entry in record.attachments or []
+                     if isinstance(entry, dict) and isinstance(entry.get("file_id"), int)]
+        if declared:
+            gone = [record.id for record in declared]
+            await self._delete(delete(DeclaredReview).where(DeclaredReview.record_id.in_(gone)))
+            await self._delete(delete(DeclaredRevision).where(DeclaredRevision.record_id.in_(gone)))
+            await self._delete(delete(DeclaredRecord).where(DeclaredRecord.id.in_(gone)))
+        return len(ids) + len(declared), file_ids
 
     async def purge_revisions(self, before: datetime) -> int:
-        return await self._delete(delete(RecordRevision).where(RecordRevision.replaced_at < before))
+        return (await self._delete(delete(RecordRevision).where(RecordRevision.replaced_at < before))
+                + await self._delete(delete(DeclaredRevision).where(DeclaredRevision.replaced_at < before)))
 
     async def purge_handled(self, before: datetime) -> int:
         return await self._delete(delete(HandledMessage).where(HandledMessage.handled_at < before))

@@ -14,15 +14,17 @@ class Reports:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _scoped(self, query, school_id: int | None, workshop_id: int | None):
+    def _scoped(self, query, school_id: int | None, workshop_id: int | None, group_id: int | None = None):
         if school_id is not None:
             query = query.where(Member.school_id == school_id)
         if workshop_id is not None:
             query = query.where(Member.workshop_id == workshop_id)
+        if group_id is not None:
+            query = query.where(Member.group_id == group_id)
         return query
 
     async def records(self, first: date, last: date, school_id: int | None = None,
-                      workshop_id: int | None = None) -> list[tuple]:
+                      workshop_id: int | None = None, group_id: int | None = None) -> list[tuple]:
         query = (
             select(Record.id, Member.name, School.name, func.coalesce(Workshop.name, ""), Record.kind, Record.day,
                    Record.title, func.length(Record.body), Record.observed_name, Record.class_subject,
@@ -33,10 +35,11 @@ class Reports:
             .where(Record.withdrawn_at.is_(None), Record.day >= first, Record.day <= last)
             .order_by(School.name, Member.name, Record.day, Record.id)
         )
-        return [tuple(row) for row in await self.session.execute(self._scoped(query, school_id, workshop_id))]
+        query = self._scoped(query, school_id, workshop_id, group_id)
+        return [tuple(row) for row in await self.session.execute(query)]
 
     async def checkins(self, first: date, last: date, school_id: int | None = None,
-                       workshop_id: int | None = None) -> list[tuple]:
+                       workshop_id: int | None = None, group_id: int | None = None) -> list[tuple]:
         """(name, school, workshop, day, checked_at, platform), by school, teacher and day."""
         query = (
             select(Member.name, School.name, func.coalesce(Workshop.name, ""), CheckIn.day, CheckIn.checked_at,
@@ -47,10 +50,11 @@ class Reports:
             .where(CheckIn.day >= first, CheckIn.day <= last)
             .order_by(School.name, Member.name, CheckIn.day)
         )
-        return [tuple(row) for row in await self.session.execute(self._scoped(query, school_id, workshop_id))]
+        query = self._scoped(query, school_id, workshop_id, group_id)
+        return [tuple(row) for row in await self.session.execute(query)]
 
     async def hours(self, first: date, last: date, school_id: int | None = None,
-                    workshop_id: int | None = None) -> list[tuple]:
+                    workshop_id: int | None = None, group_id: int | None = None) -> list[tuple]:
         query = (
             select(Member.name, School.name, HoursLine.day, HoursLine.category, HoursLine.hours, HoursLine.minutes,
                    HoursLine.source, HoursLine.description)
@@ -59,7 +63,8 @@ class Reports:
             .where(HoursLine.day >= first, HoursLine.day <= last)
             .order_by(School.name, Member.name, HoursLine.day, HoursLine.id)
         )
-        return [tuple(row) for row in await self.session.execute(self._scoped(query, school_id, workshop_id))]
+        query = self._scoped(query, school_id, workshop_id, group_id)
+        return [tuple(row) for row in await self.session.execute(query)]
 
     async def counts(self, first: date, last: date) -> dict[str, int]:
         """Activity counts for a briefing: check-ins, each kind of record, teachers who took part."""

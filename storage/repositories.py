@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, t
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.activities import Activities
 from storage.leave import LeaveRequests, Objections
 from storage.files import StoredFiles
 from storage.models import Account, CheckIn, Dialog, HandledMessage, Member, MemberRole, Record, RecordRevision
@@ -139,6 +140,19 @@ class HandledMessages:
             platform=platform, chat_id=chat_id, message_id=message_id,
             handled_at=now, replies=replies, delivered_at=None,
         ))
+
+    async def unanswered(
+        self, platform: str, since: datetime, limit: int = 5000,
+    ) -> list[tuple[tuple[str, str, str], list]]:
+        """Messages of `platform` handled since `since` whose replies are not marked delivered:
+        ((platform, chat, message id), stored replies), oldest first."""
+        rows = await self.session.execute(
+            select(HandledMessage.platform, HandledMessage.chat_id, HandledMessage.message_id, HandledMessage.replies)
+            .where(HandledMessage.platform == platform, HandledMessage.delivered_at.is_(None),
+                   HandledMessage.handled_at >= since)
+            .order_by(HandledMessage.handled_at).limit(limit)
+        )
+        return [((row[0], row[1], row[2]), list(row[3] or [])) for row in rows]
 
     async def mark_delivered(self, keys: list[tuple[str, str, str]], now: datetime) -> None:
         """Mark many messages' replies delivered in one statement per few hundred. Delivered replies
@@ -301,6 +315,7 @@ class Repositories:
         self.objections = Objections(session)
         self.files = StoredFiles(session)
         self.privacy = Privacy(session)
+        self.activities = Activities(session)
 
     def units(self, kind: str) -> Schools | Workshops | StudyGroups:
         """Schools, workshops or study groups, by the kind's name."""

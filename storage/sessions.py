@@ -189,6 +189,12 @@ class Outbox:
     async def has(self, key: str) -> bool:
         return await self.session.get(OutboxEntry, key) is not None
 
+    async def last_sent(self, key_prefix: str) -> datetime | None:
+        """When the latest row whose key starts with `key_prefix` went out (None: none has)."""
+        return await self.session.scalar(
+            select(func.max(OutboxEntry.sent_at)).where(OutboxEntry.key.startswith(key_prefix))
+        )
+
     async def enqueue(self, key: str, kind: str, messages: list[dict], now: datetime,
                       expires_at: datetime | None = None) -> bool:
         """Queue the messages under `key`; False (nothing queued) if the key was used before."""

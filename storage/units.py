@@ -72,6 +72,12 @@ class Schools(_Units[School]):
     model = School
     member_column = "school_id"
 
+    async def partners_of(self, base_id: int) -> list[School]:
+        """Current schools that name this 基地校 as theirs."""
+        rows = await self.session.scalars(
+            select(School).where(School.base_school_id == base_id, School.archived_at.is_(None)).order_by(School.name))
+        return list(rows)
+
 
 class Workshops(_Units[Workshop]):
     model = Workshop

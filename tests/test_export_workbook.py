@@ -61,3 +61,31 @@ def test_sources_are_described_in_words():
     assert describe_source("credit:wecom:robot:二小:991") == "补录（企业微信群）"
     assert describe_source("credit:onebot:10001:5") == "补录（QQ群）"
     assert describe_source("imported") == "imported"
+
+
+async def test_a_group_leader_exports_her_own_group_and_nothing_else(chat):
+    await chat.join("coord", "教研室", roles=("coordinator",))
+    await chat.join("lead", "组长甲", SCHOOL, roles=("teacher", "leader"))
+    await chat.join("u1", "王芳", SCHOOL)
+    await chat.join("u2", "李雷", OTHER)
+    for group, people in (("第一小组", ("组长甲", "王芳")), ("第二小组", ("李雷",))):
+        await chat.one(f"/group add {group}", user="coord")
+        for name in people:
+            assert "小组设为" in await chat.one(f"/assign {name} 小组 {group}", user="coord")
+    chat.clock.set(at(2026, 11, 20, 8))
+    await chat.say(REFLECTION, user="u1")
+    await chat.say(REFLECTION, user="u2")
+
+    [reply] = await chat.say("/export", user="lead", private=True)
+    assert "第一小组" in reply
+    book = openpyxl.load_workbook(BytesIO(chat.adapter.sent[-1].file.content))
+    assert [row[1] for row in sheet_rows(book, "研修记录")[1:]] == ["王芳"]
+    scores = {row[1] for row in sheet_rows(book, "积分（2026—2027学年第一学期）")[1:]}
+    assert scores == {"组长甲", "王芳"}, "only the group's people"
+
+    assert "只能导出自己负责" in await chat.one("/export group 第二小组", user="lead", private=True)
+    assert "只有协调员" in await chat.one("/export briefing 2026-11", user="lead", private=True)
+    assert "权限" in await chat.one("/export", user="u1", private=True), "a teacher exports nothing"
+    [everyone] = await chat.say("/export group 第二小组", user="coord", private=True)
+    book = openpyxl.load_workbook(BytesIO(chat.adapter.sent[-1].file.content))
+    assert [row[1] for row in sheet_rows(book, "研修记录")[1:]] == ["李雷"]

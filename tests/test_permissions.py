@@ -14,21 +14,22 @@ from bot.kernel.access import PERMISSIONS
 from bot.i18n import Translator
 from storage.models import Base
 
-EVERYONE = {"start", "help", "join", "cancel", "confirm"}
+EVERYONE = {"start", "help", "join", "cancel", "confirm", "program"}
 MEMBERS = {
     "checkin", "reflect", "case", "observe", "mine", "undo", "delete", "edit", "me", "myfile",
-    "sessions", "here", "bye", "summary", "score", "leave", "objection", "forgetme",
+    "sessions", "here", "bye", "summary", "score", "leave", "objection", "forgetme", "activities", "stages",
 }
 SESSION_RUNNERS = {"session", "approve_summary", "return_summary", "compliance"}
-UNIT_LEADERS = {"roster", "scores"}
-REVIEWERS = {"review"}
+UNIT_LEADERS = {"roster", "scores", "export"}
+REVIEWERS = {"review", "lessons"}
 COORDINATORS = {
     "school", "workshop", "group", "pending", "approve", "reject", "invite", "grant", "revoke", "assign",
-    "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "export", "leaves",
+    "pair", "unpair", "bind", "unbind", "credit", "mark", "announce", "freeze", "adjust", "leaves",
     "objections", "history", "hours", "outstanding",
 }
 ADMINS = {"audit"}
 LEADERS_OF_UNITS = {"dashboard"}
+ACTIVITY_RUNNERS = {"activity"}
 PRIVATE_ONLY, GROUP_ONLY = {"myfile", "export", "history", "dashboard", "invite", "hours"}, {"bind", "unbind"}
 
 ROLES = {
@@ -63,12 +64,14 @@ def expected(command: str, user: str, private: bool) -> bool:
         return user in ("coordinator", "workshop_leader", "leader", "mentor")
     if command in COORDINATORS:
         return user == "coordinator"
+    if command in ACTIVITY_RUNNERS:
+        return user in ("coordinator", "workshop_leader", "leader", "mentor", "host")
     return False
 
 
 def test_every_command_and_route_has_exactly_one_rule(chat):
     commands = {spec.name for spec in chat.app.dispatcher.router.visible_commands()}
-    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS
+    assert commands == EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS | LEADERS_OF_UNITS | ACTIVITY_RUNNERS
     assert chat.app.dispatcher.router.route_names() == set(PERMISSIONS)
 
 
@@ -88,7 +91,7 @@ async def test_permission_matrix(chat):
     t = Translator()
     mismatches = []
     commands = sorted(EVERYONE | MEMBERS | SESSION_RUNNERS | UNIT_LEADERS | REVIEWERS | COORDINATORS | ADMINS
-                      | LEADERS_OF_UNITS)
+                      | LEADERS_OF_UNITS | ACTIVITY_RUNNERS)
     for command, user, private in itertools.product(commands, ROLES, (False, True)):
         refusals = {
             t("join_first"), t("not_allowed", command=command),

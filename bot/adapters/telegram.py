@@ -96,9 +96,12 @@ class TelegramAdapter(Adapter):
         proxy: str | None = None,
     ) -> None:
         self.webhook = webhook
-        self.replies_before_confirming = True
-        """Webhook and polling alike confirm an update only after its replies went out: a reply that
-        was stored but not sent when the process died would otherwise never be sent."""
+        self.replies_before_confirming = webhook is not None
+        """A webhook answers 200 only after the update's replies went out, so behind a balancer a worker
+        that dies mid-reply leaves the update to another worker. Long polling (one process by Telegram's
+        rule) confirms an update once it is stored, not once its paced replies went out — that would hold
+        a chat's lane, and a morning burst's storing, behind the pacer; a reply stored but not sent when
+        the process died is sent on the next start (`on_started`)."""
         self.poll_timeout = poll_timeout
         builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
         if proxy:  # both connections: the one that sends and the one that polls for updates
@@ -135,6 +138,8 @@ class TelegramAdapter(Adapter):
             self._note_privacy_mode(bool(app.bot.can_read_all_group_messages))
             await self._publish_command_menu()
             await app.start()
+            if self.on_started is not None:
+                await self.on_started()
             updates = list(ALLOWED_UPDATES)
             server = None
             if self.webhook:
@@ -143,7 +148,7 @@ class TelegramAdapter(Adapter):
                                           allowed_updates=updates)
             else:
                 async def handled(update: Update) -> None:
-                    """Until the update is stored and answered: only then may Telegram forget it."""
+                    """Until the update is stored (its replies handed to delivery): then Telegram may forget it."""
                     work = await on_update(update, None)
                     if work is not None:
                         await work

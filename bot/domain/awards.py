@@ -4,6 +4,7 @@
   pool their places (seed 004: 体育和艺术工作坊优秀学员合计2名).
 - Outstanding leaders: the leaders whose units have the best mean points (seed 004: 优秀坊主一名).
 - The bottom share (seed 002: 末位淘汰, 淘汰率为10%): the lowest-ranked, rounded up.
+- Outstanding groups (seed 000: 小组评优): study groups by the mean points of their assessed members.
 A tie at the edge of a quota is never broken by chance: everyone tied there is named and flagged,
 so the coordinator decides. Pure: scores and units in, named results with their reasons out.
 """
@@ -14,6 +15,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+from bot.domain.ranking import rank_with_ties
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,30 @@ def bottom_cut(candidates: Sequence[Candidate], share: float) -> list[Pick]:
     tied = cut < len(ordered) and round(ordered[cut].points, 1) == edge
     return [Pick(c.member_id, c.name, c.points, position, tied and round(c.points, 1) == edge)
             for position, c in enumerate(ordered, start=1) if round(c.points, 1) <= edge]
+
+
+@dataclass(frozen=True)
+class GroupAward:
+    unit: str
+    mean: float
+    members: int
+    rank: int  # equal means share a rank
+    tied_at_edge: bool = False  # shares the last place with a group beyond the places
+
+
+def outstanding_groups(candidates: Sequence[Candidate], count: int) -> list[GroupAward]:
+    """The study groups with the best mean points of their assessed members (seed 000: 小组评优),
+    `count` places; equal means (to a tenth) share a rank, and a tie on the last place names every
+    group in it, flagged for the coordinator. Within a tie, groups are in pinyin order."""
+    if count <= 0:
+        return []
+    tenths: dict[str, list[int]] = {}
+    for candidate in candidates:
+        if candidate.unit:
+            tenths.setdefault(candidate.unit, []).append(round(candidate.points * 10))
+    means = [(unit, round(sum(found) / len(found) / 10, 1), len(found)) for unit, found in tenths.items()]
+    ranked = [entry for entry in rank_with_ties(means, points=lambda m: m[1], name=lambda m: m[0])
+              if entry.rank <= count]
+    edge = ranked[-1].rank if len(ranked) > count else None
+    return [GroupAward(unit, mean, members, entry.rank, entry.rank == edge)
+            for entry in ranked for unit, mean, members in (entry.item,)]

@@ -20,6 +20,9 @@ from bot.domain.roles import ADMIN, COORDINATOR, LEADER, MENTOR, WORKSHOP_LEADER
 LINK_MINUTES = 15
 """A link sent in chat opens the dashboard for this long (conventions: valid 15 minutes)."""
 
+SINGLE_PATH = "/dashboard"
+"""Where the dashboard of a one-program deployment is served."""
+
 UNIT_KINDS = ("school", "workshop", "group")
 
 
@@ -147,14 +150,30 @@ def form_token(session_token: str, secret: bytes) -> str:
     return _mac(secret, "form:" + session_token)
 
 
+def dashboard_path(program_key: str | None) -> str:
+    """The path a program's dashboard is served under: `/dashboard` when the deployment runs one
+    program (None), `/p/<key>/dashboard` for each program of several."""
+    return SINGLE_PATH if program_key is None else f"/p/{program_key}/dashboard"
+
+
+def program_secret(secret: bytes, program_key: str | None) -> bytes:
+    """What signs one program's links, sessions and forms: the deployment's secret itself with one
+    program, else a key derived from it per program, so a token of one program is refused by another."""
+    if program_key is None:
+        return secret
+    return hmac.new(secret, f"yanxiu-dashboard-program:{program_key}".encode(), hashlib.sha256).digest()
+
+
 @dataclass(frozen=True)
 class LinkIssuer:
     """Signs dashboard links; built once by the composition root and handed to handlers on their context."""
 
     base_url: str
     secret: bytes
+    path: str = SINGLE_PATH
+    """The program's dashboard path (`dashboard_path`); the secret is already the program's."""
 
     def link(self, account: str, member_id: int | None, scope: Scope, now: datetime) -> tuple[str, datetime]:
         expires = now + timedelta(minutes=LINK_MINUTES)
         token = sign(Pass("link", account, member_id, scope, int(expires.timestamp())), self.secret)
-        return f"{self.base_url.rstrip('/')}/dashboard/login?t={token}", expires
+        return f"{self.base_url.rstrip('/')}{self.path}/login?t={token}", expires

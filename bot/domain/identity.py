@@ -13,6 +13,15 @@ import unicodedata
 ACCOUNT_PLATFORMS = {"telegram": "telegram", "qq": "onebot", "wecom": "wecom", "dingtalk": "dingtalk"}
 """Roster column field -> the platform whose accounts it names (QQ arrives through OneBot)."""
 
+PLATFORM_NAMES = {
+    "telegram": "Telegram", "onebot": "QQ", "wecom": "企业微信", "dingtalk": "钉钉", "console": "控制台", "cli": "命令行",
+}
+"""A platform as users call it (in /join's account list, exports' sources)."""
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform)
+
 _TELEGRAM_ID = re.compile(r"[0-9]{1,20}")
 _TELEGRAM_USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
 _QQ = re.compile(r"[1-9][0-9]{4,11}")

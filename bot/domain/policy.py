@@ -7,6 +7,7 @@ with different rules changes this file, not the bot.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -83,11 +84,28 @@ class RecordKindRule(_Section):
     """How many are due each `per`; 0 = kept and shown, not required."""
     missing_points: float = -2
     evaluators: list[str] = Field(default_factory=list)
-    """Roles that review this kind (workshop_leader, leader, mentor), for the program's own reading."""
+    """Roles that review this kind (workshop_leader, leader, mentor); empty = `[reviews] by`."""
+    scale: list[str] = Field(default_factory=list)
+    """This kind's own grading scale (合格课, 优质课, 精品课); empty = `[reviews] scale`."""
+    lesson: bool = False
+    """A lesson (研究课, 公开课, 送教课, 示范课): whose lesson, class, subject and topic are kept, it may be
+    posted by a coordinator for a named teacher, and its grade may earn `[reviews] points`."""
+    authors: list[str] = Field(default_factory=list)
+    """Roles that write this kind and owe its quota (["mentor"] for 导师指导记录); empty = every member."""
 
     @property
     def words(self) -> tuple[str, ...]:
         return (self.name, *self.keywords)
+
+    @model_validator(mode="after")
+    def _known_roles(self) -> RecordKindRule:
+        unknown = set(self.evaluators) - {"workshop_leader", "leader", "mentor"}
+        if unknown:
+            raise ValueError(f"evaluators are workshop_leader, leader or mentor, not {sorted(unknown)}")
+        unknown = set(self.authors) - {"teacher", "leader", "workshop_leader", "mentor", "host"}
+        if unknown:
+            raise ValueError(f"authors are teacher, leader, workshop_leader, mentor or host, not {sorted(unknown)}")
+        return self
 
 
 class Records(_Section):
@@ -197,6 +215,8 @@ class Awards(_Section):
     """The lowest share of the ranking named for the cut (0 = no cut)."""
     bottom_role: str = ""
     """Only holders of this role are ranked for the cut (seed 002 cuts the training team), "" = everyone."""
+    outstanding_groups: int = Field(default=0, ge=0)
+    """Study groups ranked by the mean score of their assessed members, the best N named (seed 000: 小组评优)."""
 
     @model_validator(mode="after")
     def _pooled_once(self) -> Awards:
@@ -217,6 +237,8 @@ class Reviews(_Section):
     """Roles that review their own members: 坊主 their workshop, 组长 their group, 导师 their apprentices."""
     days: int = Field(default=30, ge=1, le=366)
     """How far back `/review` lists records still waiting for this reviewer."""
+    points: dict[str, float] = Field(default_factory=dict)
+    """Points a graded lesson adds to its teacher's score, by grade ({"优质" = 2, "精品" = 4}); none by default."""
 
     @model_validator(mode="after")
     def _known_roles(self) -> Reviews:
@@ -224,6 +246,14 @@ class Reviews(_Section):
         if unknown:
             raise ValueError(f"reviewers are workshop_leader, leader or mentor, not {sorted(unknown)}")
         return self
+
+
+class Units(_Section):
+    """Sizes the program document sets for its units; 0 = not checked (seed 000: 每个导师组 …人)."""
+
+    group_min: int = Field(default=0, ge=0)
+    group_max: int = Field(default=0, ge=0)
+    mentor_apprentices_max: int = Field(default=0, ge=0)
 
 
 class Announcements(_Section):
@@ -234,6 +264,8 @@ class Announcements(_Section):
     """Send the full ranked table to the groups; off by default: each teacher gets her own lines privately."""
     objection_days: int = Field(default=5, ge=1, le=30)
     """The 公示期: objections are taken this many days from publication; then the scores freeze."""
+    auto_freeze: bool = True
+    """After the final 公示's objection period, with no objection left open, scores freeze by themselves."""
     prepare_days_before: int = Field(default=1, ge=0, le=7)
     """The scheduled 公示 is prepared this many days ahead and shown to coordinators, who may hold it."""
     rows_per_message: int = Field(default=30, ge=5, le=60)
@@ -319,7 +351,125 @@ class Policy(_Section):
     announcements: Announcements = Field(default_factory=Announcements)
     awards: Awards = Field(default_factory=Awards)
     reviews: Reviews = Field(default_factory=Reviews)
+    units: Units = Field(default_factory=Units)
     platforms: Platforms = Field(default_factory=Platforms)
     checkins: Checkins = Field(default_factory=Checkins)
     privacy: Privacy = Field(default_factory=Privacy)
     files: Files = Field(default_factory=Files)
+    activities: list[ActivityRule] = Field(default_factory=list)
+    """Activity types with an attendance roll the program declares (none by default)."""
+    stages: list[Stage] = Field(default_factory=list)
+    """The program's ordered stages, each with its dates and expected activity types."""
+
+    @model_validator(mode="after")
+    def _activities_consistent(self) -> Policy:
+        _check_activities(self.activities, self.stages)
+        return self
+
+    @model_validator(mode="after")
+    def _lesson_points_on_a_scale(self) -> Policy:
+        """A grade in `[reviews] points` that no scale has would silently earn nothing: refuse it."""
+        grades = set(self.reviews.scale) | {grade for kind in self.records.kinds for grade in kind.scale}
+        unknown = sorted(set(self.reviews.points) - grades)
+        if unknown:
+            raise ValueError(f"[reviews] points names grades no scale has: {unknown}")
+        return self
+
+
+# Activity types and stages (seed 000's 集中研修日、同课同构、论坛, seed 001's fortnightly group
+# meetings, seed 002's five 送教 stages). Declared by the program; none by default.
+
+ACTIVITY_UNITS = ("group", "workshop", "school", "program")
+ACTIVITY_PERIODS = ("week", "fortnight", "month", "semester")
+ACTIVITY_HOST_ROLES = ("leader", "workshop_leader", "mentor", "host", "coordinator")
+
+
+class ActivityRule(_Section):
+    """A kind of activity with an attendance roll: who runs it, who must come, and when it counts."""
+
+    name: str = Field(min_length=2, max_length=20)
+    """What coordinators and teachers call it: "集体备课"."""
+    keywords: list[str] = Field(default_factory=list)
+    unit: str = Field(default="group", pattern="^(group|workshop|school|program)$")
+    """Whose activity it is: one study group's, one workshop's, one school's or the whole program's."""
+    hosts: list[str] = Field(default_factory=lambda: ["leader"])
+    """Roles that may schedule and run it for their own unit (coordinators always may)."""
+    attendee_roles: list[str] = Field(default_factory=list)
+    """Only holders of these roles are on the roll; empty = every assessed member of the unit."""
+    min_minutes: int = Field(default=60, ge=0)
+    min_present_share: float = Field(default=0.8, ge=0, le=1)
+    late_after_minutes: int = Field(default=10, ge=0)
+    count: int = Field(default=0, ge=0)
+    """How many per unit and `per`; 0 = kept and shown, not required."""
+    per: str = Field(default="month", pattern="^(week|fortnight|month|semester)$")
+    hours: float = Field(default=0, ge=0)
+    """学时 credited to each attendee present (0 = none)."""
+    hours_category: str = "校本"
+    absence_points: float = Field(default=0, le=0)
+    """Points for each unexcused absence (0 or negative)."""
+    stage: str = ""
+    remind_before_minutes: list[int] = Field(default_factory=lambda: [1440, 60])
+    close_after_minutes: int = Field(default=120, ge=0)
+    """A started activity its host forgot to end is ended this long after its planned end (so a
+    check-in the next day is not taken as arriving)."""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.name, *self.keywords)
+
+    @model_validator(mode="after")
+    def _known_words(self) -> ActivityRule:
+        from bot.domain.hours import category_of
+
+        unknown = set(self.hosts) - set(ACTIVITY_HOST_ROLES)
+        if unknown:
+            raise ValueError(f"activity hosts are {list(ACTIVITY_HOST_ROLES)}, not {sorted(unknown)}")
+        from bot.domain.roles import PERSON_ROLES
+
+        strangers = set(self.attendee_roles) - set(PERSON_ROLES)
+        if strangers:
+            raise ValueError(f"attendee_roles are among {list(PERSON_ROLES)}, not {sorted(strangers)}")
+        if category_of(self.hours_category) is None:
+            raise ValueError(f"unknown hours_category {self.hours_category!r} (线上, 校本, 县级, 县级以上)")
+        return self
+
+
+class Stage(_Section):
+    """A stage of the program (送教下乡: 集中研修, 诊断示范, 研课磨课, 成果展示, 总结提升)."""
+
+    name: str = Field(min_length=2, max_length=20)
+    start: date
+    end: date
+    activities: list[str] = Field(default_factory=list)
+    """Activity types expected to be held (ended and counted) in this stage."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Stage:
+        if self.end < self.start:
+            raise ValueError(f"stage {self.name} ends before it starts")
+        return self
+
+
+def _check_activities(activities: list[ActivityRule], stages: list[Stage]) -> None:
+    """Names and keywords tell types apart; stages are in order, apart, and name declared types."""
+    words = [word for rule in activities for word in rule.words]
+    repeated = sorted({word for word in words if words.count(word) > 1})
+    if repeated:
+        raise ValueError(f"activity types share the names or keywords {repeated}")
+    names = [stage.name for stage in stages]
+    if len(names) != len(set(names)):
+        raise ValueError("stage names must be unique")
+    declared = {rule.name for rule in activities}
+    for rule in activities:
+        if rule.stage and rule.stage not in names:
+            raise ValueError(f"activity {rule.name} names an undeclared stage {rule.stage!r}")
+    for stage in stages:
+        missing = [name for name in stage.activities if name not in declared]
+        if missing:
+            raise ValueError(f"stage {stage.name} expects undeclared activity types {missing}")
+    for earlier, later in pairwise(stages):
+        if later.start <= earlier.end:
+            raise ValueError(f"stage {later.name} must start after {earlier.name} ends")
+
+
+Policy.model_rebuild()  # the activity sections above are defined after Policy names them

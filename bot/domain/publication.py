@@ -116,3 +116,14 @@ def objection_window(published_on: date, days: int) -> ObjectionWindow:
     if days < 1:
         raise ValueError("an objection period lasts at least one day")
     return ObjectionWindow(published_on, published_on + timedelta(days=days - 1))
+
+
+FREEZE, WAIT_FOR_OBJECTIONS = "freeze", "wait_for_objections"
+
+
+def freezing_verdict(published_on: date | None, today: date, days: int, open_objections: int) -> str | None:
+    """What the end of the final 公示期 asks for: nothing before it (or with nothing published),
+    `FREEZE` once it is over and every objection is settled, `WAIT_FOR_OBJECTIONS` while some are open."""
+    if published_on is None or today <= objection_window(published_on, days).last:
+        return None
+    return WAIT_FOR_OBJECTIONS if open_objections else FREEZE

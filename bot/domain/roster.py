@@ -9,14 +9,14 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import PurePath
 
-
 from bot.domain.identity import ACCOUNT_PLATFORMS, account_handle
+from bot.domain.partnerships import BASE, PARTNER_ROLES
 from bot.domain.people import name_problem, school_problem
 from bot.domain.roles import PRIVILEGED_ROLES, TEACHER, person_role
 
@@ -44,10 +44,11 @@ class RosterRow:
     qq: str = ""
     wecom: str = ""
     dingtalk: str = ""
+    base: str = ""  # the 基地校 of the row's school, for a 引领校/帮扶校 (a partnership, 培育站)
 
 
 ACCOUNT_FIELDS = tuple(ACCOUNT_PLATFORMS)
-_TEXT_FIELDS = ("name", "school", "subject", "workshop", "group", "roles", "phone", "staff_no", *ACCOUNT_FIELDS)
+_TEXT_FIELDS = ("name", "school", "subject", "workshop", "group", "roles", "phone", "staff_no", *ACCOUNT_FIELDS, "base")
 _REQUIRED = {"name": "姓名", "school": "学校"}
 _ALIASES = {
     "name": ("姓名", "名字", "教师姓名", "name"),
@@ -62,6 +63,7 @@ _ALIASES = {
     "qq": ("qq", "qq号", "qq号码"),
     "wecom": ("企业微信", "企业微信账号", "企业微信userid", "企微", "wecom"),
     "dingtalk": ("钉钉", "钉钉账号", "钉钉userid", "dingtalk"),
+    "base": ("基地校", "所属基地校", "基地学校", "base school"),
 }
 _DELIMITERS = ",\t;"
 _SNIFF_CHARS = 8192
@@ -309,6 +311,7 @@ class RowPlan:
     qq: str = ""
     wecom: str = ""
     dingtalk: str = ""
+    base: str = ""
     changes: tuple[tuple[str, str, str], ...] = ()
     problem: str | None = None
     problem_values: dict[str, object] = field(default_factory=dict)
@@ -320,6 +323,8 @@ class RosterPlan:
     new_schools: tuple[str, ...]
     new_workshops: tuple[str, ...]
     new_groups: tuple[str, ...]
+    partnerships: tuple[tuple[str, str, str], ...] = ()
+    """(school, its 基地校 now or "", the 基地校 the file names) for each school whose 基地校 changes."""
 
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action is action)
@@ -457,7 +462,7 @@ def _plan_row(row: RosterRow, roles: dict[str, str], member: ExistingMember | No
     if member is None:
         return RowPlan(row.line, Action.CREATE, roles=frozenset(roles) or frozenset({TEACHER}), **fields)
     changes = [(name, getattr(member, name) or "", new) for name, new in fields.items()
-               if name not in ACCOUNT_FIELDS and new and new != _STORED.get(name, clean_cell)(getattr(member, name))]
+               if name not in ACCOUNT_FIELDS and name != "base" and new and new != _STORED.get(name, clean_cell)(getattr(member, name))]
     changes += [(f"{_ACCOUNT_CHANGE}{name}", stored_accounts.get(name, ""), handle)
                 for name, handle in named.items() if stored_accounts.get(name) != handle]
     if added := frozenset(roles) - held:
@@ -472,11 +477,57 @@ def _fields(row: RosterRow) -> dict[str, str]:
     return {name: getattr(row, name) for name in _TEXT_FIELDS if name != "roles"}
 
 
+@dataclass(frozen=True)
+class KnownSchool:
+    """A stored school as the 基地校 column needs it: its role and the 基地校 it names."""
+
+    role: str | None = None
+    base: str = ""
+
+
+class _Bases:
+    """The 基地校 column, row by row: one link from a partner to a 基地校, never a chain."""
+
+    def __init__(self, known: Mapping[str, KnownSchool]) -> None:
+        self.known = {clean_cell(name): school for name, school in known.items()}
+        self.named: dict[str, tuple[str, int]] = {}  # school -> (its 基地校, first line)
+
+    def check(self, row: RosterRow) -> None:
+        if not row.base:
+            return
+        if school_problem(row.base):
+            raise _Reject("roster_bad_base", base=row.base)
+        if row.base == row.school:
+            raise _Reject("roster_base_self", school=row.school)
+        school, base = self.known.get(row.school, KnownSchool()), self.known.get(row.base, KnownSchool())
+        if school.role == BASE or row.school in {named for named, _line in self.named.values()}:
+            raise _Reject("roster_base_of_base", school=row.school)
+        if base.role in PARTNER_ROLES or base.base or row.base in self.named:
+            raise _Reject("roster_base_not_base", base=row.base)
+        earlier = self.named.get(row.school)
+        if earlier is not None and earlier[0] != row.base:
+            raise _Reject("roster_base_conflict", first=earlier[1], school=row.school, base=earlier[0])
+
+    def add(self, row: RosterRow) -> None:
+        if row.base:
+            self.named.setdefault(row.school, (row.base, row.line))
+
+    def changes(self) -> tuple[tuple[str, str, str], ...]:
+        found = []
+        for school, (base, _line) in self.named.items():
+            before = self.known.get(school, KnownSchool()).base
+            if before != base:
+                found.append((school, before, base))
+        return tuple(sorted(found, key=lambda change: natural_key(change[0])))
+
+
 def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *,
                 schools: Collection[str], workshops: Collection[str], groups: Collection[str],
-                may_grant: Collection[str]) -> RosterPlan:
-    """Decide row by row, in file order, what importing `rows` would do; never raises on bad rows."""
+                may_grant: Collection[str], known_schools: Mapping[str, KnownSchool] | None = None) -> RosterPlan:
+    """Decide row by row, in file order, what importing `rows` would do; never raises on bad rows.
+    `known_schools` (name -> role and 基地校) lets the 基地校 column be checked against what is stored."""
     stored = _Existing(existing)
+    bases = _Bases(known_schools or {})
     first_line: dict[tuple[str, object], int] = {}  # _keys of planned rows -> the first line
     planned: dict[tuple[str, str], list[RosterRow]] = {}  # (name, school) -> planned rows
     plans: list[RowPlan] = []
@@ -484,6 +535,7 @@ def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *
         row = replace(given, **{name: clean_cell(getattr(given, name)) for name in _TEXT_FIELDS})
         try:
             row, roles = _check(row)
+            bases.check(row)
             earlier = [first_line[key] for key in _keys(row) if key in first_line]
             earlier += [other.line for other in planned.get((row.name, row.school), []) if not _told_apart(row, other)]
             if earlier:
@@ -503,17 +555,22 @@ def plan_import(rows: Sequence[RosterRow], existing: Sequence[ExistingMember], *
         for key in _keys(row, member):
             first_line.setdefault(key, row.line)
         planned.setdefault((row.name, row.school), []).append(row)
+        bases.add(row)
         plans.append(plan)
     applied = [plan for plan in plans if plan.action in (Action.CREATE, Action.UPDATE)]
+    partnerships = bases.changes()
+    named_bases = tuple(base for _school, _before, base in partnerships)
     return RosterPlan(
         rows=tuple(plans),
-        new_schools=_new_names(applied, "school", schools),
+        new_schools=_new_names(applied, "school", schools, named_bases),
         new_workshops=_new_names(applied, "workshop", workshops),
         new_groups=_new_names(applied, "group", groups),
+        partnerships=partnerships,
     )
 
 
-def _new_names(plans: Iterable[RowPlan], attribute: str, known: Collection[str]) -> tuple[str, ...]:
+def _new_names(plans: Iterable[RowPlan], attribute: str, known: Collection[str],
+               also: Iterable[str] = ()) -> tuple[str, ...]:
     known_clean = {clean_cell(name) for name in known}
-    used = {getattr(plan, attribute) for plan in plans}
+    used = {getattr(plan, attribute) for plan in plans} | set(also)
     return tuple(sorted((name for name in used if name and name not in known_clean), key=natural_key))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -122,6 +122,14 @@ def grade_of(points: float, rules: ScoringRules) -> str:
     if points >= rules.excellent:
         return "excellent"
     return "pass" if points >= rules.pass_ else "fail"
+
+
+def with_line(current: Score, line: ScoreLine, rules: ScoringRules) -> Score:
+    """The score with one more additive line (an activity absence, graded lessons): points and grade
+    worked out again from all its lines."""
+    lines = (*current.lines, line)
+    points = float(round(max(0.0, rules.base + math.fsum(item.points for item in lines)), 1)) + 0.0
+    return replace(current, points=points, grade=grade_of(points, rules), lines=lines)
 
 
 def _monthly(

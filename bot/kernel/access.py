@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, Rule] = {
     "cancel": ANYONE,
     "confirm": ANYONE,
     "__unknown__": ANYONE,
+    "program": ANYONE,
     # members: their own records
     "checkin": MEMBERS,
     "reflect": MEMBERS,
@@ -108,7 +109,7 @@ PERMISSIONS: dict[str, Rule] = {
     "announce": COORDINATORS,
     "freeze": COORDINATORS,
     "adjust": COORDINATORS,
-    "export": Rule(COORDINATORS.roles, PRIVATE),
+    "export": Rule(UNIT_LEADERS.roles, PRIVATE),
     "leaves": COORDINATORS,
     "objections": COORDINATORS,
     "history": Rule(COORDINATORS.roles, PRIVATE),
@@ -116,9 +117,14 @@ PERMISSIONS: dict[str, Rule] = {
     "outstanding": COORDINATORS,
     "declared_record": MEMBERS,
     "review": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR})),
+    "lessons": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR})),
     "audit": ADMINS,
     # the web dashboard: a private link, scoped to the units the asker leads
     "dashboard": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR}), PRIVATE),
+    # activities the policy declares: coordinators, and the type's host roles for their own unit
+    "activity": Rule(frozenset({COORDINATOR, LEADER, WORKSHOP_LEADER, MENTOR, HOST})),
+    "activities": MEMBERS,
+    "stages": MEMBERS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
 

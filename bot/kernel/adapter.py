@@ -63,6 +63,9 @@ class Adapter(ABC):
     replies_before_confirming: bool = False
     """The platform redelivers until we confirm, and we confirm by answering: then a message's replies
     must have gone out before `on_message` returns (a webhook), else they are sent in the background."""
+    on_started: Callable[[], Awaitable[object]] | None = None
+    """Awaited once the connection is up, before the first message is taken: the app answers there
+    what an earlier run stored but never got to send (`Dispatcher.answer_unanswered`)."""
     command_menu: tuple[tuple[str, str], ...] = ()
     """(command, description) pairs a platform with a command menu may show its users."""
 

@@ -29,7 +29,7 @@ from bot.i18n import Translator
 from bot.kernel.messages import Acknowledgement, Attachment, Button, ChatKind, IncomingMessage, OutgoingMessage, Reply
 from bot.kernel.metrics import record_update
 from bot.domain.policy import Policy
-from bot.kernel.receipts import DeliveredMarks
+from bot.kernel.receipts import DeliveredMarks, MessageKey
 from bot.kernel.router import Route, Router
 from bot.domain.dashboard import LinkIssuer
 from storage.files import FileStore
@@ -37,6 +37,9 @@ from storage.models import AuditEntry, Dialog, Member
 from storage.repositories import InboundFacts, Repositories
 
 log = logging.getLogger("yanxiu.dispatch")
+
+UNANSWERED_WINDOW = timedelta(hours=6)
+"""Replies stored but never sent are still sent after a restart within this long; older ones are stale."""
 
 HandlerResult = Reply | list[Reply | OutgoingMessage] | None
 """What a handler answers: replies relative to the message, or messages already addressed elsewhere
@@ -237,6 +240,26 @@ class Dispatcher:
             )
             record_update(message.platform, route_name, outcome, elapsed)
 
+    async def answer_unanswered(self, within: timedelta = UNANSWERED_WINDOW) -> int:
+        """On start: send again the stored replies of messages handled in the last `within` whose
+        delivery was never marked — the process stopped after storing them, and the platform, told the
+        message was handled, will not deliver it again. Returns how many messages were answered."""
+        async with self.session_factory() as session:
+            found = await Repositories(session).handled.unanswered(self.delivery.adapter.platform,
+                                                                   self.clock.now() - within)
+        answered = 0
+        for key, replies in found:
+            outgoing = [outgoing_from_json(item) for item in replies]
+            if not outgoing:
+                self.marks.add(key)
+                continue
+            self.marks.unconfirmed.add(key)  # a redelivery meanwhile is a duplicate, not a third answer
+            await self.delivery.hand_over(outgoing, self._delivered_callback(key))
+            answered += 1
+        if answered:
+            log.info("answering %d messages stored but not answered before the last stop", answered)
+        return answered
+
     async def settle(self) -> None:
         """Wait until every handed-over reply is sent and marked (tests, graceful stops)."""
         await self.delivery.settle()
@@ -365,12 +388,15 @@ class Dispatcher:
         turn.recorded = True
 
     def _on_delivered(self, turn: Turn) -> Callable[[bool], None]:
+        return self._delivered_callback(turn.key)
+
+    def _delivered_callback(self, key: MessageKey) -> Callable[[bool], None]:
         def delivered(ok: bool) -> None:
             if ok:
-                self.marks.add(turn.key)
+                self.marks.add(key)
             else:
-                self.marks.unconfirmed.discard(turn.key)  # a redelivery may try again
-                log.warning("undelivered platform=%s chat=%s msg=%s", *turn.key)
+                self.marks.unconfirmed.discard(key)  # a redelivery (or the next start) tries again
+                log.warning("undelivered platform=%s chat=%s msg=%s", *key)
         return delivered
 
     def _resolve(self, message: IncomingMessage, replies: list) -> list[Sendable]:

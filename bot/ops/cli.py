@@ -115,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND", required=True)
-    db_upgrade = db_commands.add_parser("upgrade", help="apply migrations to YANXIU_DATABASE_URL")
+    db_upgrade = db_commands.add_parser("upgrade", help="apply migrations to YANXIU_DATABASE_URL (every "
+                                                        "program's database with YANXIU_PROGRAMS)")
     db_upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     db_upgrade.set_defaults(action=_db_upgrade, command_name="yanxiu db upgrade")
     db_current = db_commands.add_parser("current", help="show the database's migration revision")
@@ -130,12 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     choice = roster_import.add_mutually_exclusive_group()
     choice.add_argument("--yes", action="store_true", help="apply without asking")
     choice.add_argument("--dry-run", action="store_true", help="only show what would change")
+    _program_option(roster_import)
     roster_import.set_defaults(action=_roster_import, command_name="yanxiu roster import")
     roster_codes = roster_commands.add_parser(
         "codes", help="print one-time invitation codes for rostered teachers who have no account yet",
     )
     roster_codes.add_argument("--renew", action="store_true",
                               help="replace codes not yet used (the old ones stop working)")
+    _program_option(roster_codes)
     roster_codes.set_defaults(action=_roster_codes, command_name="yanxiu roster codes")
 
     bind = commands.add_parser("bind", help="bind a chat that cannot send commands (a WeCom group robot) to a unit")
@@ -143,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     bind.add_argument("scope", choices=("school", "workshop", "program"))
     bind.add_argument("name", nargs="?", default="", help="the school's or workshop's name")
     bind.add_argument("--platform", help="the platform of the chat (default: the configured one)")
+    _program_option(bind)
     bind.set_defaults(action=_bind, command_name="yanxiu bind")
 
     export = commands.add_parser("export", help="export records, hours and scores (XLSX or CSV), or a monthly briefing")
@@ -157,8 +161,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--briefing", metavar="YYYY-MM", help="write the monthly briefing (简报) instead")
     export.add_argument("--out", help="a file, or a folder to write into (csv: always a folder); "
                                       "default: the current folder")
+    _program_option(export)
     export.set_defaults(action=_export, command_name="yanxiu export")
     return parser
+
+
+def _program_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--program", metavar="KEY",
+                         help="the program (its key in YANXIU_PROGRAMS); required when several are configured")
 
 
 def _date(text: str):
@@ -189,12 +199,12 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings, adapter) -> int:
-    from bot.ops.app import build, prepare_database
+    from bot.ops.deployment import build_deployment
 
     logs.configure(settings.log_level or ("WARNING" if adapter.platform == "console" else "INFO"))
-    app = build(settings, adapter)
+    app = build_deployment(settings, adapter)
     try:
-        await prepare_database(app.engine)
+        await app.prepare()
         if adapter.platform != "console":
             _stop_gracefully_on_signals(adapter)
         with contextlib.suppress(asyncio.CancelledError):
@@ -221,42 +231,67 @@ def _stop_gracefully_on_signals(adapter) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _engine(settings: Settings):
+async def _engine(url: str):
     from storage.db import make_engine
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(url)
     try:
         yield engine
     finally:
         await engine.dispose()
 
 
+def _databases(settings: Settings) -> list[tuple[str, str, str]]:
+    """(program key, URL, URL with the password masked) of every database this deployment uses;
+    the key is "" without YANXIU_PROGRAMS (and the policy file is not read then)."""
+    if settings.programs is None:
+        return [("", settings.database_url, settings.database_target)]
+    from bot.ops.programs import load_programs
+
+    return [(program.key, program.database_url, program.database_target) for program in load_programs(settings)]
+
+
 async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current_revision, upgrade
 
-    print(f"migrating {settings.database_target} to {args.revision}", flush=True)
-    async with _engine(settings) as engine:
-        await upgrade(engine, args.revision)
-        print(f"database at revision {await current_revision(engine)}")
+    for key, url, target in _databases(settings):
+        named = f"program {key}: " if key else ""
+        print(f"{named}migrating {target} to {args.revision}", flush=True)
+        async with _engine(url) as engine:
+            await upgrade(engine, args.revision)
+            print(f"{named}database at revision {await current_revision(engine)}", flush=True)
     return 0
 
 
 async def _db_current(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current_revision
 
-    async with _engine(settings) as engine:
-        print(await current_revision(engine) or "none")
+    for key, url, _ in _databases(settings):
+        async with _engine(url) as engine:
+            revision = await current_revision(engine) or "none"
+        print(f"{key}\t{revision}" if key else revision)
     return 0
 
 
+def _program(settings: Settings, key: str | None):
+    """The program a command acts on (`--program KEY`); its policy is read only when there are several."""
+    from bot.ops.programs import SINGLE_KEY, ProgramConfig, load_programs, pick
+
+    if settings.programs is None:
+        if key not in (None, SINGLE_KEY):
+            raise UsageError(f"--program {key}: this deployment runs one program (YANXIU_PROGRAMS is not set)")
+        return ProgramConfig(SINGLE_KEY, "", None, settings.database_url, settings.files_dir)
+    return pick(load_programs(settings), key)
+
+
 @contextlib.asynccontextmanager
-async def _unit_of_work(settings: Settings):
+async def _unit_of_work(settings: Settings, program: str | None = None):
     """One transaction over a migrated database, as the bot's dispatcher opens one per update."""
     from bot.ops.app import prepare_database
     from storage.db import make_session_factory
     from storage.repositories import Repositories
 
-    async with _engine(settings) as engine:
+    async with _engine(_program(settings, program).database_url) as engine:
         await prepare_database(engine)
         async with make_session_factory(engine)() as session, session.begin():
             yield Repositories(session)
@@ -295,7 +330,7 @@ async def _roster_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"yanxiu: {path}: {t(problem.key, **problem.values)}", file=sys.stderr)
         return 2
     actor = _operator()
-    async with _unit_of_work(settings) as uow:
+    async with _unit_of_work(settings, args.program) as uow:
         plan = await plan_for(uow, actor, rows)
         print(describe_plan(t, plan, path.name))
         if args.dry_run or not plan.applicable or not (args.yes or _confirmed(t)):
@@ -315,7 +350,7 @@ async def _roster_codes(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.joining import codes_for_unlinked
 
     t = Translator(settings.locale)
-    async with _unit_of_work(settings) as uow:
+    async with _unit_of_work(settings, args.program) as uow:
         issued, kept = await codes_for_unlinked(uow, _operator(), _now(), renew=args.renew)
     if issued:
         print(t("cli_codes_header"))
@@ -337,8 +372,9 @@ async def _bind(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import bindings
 
     platform = args.platform or settings.platform
+    await _not_bound_elsewhere(settings, args.program, platform, args.chat)
     try:
-        async with _unit_of_work(settings) as uow:
+        async with _unit_of_work(settings, args.program) as uow:
             _, after = await bindings.bind(uow, _operator(), _now(), platform=platform, chat_id=args.chat,
                                            title=args.chat, scope=args.scope, name=args.name)
     except UserError as problem:
@@ -346,6 +382,28 @@ async def _bind(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     print(f"{platform}:{args.chat} → {after.scope} {after.name}".rstrip())
     return 0
+
+
+async def _not_bound_elsewhere(settings: Settings, key: str | None, platform: str, chat_id: str) -> None:
+    """A chat belongs to one program: binding it in a second is refused, as /program refuses in chat."""
+    if settings.programs is None:
+        return
+    from bot.ops.programs import load_programs
+    from storage.db import make_session_factory
+    from storage.repositories import Repositories
+
+    target = _program(settings, key)
+    for program in load_programs(settings):
+        if program.key == target.key:
+            continue
+        async with _engine(program.database_url) as engine, make_session_factory(engine)() as session:
+            try:
+                bound = await Repositories(session).bindings.get(platform, chat_id)
+            except Exception:  # noqa: BLE001 - a database not migrated yet binds nothing
+                bound = None
+        if bound is not None:
+            raise UsageError(f"{platform}:{chat_id} is bound in program {program.key}; "
+                             f"unbind it there first (yanxiu bind cannot move a chat between programs)")
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
@@ -359,7 +417,8 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from storage.repositories import Repositories
 
     _check_export_options(args)
-    policy, t = load_policy(settings.policy), Translator(settings.locale)
+    program = _program(settings, args.program)
+    policy, t = program.policy or load_policy(settings.policy), Translator(settings.locale)
     zone = program_zone(settings, policy)
     today = datetime.now(zone).date()
     month = None
@@ -372,7 +431,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     last = args.last or min(today, policy.semester.end)
     if month is None and last < first:
         raise UsageError("--to is before --from")
-    async with _engine(settings) as engine:
+    async with _engine(program.database_url) as engine:
         await prepare_database(engine)
         async with make_session_factory(engine)() as session:
             repos = Repositories(session)

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     """How often the scheduler looks for due work (reminders, results, announcements)."""
     admins: str = ""
     policy: Path | None = None
+    programs: Path | None = None
+    """A programs file (TOML): several programs in one deployment, each its own policy and database
+    (bot/ops/programs.py). Unset: one program from YANXIU_POLICY."""
     files_dir: Path = Path("./yanxiu-files")
     """Where received attachments are kept (a local directory; created on first use, mode 0700)."""
     timezone: TimeZoneName = "Asia/Shanghai"
@@ -98,12 +101,7 @@ class Settings(BaseSettings):
     @field_validator("database_url", mode="before")
     @classmethod
     def _driver_of_plain_urls(cls, value: object) -> object:
-        """`postgres://…` and `postgresql://…` (as hosting platforms set DATABASE_URL) use asyncpg."""
-        if isinstance(value, str):
-            for plain in ("postgres://", "postgresql://"):
-                if value.startswith(plain):
-                    return "postgresql+asyncpg://" + value.removeprefix(plain)
-        return value
+        return with_async_driver(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -120,11 +118,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("use sqlite+aiosqlite://… or postgresql+asyncpg://…")
-        if value.startswith("postgresql+asyncpg://") and not _installed("asyncpg"):
-            raise ValueError("PostgreSQL needs its driver: pip install 'yanxiu[postgres]'")
-        return value
+        return check_database_url(value)
 
     @field_validator("dashboard_url")
     @classmethod
@@ -168,6 +162,9 @@ class Settings(BaseSettings):
             raise ValueError(
                 "YANXIU_TELEGRAM_WEBHOOK_SECRET is required when YANXIU_TELEGRAM_WEBHOOK_URL is set"
             )
+        if self.programs is not None and self.policy is not None:
+            raise ValueError("YANXIU_PROGRAMS and YANXIU_POLICY are set together: with a programs file each "
+                             "program names its policy there; unset YANXIU_POLICY")
         if self.dashboard_port is not None and not self.dashboard_url:
             raise ValueError("YANXIU_DASHBOARD_URL is required when YANXIU_DASHBOARD_PORT is set")
         if self.dashboard_url and (
@@ -228,6 +225,24 @@ class Settings(BaseSettings):
         if base.endswith("/bot"):
             return base[: -len("/bot")] + "/file/bot"
         return base + "/file/bot"
+
+
+def with_async_driver(value: object) -> object:
+    """`postgres://…` and `postgresql://…` (as hosting platforms set DATABASE_URL) use asyncpg."""
+    if isinstance(value, str):
+        for plain in ("postgres://", "postgresql://"):
+            if value.startswith(plain):
+                return "postgresql+asyncpg://" + value.removeprefix(plain)
+    return value
+
+
+def check_database_url(value: str) -> str:
+    """A URL of one of the two async drivers we support, with that driver installed."""
+    if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError("use sqlite+aiosqlite://… or postgresql+asyncpg://…")
+    if value.startswith("postgresql+asyncpg://") and not _installed("asyncpg"):
+        raise ValueError("PostgreSQL needs its driver: pip install 'yanxiu[postgres]'")
+    return value
 
 
 def _installed(module: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -33,14 +34,15 @@ class HealthServer:
 
     def __init__(
         self,
-        session_factory: async_sessionmaker[AsyncSession],
+        session_factory: async_sessionmaker[AsyncSession] | Mapping[str, async_sessionmaker[AsyncSession]],
         listen: str = "127.0.0.1",
         port: int = 0,
         *,
         registry: Registry = METRICS,
         db_timeout: float = 2.0,
     ) -> None:
-        self.session_factory = session_factory
+        self.databases = dict(session_factory) if isinstance(session_factory, Mapping) else {"": session_factory}
+        """Program key → its database; one unnamed entry when the deployment runs one program."""
         self.listen, self.port = listen, port
         self.registry = registry
         self.db_timeout = db_timeout
@@ -73,9 +75,17 @@ class HealthServer:
             await runner.cleanup()
 
     async def check_database(self) -> str | None:
-        """None when `SELECT 1` succeeds within the timeout, else the error's class name."""
+        """None when `SELECT 1` succeeds within the timeout on every database, else the error's class
+        name (with the program's key when there are several)."""
+        for key, factory in self.databases.items():
+            problem = await self._check_one(factory)
+            if problem is not None:
+                return f"{key}: {problem}" if key else problem
+        return None
+
+    async def _check_one(self, session_factory) -> str | None:
         try:
-            async with asyncio.timeout(self.db_timeout), self.session_factory() as session:
+            async with asyncio.timeout(self.db_timeout), session_factory() as session:
                 await session.execute(text("SELECT 1"))
         except Exception as error:  # noqa: BLE001 - any failure means "not ready"
             log.warning("health check: database unavailable (%s: %s)", type(error).__name__, error)
@@ -97,21 +107,27 @@ class HealthServer:
         return web.json_response(body)
 
     async def refresh_outbox(self) -> None:
-        """Backlog and the age of the oldest waiting entry, as the database has them now."""
+        """Backlog and the age of the oldest waiting entry, as the databases have them now (summed
+        over the programs' outboxes; the oldest of all)."""
         now = datetime.now(UTC)
         waiting = (OutboxEntry.sent_at.is_(None),
                    or_(OutboxEntry.expires_at.is_(None), OutboxEntry.expires_at > now))
-        try:
-            async with asyncio.timeout(self.db_timeout), self.session_factory() as session:
-                count, oldest = (await session.execute(
-                    select(func.count(), func.min(OutboxEntry.created_at)).where(*waiting))).one()
-        except Exception as error:  # noqa: BLE001 - metrics still render; /healthz reports the database
-            log.warning("metrics: outbox unavailable (%s)", type(error).__name__)
-            return
-        OUTBOX_BACKLOG.set(count)
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)
-        OUTBOX_OLDEST_AGE.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        backlog, oldest_of_all = 0, None
+        for factory in self.databases.values():
+            try:
+                async with asyncio.timeout(self.db_timeout), factory() as session:
+                    count, oldest = (await session.execute(
+                        select(func.count(), func.min(OutboxEntry.created_at)).where(*waiting))).one()
+            except Exception as error:  # noqa: BLE001 - metrics still render; /healthz reports the database
+                log.warning("metrics: outbox unavailable (%s)", type(error).__name__)
+                return
+            backlog += count
+            if oldest is not None and oldest.tzinfo is None:
+                oldest = oldest.replace(tzinfo=UTC)
+            if oldest is not None and (oldest_of_all is None or oldest < oldest_of_all):
+                oldest_of_all = oldest
+        OUTBOX_BACKLOG.set(backlog)
+        OUTBOX_OLDEST_AGE.set(max(0.0, (now - oldest_of_all).total_seconds()) if oldest_of_all else 0.0)
 
     async def _metrics(self, request: web.Request) -> web.Response:
         if self.registry is METRICS:  # the outbox gauges live in the process registry

@@ -3,21 +3,25 @@ rules in the policy's [awards] section, each with the reason it was given."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.awards import (
     Candidate,
+    GroupAward,
     LeaderAward,
     Pick,
     UnitAward,
     bottom_cut,
+    outstanding_groups,
     outstanding_leaders,
     outstanding_members,
 )
 from bot.domain.policy import Policy
+from bot.i18n import Translator
 from bot.services.scores import standings
 from storage.awards import UnitLeaders
+from storage.quotas import GroupSizes
 from storage.repositories import Repositories
 
 
@@ -29,6 +33,8 @@ class AwardsResult:
     cut: list[Pick]
     cut_share: float
     ranked: int  # how many teachers were ranked
+    groups: list[GroupAward] = field(default_factory=list)
+    group_places: int = 0
 
 
 async def awards(uow: Repositories, policy: Policy, today: date) -> AwardsResult:
@@ -49,4 +55,31 @@ async def awards(uow: Repositories, policy: Policy, today: date) -> AwardsResult
         holders = await units.holders(rules.bottom_role)
         cut_from = [c for c in candidates if c.member_id in holders]
     cut = bottom_cut(cut_from, rules.bottom_share)
-    return AwardsResult(rules.unit, members, leaders, cut, rules.bottom_share, len(candidates))
+    by_group = [Candidate(s.who.member_id, s.who.name, s.who.group, s.score.points, s.score.grade) for s in ranked]
+    groups = outstanding_groups(by_group, rules.outstanding_groups)
+    return AwardsResult(rules.unit, members, leaders, cut, rules.bottom_share, len(candidates), groups,
+                        rules.outstanding_groups)
+
+
+async def unit_size_lines(uow: Repositories, policy: Policy, t: Translator) -> list[str]:
+    """Warnings for /compliance: study groups outside `[units] group_min`..`group_max`, and mentors with
+    more apprentices than `mentor_apprentices_max` (0 = not checked); none when all is well."""
+    rules, sizes, lines = policy.units, GroupSizes(uow.db), []
+    if rules.group_min or rules.group_max:
+        outside = [(name, count) for name, count in await sizes.groups()
+                   if count < rules.group_min or (rules.group_max and count > rules.group_max)]
+        if outside:
+            if rules.group_min and rules.group_max:
+                allowed = t("units_range_between", low=rules.group_min, high=rules.group_max)
+            elif rules.group_min:
+                allowed = t("units_range_at_least", low=rules.group_min)
+            else:
+                allowed = t("units_range_at_most", high=rules.group_max)
+            lines.append(t("units_group_size", range=allowed, groups="、".join(
+                t("units_group_line", name=name, count=count) for name, count in outside)))
+    if rules.mentor_apprentices_max:
+        heavy = [(name, count) for name, count in await sizes.mentors() if count > rules.mentor_apprentices_max]
+        if heavy:
+            lines.append(t("units_mentor_load", limit=rules.mentor_apprentices_max, mentors="、".join(
+                t("units_group_line", name=name, count=count) for name, count in heavy)))
+    return lines

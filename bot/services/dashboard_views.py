@@ -12,10 +12,12 @@ from bot.domain.checkins import month_bounds
 from bot.domain.dashboard import Scope
 from bot.domain.policy import Policy
 from bot.domain.records import LABELS, RecordKind
-from bot.domain.sessions import HeldSession, MonthCompliance, compliance
+from bot.domain.sessions import HeldSession, MonthCompliance
 from bot.i18n import Translator
 from bot.services.dashboard import schools_in_scope, scoped_standings
 from bot.services.scores import current_period, grade_label, line_text, missing_text, standings
+from bot.services.compliance import compliance_lines, held_of, semester_compliance, sessions_between, several
+from bot.services.units import partnerships
 from storage.dashboard import DashboardQueries
 from storage.models import OnlineSession
 from storage.repositories import Repositories
@@ -76,9 +78,12 @@ class Overview:
     reflections_per_month: int
     cases_per_month: int
     program_sessions: tuple[MonthCompliance, ...]
+    partnership_compliance: tuple[str, ...] = ()
+    """With several partnerships: the /compliance lines, each partnership under its 基地校."""
 
 
-async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: date, scope: Scope, by: str) -> Overview:
+async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: date, scope: Scope, by: str,
+                   t: Translator | None = None) -> Overview:
     by = by if by in ("school", "workshop") else "school"
     period = current_period(policy, today)
     first, last = month_bounds(today)
@@ -119,7 +124,7 @@ async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: dat
     for row in ordered:
         row.behind = row.month_completion < total.month_completion
     held = await _held(uow, zone, policy.semester.start, policy.semester.end)
-    program = _compliance([h for _, h in held], policy, today)
+    program = semester_compliance([h for _, h in held], policy, today)
     return Overview(
         month=first, today=today, period_name=period.name, by=by, rows=ordered, total=total,
         hours_target=policy.hours.school_based_per_semester,
@@ -127,25 +132,14 @@ async def overview(uow: Repositories, policy: Policy, zone: ZoneInfo, today: dat
         online_target=policy.hours.online_per_semester,
         reflections_per_month=records.reflections_per_month, cases_per_month=records.cases_per_month,
         program_sessions=program.months,
+        partnership_compliance=tuple(await compliance_lines(uow, policy, t, zone, today))
+        if t is not None and scope.is_program and several(await partnerships(uow)) else (),
     )
 
 
 async def _held(uow: Repositories, zone: ZoneInfo, first: date, last: date) -> list[tuple[int, HeldSession]]:
-    """(session id, how compliance counts it) for the sessions starting on [first, last], as
-    bot.services.sessions.held_sessions counts them, keeping the id to split them by school."""
-    start = datetime.combine(first, time.min, zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, zone)
-    return [
-        (online.id, HeldSession(session_start(online).astimezone(zone).date(),
-                                online.valid if online.status == "ended" else None))
-        for online in await uow.online_sessions.between(start, end) if online.status != "cancelled"
-    ]
-
-
-def _compliance(held: list[HeldSession], policy: Policy, today: date):
-    semester, rules = policy.semester, policy.sessions
-    return compliance(held, semester_start=semester.start, semester_end=semester.end, breaks=semester.breaks,
-                      today=today, per_month=rules.per_month, per_semester=rules.per_semester)
+    """(session id, how compliance counts it): the id splits them by school."""
+    return [(online.id, held_of(online, zone)) for online in await sessions_between(uow, zone, first, last)]
 
 
 async def _school_compliance(uow: Repositories, policy: Policy, zone: ZoneInfo, today: date) -> dict[int, tuple]:
@@ -157,7 +151,7 @@ async def _school_compliance(uow: Repositories, policy: Policy, zone: ZoneInfo, 
         for school_id in schools_of.get(session_id, []):
             by_school.setdefault(school_id, []).append(session)
     schools = [school for school, _ in await uow.schools.listing()]
-    return {school.id: _compliance(by_school.get(school.id, []), policy, today).months for school in schools}
+    return {school.id: semester_compliance(by_school.get(school.id, []), policy, today).months for school in schools}
 
 
 # --- people ------------------------------------------------------------------------------------

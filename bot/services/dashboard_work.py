@@ -216,7 +216,7 @@ class Download:
 async def export_workbook(uow: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date,
                           viewer: Viewer, unit: Scope, first: date, last: date, now: datetime) -> Download:
     """The /export workbook for a unit the viewer may see (their own, or any for a coordinator)."""
-    if unit.kind == "group" or not (viewer.scope.is_program or unit == viewer.scope):
+    if not (viewer.scope.is_program or unit == viewer.scope):
         raise UserError("dashboard_out_of_scope")
     from bot.render.exports import to_xlsx  # documents are rare: a worker answering chat never loads them
     from bot.services.reports import workbook
@@ -246,7 +246,7 @@ async def export_briefing(uow: Repositories, policy: Policy, t: Translator, zone
 async def units_for_downloads(uow: Repositories, viewer: Viewer, policy: Policy) -> list[tuple[Scope, str]]:
     """The units a viewer may download: the program and every school and workshop, or their own."""
     if not viewer.scope.is_program:
-        return [] if viewer.scope.kind == "group" else [(viewer.scope, viewer.scope_label)]
+        return [(viewer.scope, viewer.scope_label)]
     units: list[tuple[Scope, str]] = [(PROGRAM, policy.name)]
     units += [(Scope("school", s.id), s.name) for s, _ in await uow.schools.listing()]
     units += [(Scope("workshop", w.id), w.name) for w, _ in await uow.workshops.listing()]

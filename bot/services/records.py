@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.policy import Policy
+from bot.domain.record_kinds import DeclaredEntry
 from bot.domain.record_text import ObservationDraft, title_of
-from bot.domain.text import normalize
 from bot.domain.records import (
     LABELS,
     Progress,
@@ -19,9 +19,11 @@ from bot.domain.records import (
     period_of,
     progress,
 )
+from bot.domain.text import normalize
 from bot.kernel.dispatcher import UserError
 from bot.kernel.messages import Attachment, IncomingMessage
 from bot.kernel.metrics import RECORDS
+from bot.services import declared
 from storage.models import HoursLine, Record
 from storage.repositories import Repositories
 
@@ -212,3 +214,13 @@ def entry_of(record: Record) -> RecordEntry:
         observed_name=record.observed_name or "", observed_on=record.observed_on,
         class_subject=record.class_subject or "",
     )
+
+
+async def withdraw_latest(uow: Repositories, member_id: int, today: date, now: datetime,
+                          policy: Policy) -> RecordEntry | DeclaredEntry:
+    """/undo: withdraw the member's latest record of any kind, built-in or declared."""
+    ordinary = await uow.records.latest_own(member_id)
+    other = await declared.latest(uow, member_id)
+    if other is not None and (ordinary is None or other.created_at >= ordinary.created_at):
+        return await declared.withdraw(uow, policy, member_id, other.id, today, now)
+    return await withdraw(uow, member_id, None, today, now, policy)

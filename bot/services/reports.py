@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from bot.services.scores import current_period, grade_label, missing_text, standings
 from bot.domain.checkins import month_bounds
+from bot.domain.identity import platform_name
 from bot.domain.records import LABELS, RecordKind
 from bot.domain.roster import natural_key
 from bot.domain.session_status import SessionStatus
 from bot.i18n import Translator
-from bot.services.sessions import compliance_lines
+from bot.services.compliance import compliance_lines
 from bot.domain.policy import Policy
 from storage.repositories import Repositories
 
@@ -25,7 +26,7 @@ CATEGORIES = {"school": "校本", "online": "线上", "county": "县级", "above
 
 async def workbook(
     repos: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date, first: date, last: date,
-    *, school_id: int | None = None, workshop_id: int | None = None,
+    *, school_id: int | None = None, workshop_id: int | None = None, group_id: int | None = None,
 ) -> list[Sheet]:
     """Records (with their text and attachments), hours, scores, check-ins and completion by unit.
 
@@ -36,19 +37,20 @@ async def workbook(
         (rid, name, school, workshop, LABELS[RecordKind(kind)], day, title, length or 0, observed, subject,
          created.astimezone(zone).replace(tzinfo=None), body or "", attachment_names(attachments))
         for rid, name, school, workshop, kind, day, title, length, observed, subject, created, body, attachments
-        in await repos.reports.records(first, last, school_id, workshop_id)
+        in await repos.reports.records(first, last, school_id, workshop_id, group_id)
     ]
     hours = [
         (name, school, day, CATEGORIES.get(category, category), hours, minutes, describe_source(source), description)
         for name, school, day, category, hours, minutes, source, description
-        in await repos.reports.hours(first, last, school_id, workshop_id)
+        in await repos.reports.hours(first, last, school_id, workshop_id, group_id)
     ]
     checkins = [
-        (name, school, workshop, day, at.astimezone(zone).replace(tzinfo=None), PLATFORMS.get(platform, platform))
+        (name, school, workshop, day, at.astimezone(zone).replace(tzinfo=None), platform_name(platform))
         for name, school, workshop, day, at, platform
-        in await repos.reports.checkins(first, last, school_id, workshop_id)
+        in await repos.reports.checkins(first, last, school_id, workshop_id, group_id)
     ]
-    ranked = await standings(repos, policy, today, school_id=school_id, workshop_id=workshop_id)
+    ranked = await standings(repos, policy, today, school_id=school_id, workshop_id=workshop_id,
+                             group_id=group_id)
     scores = [
         (rank, s.who.name, s.who.school, s.who.workshop, s.school_hours, s.online_hours, s.score.points,
          grade_label(t, s.score.grade), missing_text(t, s.score.missing))
@@ -63,11 +65,38 @@ async def workbook(
         Sheet("签到", ("姓名", "学校", "工作坊", "日期", "签到时间", "平台"), checkins),
         Sheet("完成情况", ("单位类型", "单位", "教师人数", "全部完成", "完成率", "优秀", "合格", "不合格", "平均积分"),
               completion_rows(ranked)),
+        *await declared_sheets(repos, policy, zone, first, last, school_id=school_id, workshop_id=workshop_id),
     ]
 
 
-PLATFORMS = {"telegram": "Telegram", "onebot": "QQ", "wecom": "企业微信", "dingtalk": "钉钉", "console": "控制台",
-             "cli": "命令行"}
+async def declared_sheets(repos: Repositories, policy: Policy, zone: ZoneInfo, first: date, last: date, *,
+                          school_id: int | None = None, workshop_id: int | None = None) -> list[Sheet]:
+    """One sheet per declared kind (教学设计, 研究课 …) with its records and their grades; none when the
+    policy declares no kind."""
+    from bot.render.exports import Sheet
+    from storage.quotas import DeclaredRecords
+    from storage.reviews import Reviews
+
+    if not policy.records.kinds:
+        return []
+    rows = await DeclaredRecords(repos.db).report_rows(first, last, school_id, workshop_id)
+    verdicts = await Reviews(repos.db).of_declared([row[0] for row in rows])
+    names = [kind.name for kind in policy.records.kinds]
+    names += sorted({row[1] for row in rows} - set(names))
+    sheets = []
+    for name in names:
+        chosen = [
+            (f"D{rid}", teacher, school, workshop, day, title, subject, about,
+             created.astimezone(zone).replace(tzinfo=None), body or "", attachment_names(attachments),
+             "；".join(f"{grade}（{reviewer}）" for reviewer, grade, _ in verdicts.get(rid, ())))
+            for rid, kind, teacher, school, workshop, day, title, subject, about, created, body, attachments in rows
+            if kind == name
+        ]
+        sheets.append(Sheet(name, ("编号", "姓名", "学校", "工作坊", "日期", "标题", "班级学科", "指导对象",
+                                   "提交时间", "正文", "附件", "评定"), chosen))
+    return sheets
+
+
 SOURCES = {"record": "研修记录 #{}", "session": "网络研讨 #{}"}
 
 
@@ -80,7 +109,7 @@ def describe_source(source: str) -> str:
         return "补录表格"
     if kind == "credit":
         platform = rest.partition(":")[0]
-        return f"补录（{PLATFORMS.get(platform, platform)}群）" if platform else "补录"
+        return f"补录（{platform_name(platform)}群）" if platform else "补录"
     return source
 
 

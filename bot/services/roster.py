@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.identity import ACCOUNT_PLATFORMS
+from bot.domain.partnerships import BASE
 from bot.domain.roles import PERSON_ROLES, PRIVILEGED_ROLES
-from bot.domain.roster import Action, ExistingMember, RosterPlan, RosterRow, RowPlan, plan_import
+from bot.domain.roster import Action, ExistingMember, KnownSchool, RosterPlan, RosterRow, RowPlan, plan_import
 from bot.services.audit import Actor, record
 from storage.models import Member
 from storage.people import RosterLine
@@ -39,7 +40,8 @@ async def import_plan(uow: Repositories, actor: Actor, now: datetime, plan: Rost
         "created": applied.created, "updated": applied.updated, "rejected": plan.count(Action.REJECT),
         "new_schools": list(plan.new_schools), "new_workshops": list(plan.new_workshops),
         "new_groups": list(plan.new_groups),
-    })
+    } | ({"partnerships": [[school, base] for school, _before, base in plan.partnerships]}
+         if plan.partnerships else {}))
     return applied
 
 
@@ -72,10 +74,13 @@ async def existing_members(repos: Repositories) -> list[ExistingMember]:
 
 async def plan_against(repos: Repositories, rows: Sequence[RosterRow], may_grant: Collection[str]) -> RosterPlan:
     """What importing `rows` would do to the roster as it is now."""
+    stored = [school for school, _count in await repos.schools.listing(include_archived=True)]
+    names = {school.id: school.name for school in stored}
+    known = {school.name: KnownSchool(school.role, names.get(school.base_school_id, "")) for school in stored}
     return plan_import(
         rows, await existing_members(repos),
         schools=await repos.schools.names(), workshops=await repos.workshops.names(),
-        groups=await repos.groups.names(), may_grant=may_grant,
+        groups=await repos.groups.names(), may_grant=may_grant, known_schools=known,
     )
 
 
@@ -121,7 +126,18 @@ async def apply_plan(repos: Repositories, plan: RosterPlan, now: datetime,
             continue
         if progress is not None and (created + updated) % PROGRESS_EVERY == 0 and created + updated < total:
             progress(created + updated, total)
+    await _set_bases(repos, units, plan)
     return Applied(created, updated)
+
+
+async def _set_bases(repos: Repositories, units: _UnitIds, plan: RosterPlan) -> None:
+    """The 基地校 column: each partner points to its 基地校; a 基地校 with no role yet becomes one."""
+    for school_name, _before, base_name in plan.partnerships:
+        school = await repos.schools.get(await units.id_of("school", school_name))
+        base = await repos.schools.get(await units.id_of("school", base_name))
+        if base.role is None:
+            await repos.schools.update(base, role=BASE)
+        await repos.schools.update(school, base_school_id=base.id)
 
 
 async def _create(repos: Repositories, units: _UnitIds, row: RowPlan, now: datetime) -> None:

@@ -22,8 +22,12 @@ from bot.domain.scoring import (
     grade_of,
     months_between,
     score,
+    with_line,
 )
 from bot.i18n import Translator
+from bot.services.activity_views import absences as activity_absences
+from bot.services.declared import authors_of
+from bot.services.lessons import lesson_lines
 from bot.services.quotas import weeks_due, with_record_days
 from bot.domain.policy import Policy
 from bot.kernel.dispatcher import UserError
@@ -117,15 +121,20 @@ async def standings(
     frozen = await repos.scores.frozen(period.key)
     leaves = await repos.leaves.approved_between(period.first, period.last)
     zone = ZoneInfo(policy.timezone)
+    absent = await activity_absences(repos, policy, zone, period.first, period.last)
     duties: dict[tuple[date | None, tuple], Duty] = {}  # most teachers owe the same: worked out once
     weekly = rules.reflections_per_week or rules.cases_per_week or any(q.per == "week" for q in rules.declared)
     weeks = weeks_due(policy, period, today) if weekly else []
     if weeks or rules.declared:
         activities = await with_record_days(repos, activities, period.first, period.last,
                                             declared=bool(rules.declared))
+    writers = await authors_of(repos, policy)
+    lessons = await lesson_lines(repos, policy, period.first, period.last)
     result = []
     for who in people:
         activity = activities.get(who.member_id) or Activity(who.member_id)
+        exempt = {kind for kind, ids in writers.items() if who.member_id not in ids}
+        own_rules = replace(rules, declared=tuple(q for q in rules.declared if q.name not in exempt)) if exempt else rules
         if who.member_id in frozen:
             current, owed = _thawed(frozen[who.member_id], activity.adjustments, rules), None
         else:
@@ -137,13 +146,22 @@ async def standings(
             if owed is None:
                 owed = duties[joined, spans] = duty_of(policy, period, today, joined,
                                                        [DateSpan(first, last) for first, last in spans])
-            current = score(activity, rules, months=owed.months, hours_share=owed.hours_share,
+            current = score(activity, own_rules, months=owed.months, hours_share=owed.hours_share,
                             observations_due=owed.observations_due,
                             weeks=[monday for monday in weeks if joined is None or monday >= joined])
+            if who.member_id in absent:
+                current = with_absences(current, *absent[who.member_id], rules)
+            if who.member_id in lessons:
+                current = with_line(current, lessons[who.member_id], rules)
         result.append(Standing(who, activity.school_based_hours, activity.online_hours, current,
                                who.member_id in frozen, owed, hours=activity.hours_by_category))
     result.sort(key=lambda s: (-s.score.points, -(s.school_hours + s.online_hours), s.who.member_id))
     return result
+
+
+def with_absences(current: Score, count: int, points: float, rules: ScoringRules) -> Score:
+    """The score with a line for unexcused absences from activities whose type costs points."""
+    return with_line(current, ScoreLine("score_activity_absence", round(points, 1), {"count": count}), rules)
 
 
 def _thawed(row: FrozenScore, adjustments: tuple[tuple[float, str], ...], rules: ScoringRules) -> Score:

@@ -8,24 +8,11 @@ scheduler queues them in the outbox, so both paths say the same thing to the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import calendar_of
-from bot.domain.text import try_number
-from bot.domain.sessions import (
-    HeldSession,
-    Presence,
-    SessionRules,
-    Verdict,
-    WriterCandidate,
-    compliance,
-    evaluate,
-    pick_summary_writer,
-)
-from bot.i18n import Translator
-from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
 from bot.domain.policy import Policy
+from bot.domain.roles import COORDINATOR, HOST
 from bot.domain.session_status import (
     MoveRefused,
     SessionMove,
@@ -35,8 +22,19 @@ from bot.domain.session_status import (
     session_after,
     summary_after,
 )
-from bot.domain.roles import HOST
+from bot.domain.sessions import (
+    Presence,
+    SessionRules,
+    Verdict,
+    WriterCandidate,
+    evaluate,
+    pick_summary_writer,
+)
+from bot.domain.text import try_number
+from bot.i18n import Translator
 from bot.kernel.dispatcher import UserError
+from bot.kernel.messages import ChatKind, ChatRef, OutgoingMessage
+from bot.services.units import partnerships
 from storage.models import Attendance, HoursLine, Member, OnlineSession, School
 from storage.repositories import Repositories
 from storage.sessions import session_end, session_start
@@ -90,6 +88,14 @@ async def to_member(
     return [OutgoingMessage(
         chat=ChatRef(env.platform, account.user_id, ChatKind.PRIVATE), text=text, fallback_chat=fallback,
     )]
+
+
+async def to_coordinators(repos: Repositories, env: Env, text: str) -> list[OutgoingMessage]:
+    """The same private message to every coordinator with an account on this platform."""
+    messages = []
+    for coordinator in await repos.members.with_role(COORDINATOR):
+        messages += await to_member(repos, env, coordinator, text, None)
+    return messages
 
 
 def rules_of(policy: Policy) -> SessionRules:
@@ -159,7 +165,7 @@ def result_text(env: Env, online: OnlineSession, schools: list[School], verdict:
 
 def attendance_text(env: Env, verdict: Verdict, names: dict[int, str]) -> str:
     """Who was counted, and who was there but too briefly to count (with their minutes)."""
-    counted = sorted((names.get(m, "?") for m in verdict.counted))
+    counted = sorted(names.get(m, "?") for m in verdict.counted)
     short = sorted(f"{names.get(m, '?')}（{minutes}分钟）" for m, minutes in verdict.attended.items()
                    if m not in verdict.counted)
     lines = []
@@ -245,41 +251,6 @@ async def assign_writer(
                                       topic=online.topic, due=when(env, online.summary_due)), chats[0] if chats else None)
 
 
-async def held_sessions(repos: Repositories, zone: ZoneInfo, first: date, last: date) -> list[HeldSession]:
-    """The sessions starting on [first, last] as compliance counts them: not cancelled, valid once ended."""
-    start = datetime.combine(first, time.min, zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, zone)
-    return [
-        HeldSession(session_start(online).astimezone(zone).date(),
-                    online.valid if online.status == SessionStatus.ENDED else None)
-        for online in await repos.online_sessions.between(start, end) if online.status != SessionStatus.CANCELLED
-    ]
-
-
-async def compliance_lines(repos: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date) -> list[str]:
-    """Month by month and for the semester: valid sessions against the rule, as /compliance and the briefing say it."""
-    semester, rules = policy.semester, policy.sessions
-    result = compliance(
-        await held_sessions(repos, zone, semester.start, semester.end), semester_start=semester.start,
-        semester_end=semester.end, breaks=semester.breaks, today=today, per_month=rules.per_month,
-        per_semester=rules.per_semester,
-    )
-    lines = [t(f"compliance_month_{m.status}", month=m.month, valid=m.valid, pending=m.pending, required=m.required)
-             for m in result.months]
-    lines.append(t(f"compliance_semester_{result.status}", valid=result.valid, pending=result.pending,
-                   required=result.required))
-    unknown = unknown_holiday_years(policy)
-    if unknown:
-        lines.append(t("calendar_unknown_years", years="、".join(map(str, unknown))))
-    return lines
-
-
-def unknown_holiday_years(policy: Policy) -> list[int]:
-    """Years of the semester that neither chinese-calendar nor the policy's own list of holidays covers."""
-    calendar = calendar_of(policy.calendar.holidays, policy.calendar.workdays)
-    return calendar.unknown_years(policy.semester.start, policy.semester.end)
-
-
 # The use cases behind /session: each takes the unit of work and the time, changes the session through
 # the status rules, and returns what to say where. Parsing stays in the handler; audit entries too.
 
@@ -313,15 +284,24 @@ async def check_host(repos: Repositories, host: Member) -> Member:
 
 
 async def participants(repos: Repositories, host: Member, named: list[str], school_label: str) -> list[School]:
-    """The named schools, or by default every active school with a partnership role; always the host's."""
+    """The named schools, or by default the host's partnership (its 基地校 and partners); always the host's.
+
+    Named schools must belong to that partnership: another 基地校's partners are not this one's to call.
+    """
     active = [school for school, _ in await repos.schools.listing()]
+    group = (await partnerships(repos)).of_school(host.school_id)
+    ours = group.school_ids if group is not None else frozenset({host.school_id})
     if named:
         chosen = [school for school in active if school.name in named]
         missing = set(named) - {school.name for school in chosen}
         if missing:
             raise UserError("unit_not_found", kind=school_label, name="、".join(sorted(missing)))
+        outside = [school.name for school in chosen if school.id not in ours]
+        if outside:
+            raise UserError("session_school_outside_partnership", schools="、".join(outside),
+                            base=host.school.name)
     else:
-        chosen = [school for school in active if school.role] or active
+        chosen = [school for school in active if school.id in ours]
     if host.school_id not in {school.id for school in chosen}:
         chosen.append(host.school)
     return sorted(chosen, key=lambda school: (school.role != "base", school.id))

@@ -10,7 +10,6 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from bot.domain.policy import Policy
 from bot.render.svg import Bar, share_bars, stacked_bar
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -22,13 +21,15 @@ GRADE_WORDS = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
 
 
 class Pages:
-    def __init__(self, zone: ZoneInfo, policy: Policy) -> None:
-        self.zone, self.policy = zone, policy
+    """The templates of one program's dashboard: its name in every title, its path in every link."""
+
+    def __init__(self, zone: ZoneInfo, program: str, root: str) -> None:
+        self.zone = zone
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",)),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(local=self._local, number=_number, percent=_percent)
         self.env.globals.update(
-            program=policy.name, month_marks=MONTH_MARKS, month_words=MONTH_WORDS, status_words=STATUS_WORDS,
+            program=program, root=root, month_marks=MONTH_MARKS, month_words=MONTH_WORDS, status_words=STATUS_WORDS,
             summary_words=SUMMARY_WORDS, grade_words=GRADE_WORDS, completion_chart=completion_chart,
             grade_chart=grade_chart,
         )

@@ -1,87 +1,60 @@
-"""The dashboard's HTTP server: sign-in by link, the session cookie, and the pages.
+"""The dashboard's listener: one port, one root application, every program's site mounted at its path.
 
-Every request is one unit of work; the viewer is re-read from the database each time (a revoked
-role closes the dashboard at once) and every visit, refusal and action is written to the audit log.
+One program: its site at `/dashboard` (the URLs of a one-program deployment never change). Several:
+each program at `/p/<key>/dashboard`; `/dashboard` then only says where to get a link, naming no
+program, since the program a person belongs to is known from the chat, not from the address.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot.domain.dashboard import BadToken, Pass, Scope, form_token, sign, verify
-from bot.domain.dates import parse_date
-from bot.domain.policy import Policy
-from bot.i18n import Translator
-from bot.kernel.clock import Clock
-from bot.kernel.dispatcher import UserError
-from bot.kernel.metrics import LAST_SWEEP
-from bot.services import dashboard as access
-from bot.services import dashboard_views as views
-from bot.services import dashboard_work as work
+from bot.domain.dashboard import SINGLE_PATH
 from bot.web.pages import Pages
+from bot.web.site import COOKIE, DashboardConfig, DashboardSite
 
 log = logging.getLogger("yanxiu.web")
 
-COOKIE = "yanxiu_dashboard"
-FLASH = "yanxiu_flash"
-PREFIX = "/dashboard"
-
-
-@dataclass
-class DashboardConfig:
-    """What the server needs from the composition root."""
-
-    session_factory: Any
-    policy: Policy
-    zone: ZoneInfo
-    clock: Clock
-    t: Translator
-    secret: bytes
-    base_url: str
-    session_minutes: int = 120
-    admins: frozenset[tuple[str, str]] = frozenset()
-    queue: work.Queue | None = None
-    """The outbox's queuing, for the notices decisions send (required to decide anything)."""
-    flush: Callable[[], Awaitable[object]] | None = None
-    """Sends what an action queued (the approval notice) now rather than at the next sweep."""
+__all__ = ["COOKIE", "DashboardConfig", "DashboardServer", "DashboardSite"]
 
 
 class DashboardServer:
-    """Serves /dashboard/… on `listen:port` (port 0: any free port; read `port` after start)."""
+    """Serves the programs' dashboards on `listen:port` (port 0: any free port; read `port` after start)."""
 
-    def __init__(self, config: DashboardConfig, listen: str = "127.0.0.1", port: int = 0) -> None:
-        self.config, self.listen, self.port = config, listen, port
-        self.pages = Pages(config.zone, config.policy)
+    def __init__(self, configs: DashboardConfig | Sequence[DashboardConfig], listen: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        configs = [configs] if isinstance(configs, DashboardConfig) else list(configs)
+        if not configs:
+            raise ValueError("a dashboard server needs at least one program")
+        paths = [config.path for config in configs]
+        if len(set(paths)) != len(paths) or (len(configs) > 1 and SINGLE_PATH in paths):
+            raise ValueError(f"each program needs its own dashboard path, not {SINGLE_PATH}: {paths}")
+        self.sites = [DashboardSite(config) for config in configs]
+        self.listen, self.port = listen, port
         self._runner: web.AppRunner | None = None
 
+    @property
+    def config(self) -> DashboardConfig:
+        """The first (with one program: the only) program's configuration."""
+        return self.sites[0].config
+
     def application(self) -> web.Application:
-        app = web.Application(middlewares=[self._errors])
-        get, post = app.router.add_get, app.router.add_post
-        get(f"{PREFIX}/login", self.login)
-        get(f"{PREFIX}/logout", self.logout)
-        get(PREFIX, self.to_root)
-        get(f"{PREFIX}/", self.overview)
-        get(f"{PREFIX}/people", self.people)
-        get(f"{PREFIX}/people/{{member_id:\\d+}}", self.teacher)
-        get(f"{PREFIX}/sessions", self.sessions)
-        get(f"{PREFIX}/waiting", self.waiting)
-        post(f"{PREFIX}/waiting/{{request_id:\\d+}}/approve", self.approve)
-        post(f"{PREFIX}/waiting/{{request_id:\\d+}}/reject", self.reject)
-        post(f"{PREFIX}/leave/{{request_id:\\d+}}/{{verdict:approve|reject}}", self.decide_leave)
-        get(f"{PREFIX}/operations", self.operations)
-        get(f"{PREFIX}/downloads", self.downloads)
-        get(f"{PREFIX}/downloads/export.xlsx", self.export_xlsx)
-        get(f"{PREFIX}/downloads/briefing.docx", self.briefing_docx)
-        return app
+        root = web.Application()
+        for site in self.sites:
+            root.add_subapp(site.path, site.application())
+        if len(self.sites) > 1:
+            root.router.add_get(SINGLE_PATH, self._no_program)
+            root.router.add_get(f"{SINGLE_PATH}/", self._no_program)
+        return root
+
+    async def _no_program(self, _request: web.Request) -> web.Response:
+        pages = Pages(self.sites[0].config.zone, "研修助手", SINGLE_PATH)
+        return pages.problem(404, "请从私聊获取链接",
+                             "本机器人服务多个项目，每个项目的看板地址不同。请在与机器人的私聊中发送 /dashboard，"
+                             "用收到的链接打开您所在项目的看板。")
 
     async def start(self) -> None:
         runner = web.AppRunner(self.application(), access_log=None, shutdown_timeout=1)
@@ -93,282 +66,10 @@ class DashboardServer:
             raise
         self._runner = runner
         self.port = runner.addresses[0][1]
-        log.info("dashboard on http://%s:%s%s/ (public %s)", self.listen, self.port, PREFIX, self.config.base_url)
+        log.info("dashboard on http://%s:%s (%s; public %s)", self.listen, self.port,
+                 ", ".join(f"{site.path}/" for site in self.sites), self.config.base_url)
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-
-    # --- access ----------------------------------------------------------------------------
-
-    def _now(self) -> datetime:
-        return self.config.clock.now()
-
-    def _today(self) -> date:
-        return self._now().astimezone(self.config.zone).date()
-
-    @web.middleware
-    async def _errors(self, request: web.Request, handler):
-        try:
-            return await handler(request)
-        except web.HTTPException:
-            raise
-        except Exception:
-            log.exception("dashboard request failed path=%s", request.path)
-            return self.pages.problem(500, "出错了", "页面出错，已记录在日志中。请稍后再试。")
-
-    async def _refuse(self, request: web.Request, reason: str, *, forget: bool = True) -> web.Response:
-        """403 for a bad, expired or outgrown pass (forgetting the session), or a forged form; audited."""
-        async with access.unit_of_work(self.config.session_factory) as uow:
-            await access.audit_refusal(uow, reason, request.path, _client(request), self._now())
-        response = self.pages.problem(
-            403, "无法打开看板",
-            "链接无效、已过期，或您的权限已变化。请在与机器人的私聊中发送 /dashboard 获取新的链接。",
-        )
-        if forget:
-            response.del_cookie(COOKIE, path=PREFIX)
-        return response
-
-    async def login(self, request: web.Request) -> web.StreamResponse:
-        try:
-            token = verify(request.query.get("t", ""), self.config.secret, int(self._now().timestamp()), "link")
-        except BadToken as bad:
-            return await self._refuse(request, f"link {bad.reason}")
-        async with access.unit_of_work(self.config.session_factory) as uow:
-            viewer = await access.viewer_for(uow, token, self.config.admins, self.config.policy)
-            if viewer is not None:
-                await access.audit(uow, viewer, "dashboard.login", viewer.scope_label, self._now(),
-                                    after={"scope": viewer.scope.encode(), "from": _client(request)})
-        if viewer is None:
-            return await self._refuse(request, "link outgrown")
-        expires = self._now() + timedelta(minutes=self.config.session_minutes)
-        session = sign(Pass("session", token.account, token.member_id, token.scope, int(expires.timestamp())),
-                       self.config.secret)
-        response = _see_other(f"{PREFIX}/")
-        response.set_cookie(COOKIE, session, path=PREFIX, httponly=True, samesite="Lax",
-                            secure=self.config.base_url.startswith("https://"),
-                            max_age=self.config.session_minutes * 60)
-        return response
-
-    async def logout(self, request: web.Request) -> web.StreamResponse:
-        response = self.pages.problem(200, "已退出", "已退出网页看板。需要时在私聊中发送 /dashboard 获取新的链接。")
-        response.del_cookie(COOKIE, path=PREFIX)
-        return response
-
-    async def to_root(self, _request: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound(f"{PREFIX}/")
-
-    def _session(self, request: web.Request) -> tuple[str, Pass] | None:
-        cookie = request.cookies.get(COOKIE, "")
-        try:
-            return cookie, verify(cookie, self.config.secret, int(self._now().timestamp()), "session")
-        except BadToken:
-            return None
-
-    async def _page(self, request: web.Request, action: Callable) -> web.StreamResponse:
-        """Open the unit of work, check the viewer, audit the visit, and render what `action` returns."""
-        found = self._session(request)
-        if found is None:
-            return await self._refuse(request, "no session" if COOKIE not in request.cookies else "session invalid")
-        cookie, token = found
-        async with access.unit_of_work(self.config.session_factory) as uow:
-            viewer = await access.viewer_for(uow, token, self.config.admins, self.config.policy)
-            if viewer is None:
-                refused = True
-            else:
-                refused = False
-                await access.audit(uow, viewer, "dashboard.view", request.path_qs, self._now())
-                result = await action(uow, viewer)
-        if refused:
-            return await self._refuse(request, "session outgrown")
-        if isinstance(result, web.StreamResponse):
-            return result
-        template, values = result
-        flash = unquote(request.cookies.get(FLASH, ""))
-        response = self.pages.render(template, viewer=viewer, form_token=form_token(cookie, self.config.secret),
-                                     flash=flash, path=request.path, **values)
-        if flash:
-            response.del_cookie(FLASH, path=PREFIX)
-        return response
-
-    # --- pages -----------------------------------------------------------------------------
-
-    async def overview(self, request: web.Request) -> web.StreamResponse:
-        by = request.query.get("by", "school")
-
-        async def show(uow, viewer):
-            view = await views.overview(uow, self.config.policy, self.config.zone, self._today(), viewer.scope, by)
-            return "overview.html", {"view": view}
-
-        return await self._page(request, show)
-
-    async def people(self, request: web.Request) -> web.StreamResponse:
-        query = request.query.get("q", "").strip()[:50]
-
-        async def show(uow, viewer):
-            rows = await views.people(uow, self.config.policy, self.config.t, self._today(), viewer.scope, query)
-            return "people.html", {"rows": rows, "query": query}
-
-        return await self._page(request, show)
-
-    async def teacher(self, request: web.Request) -> web.StreamResponse:
-        member_id = int(request.match_info["member_id"])
-
-        async def show(uow, viewer):
-            page = await views.teacher(uow, self.config.policy, self.config.t, self._today(), viewer.scope, member_id)
-            if page is None:
-                return self.pages.problem(404, "找不到", "没有这位老师，或不在您负责的范围内。")
-            return "teacher.html", {"page": page}
-
-        return await self._page(request, show)
-
-    async def sessions(self, request: web.Request) -> web.StreamResponse:
-        async def show(uow, viewer):
-            rows = await views.sessions(uow, self.config.policy, self.config.t, self.config.zone, self._now(),
-                                          viewer.scope)
-            return "sessions.html", {"rows": rows}
-
-        return await self._page(request, show)
-
-    async def waiting(self, request: web.Request) -> web.StreamResponse:
-        async def show(uow, viewer):
-            return "waiting.html", {"work": await work.waiting(uow, self.config.t, viewer.scope)}
-
-        return await self._page(request, show)
-
-    async def operations(self, request: web.Request) -> web.StreamResponse:
-        async def show(uow, viewer):
-            if not viewer.scope.is_program:
-                return self.pages.problem(403, "无权查看", self.config.t("dashboard_out_of_scope"))
-            swept = LAST_SWEEP.value()
-            return "operations.html", {"ops": await work.operations(uow, self.config.t, self._now()),
-                                       "last_sweep": datetime.fromtimestamp(swept, UTC) if swept else None}
-
-        return await self._page(request, show)
-
-    async def downloads(self, request: web.Request) -> web.StreamResponse:
-        async def show(uow, viewer):
-            units = await work.units_for_downloads(uow, viewer, self.config.policy)
-            semester = self.config.policy.semester
-            return "downloads.html", {
-                "units": units, "first": semester.start, "last": min(self._today(), semester.end),
-                "months": _months(semester.start, min(self._today(), semester.end)),
-            }
-
-        return await self._page(request, show)
-
-    async def export_xlsx(self, request: web.Request) -> web.StreamResponse:
-        try:
-            unit = Scope.decode(request.query.get("unit", "program"))
-        except ValueError:
-            raise web.HTTPBadRequest(text="unit?") from None
-        today, semester = self._today(), self.config.policy.semester
-        first = parse_date(request.query.get("first", ""), today) or semester.start
-        last = parse_date(request.query.get("last", ""), today) or min(today, semester.end)
-        first, last = sorted((first, last))
-
-        async def fetch(uow, viewer):
-            try:
-                found = await work.export_workbook(uow, self.config.policy, self.config.t, self.config.zone,
-                                                      today, viewer, unit, first, last, self._now())
-            except UserError as problem:
-                return self.pages.problem(403, "无权下载", self.config.t(problem.key, **problem.values))
-            return _attachment(found)
-
-        return await self._page(request, fetch)
-
-    async def briefing_docx(self, request: web.Request) -> web.StreamResponse:
-        try:
-            year, month = (int(part) for part in request.query.get("month", "").split("-", 1))
-            chosen = date(year, month, 1)
-        except ValueError:
-            chosen = self._today().replace(day=1)
-
-        async def fetch(uow, viewer):
-            try:
-                found = await work.export_briefing(uow, self.config.policy, self.config.t, self.config.zone,
-                                                      self._today(), viewer, chosen, self._now())
-            except UserError as problem:
-                return self.pages.problem(403, "无权下载", self.config.t(problem.key, **problem.values))
-            return _attachment(found)
-
-        return await self._page(request, fetch)
-
-    # --- actions ---------------------------------------------------------------------------
-
-    async def approve(self, request: web.Request) -> web.StreamResponse:
-        form, number = await request.post(), int(request.match_info["request_id"])
-        return await self._act(request, form, lambda uow, viewer: work.approve_join(
-            uow, self.config.queue, self.config.t, viewer, number, str(form.get("choice", "")), self._now()))
-
-    async def reject(self, request: web.Request) -> web.StreamResponse:
-        form, number = await request.post(), int(request.match_info["request_id"])
-        return await self._act(request, form, lambda uow, viewer: work.reject_join(
-            uow, self.config.queue, self.config.t, viewer, number, str(form.get("reason", "")), self._now()))
-
-    async def decide_leave(self, request: web.Request) -> web.StreamResponse:
-        form, number = await request.post(), int(request.match_info["request_id"])
-        approve = request.match_info["verdict"] == "approve"
-        return await self._act(request, form, lambda uow, viewer: work.decide_leave(
-            uow, self.config.queue, self.config.t, viewer, number, approve, str(form.get("note", "")), self._now()))
-
-    async def _act(self, request: web.Request, form, action: Callable) -> web.StreamResponse:
-        """Run a decision in its own transaction (rolled back whole on a refusal), then show the
-        result on the waiting page (post, redirect, get)."""
-        found = self._session(request)
-        if found is None:
-            return await self._refuse(request, "no session")
-        cookie, token = found
-        if not hmac.compare_digest(str(form.get("form_token", "")), form_token(cookie, self.config.secret)):
-            return await self._refuse(request, "form token", forget=False)
-        message = ""
-        try:
-            async with access.unit_of_work(self.config.session_factory) as uow:
-                viewer = await access.viewer_for(uow, token, self.config.admins, self.config.policy)
-                if viewer is None:
-                    raise _Outgrown
-                message = (await action(uow, viewer)).message
-        except _Outgrown:
-            return await self._refuse(request, "session outgrown")
-        except UserError as problem:
-            message = self.config.t(problem.key, **problem.values)
-        else:
-            if self.config.flush is not None:
-                try:
-                    await self.config.flush()
-                except Exception:
-                    log.exception("sending queued messages after a dashboard action failed")
-        response = _see_other(f"{PREFIX}/waiting")
-        response.set_cookie(FLASH, quote(message), path=PREFIX, httponly=True, samesite="Lax", max_age=60)
-        return response
-
-
-class _Outgrown(Exception):
-    """The viewer's roles no longer give the scope their session was signed for."""
-
-
-def _client(request: web.Request) -> str:
-    """The visitor's address: nginx's X-Real-IP when the request came through it on this machine."""
-    remote = request.remote or ""
-    if remote in ("127.0.0.1", "::1") and request.headers.get("X-Real-IP"):
-        return request.headers["X-Real-IP"][:45]
-    return remote
-
-
-def _see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
-
-
-def _attachment(found: work.Download) -> web.Response:
-    return web.Response(body=found.content, content_type=found.mime_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.file_name)}",
-    })
-
-
-def _months(first: date, last: date) -> list[date]:
-    months, cursor = [], first.replace(day=1)
-    while cursor <= last:
-        months.append(cursor)
-        cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return list(reversed(months))

@@ -69,3 +69,10 @@ def test_planning_normalises_accounts_and_refuses_taken_duplicate_and_privileged
     assert actions[6] == (Action.REJECT, "roster_account_privileged")
     assert actions[7][0] is Action.UPDATE and plan.rows[5].changes == (("account_qq", "", "12345678"),)
     assert {row.line: row.action for row in _plan(rows, existing, admin=True).rows}[6] is Action.UPDATE
+
+
+def test_platforms_are_named_as_users_call_them():
+    from bot.domain.identity import platform_name
+
+    assert [platform_name(p) for p in ("onebot", "wecom", "dingtalk", "telegram")] == ["QQ", "企业微信", "钉钉", "Telegram"]
+    assert platform_name("memory") == "memory", "an unknown platform keeps its own name"

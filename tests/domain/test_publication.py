@@ -63,3 +63,14 @@ def test_the_objection_period_counts_the_day_of_publication() -> None:
 def test_an_unknown_mode_is_refused() -> None:
     with pytest.raises(ValueError):
         group_notice(ENTRIES, "everything")
+
+
+def test_freezing_waits_for_the_end_of_the_objection_period_and_for_open_objections():
+    from bot.domain.publication import FREEZE, WAIT_FOR_OBJECTIONS, freezing_verdict
+
+    published = date(2027, 1, 25)  # five days: 25–29 January
+    assert freezing_verdict(None, date(2027, 3, 1), 5, 0) is None, "nothing published, nothing to freeze"
+    assert freezing_verdict(published, date(2027, 1, 29), 5, 0) is None, "the last day still takes objections"
+    assert freezing_verdict(published, date(2027, 1, 30), 5, 0) == FREEZE
+    assert freezing_verdict(published, date(2027, 1, 30), 5, 2) == WAIT_FOR_OBJECTIONS
+    assert freezing_verdict(published, date(2027, 1, 26), 1, 0) == FREEZE, "a one-day period ends that day"

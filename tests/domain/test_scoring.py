@@ -383,3 +383,15 @@ def test_outstanding_leader(scores, workshop_of, leaders, expected):
 )
 def test_initials(name, expected):
     assert initials(name) == expected
+
+
+def test_an_added_line_works_points_and_grade_out_again_from_every_line():
+    from bot.domain.scoring import ScoreLine, with_line
+
+    base = Score(1, 90.0, "excellent", (ScoreLine("score_missing_reflection", -10.0, {}),), ())
+    lower = with_line(base, ScoreLine("score_activity_absence", -2.0, {"count": 1}), RULES)
+    assert (lower.points, lower.grade) == (88.0, "pass") and len(lower.lines) == 2
+    raised = with_line(lower, ScoreLine("score_lesson_grades", 4.0, {"lessons": "《秋天的雨》精品"}), RULES)
+    assert (raised.points, raised.grade) == (92.0, "excellent")
+    floor = with_line(base, ScoreLine("score_activity_absence", -200.0, {"count": 100}), RULES)
+    assert floor.points == 0.0 and floor.grade == "fail", "never below zero"

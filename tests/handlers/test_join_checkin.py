@@ -119,6 +119,29 @@ async def test_undelivered_replies_are_sent_again_on_redelivery(chat):
     assert await count(chat, CheckIn) == 1
 
 
+async def test_replies_stored_but_never_sent_go_out_on_the_next_start_once(chat):
+    """A platform told the message was handled (stored) will not deliver it again: the next start sends
+    its stored reply, once; older than the window, it is left alone."""
+    await chat.join("u1", "王芳")
+    await chat.join("u2", "李明")
+    chat.adapter.fail_next = True
+    assert await chat.send(chat.message("签到", message_id="779")) == []  # stored; the send failed
+    dispatcher = chat.app.dispatcher
+    before = len(chat.adapter.sent)
+    assert await dispatcher.answer_unanswered() == 1
+    await dispatcher.settle()
+    [resent] = chat.adapter.sent[before:]
+    assert "王芳老师签到成功" in resent.text and resent.chat.chat_id == "group-1"
+    assert await dispatcher.answer_unanswered() == 0, "answered once"
+    assert await chat.send(chat.message("签到", message_id="779")) == [], "a late redelivery is a duplicate"
+
+    chat.adapter.fail_next = True
+    assert await chat.send(chat.message("签到", user="u2", message_id="780")) == []
+    chat.clock.advance(hours=7)
+    assert await dispatcher.answer_unanswered() == 0, "a reply hours stale is not sent any more"
+    assert await count(chat, CheckIn) == 2
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

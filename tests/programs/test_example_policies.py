@@ -101,6 +101,7 @@ async def test_tongban_semester_matches_the_hand_count(sqlite_url, clock):
     exactly the pass mark (合格).
     """
     rules = policy("tongban")
+    assert (rules.units.group_min, rules.units.group_max, rules.awards.outstanding_groups) == (5, 8, 1)
     async with open_chat(sqlite_url, clock, policy=rules) as chat:
         await start(chat, rules, "王芳", "李明")
         tuesday = date(2026, 9, 8)
@@ -128,6 +129,9 @@ async def test_songjiao_year_counts_and_the_ten_percent_cut(sqlite_url, clock):
     The training team (导师) 赵强, 钱多, 孙丽: 10% of 3 rounds up to 1 → 钱多, marked 不合格 (95).
     """
     rules = policy("songjiao")
+    [lesson] = rules.records.kinds
+    assert (lesson.name, lesson.lesson, lesson.scale, rules.reviews.points) == (
+        "送教课", True, ["合格", "优质", "精品"], {"优质": 2, "精品": 4})
     async with open_chat(sqlite_url, clock, policy=rules) as chat:
         await start(chat, rules, "王芳", "李明")
         for user, name in (("m1", "赵强"), ("m2", "钱多"), ("m3", "孙丽")):
@@ -184,18 +188,42 @@ async def test_wangluo_semester_matches_the_hand_count(sqlite_url, clock):
 
 
 async def test_peiyuzhan_semester_matches_the_hand_count(sqlite_url, clock):
-    """Seed 000: each member logs at least one observation a semester (同课同构/同课异构 每學期至少一次);
-    −2 when missing; a personal plan (個人研修計劃, at least 50 characters) a semester, −2 when missing.
-    王芳 observes 李明 and writes her plan → 100; 李明 neither → 96 (优秀)."""
+    """Seed 000: each member logs at least one observation a semester (同课同构/同课异构 每學期至少一次),
+    a personal plan (個人研修計劃, at least 50 characters) and a research lesson (每人至少上一節研究課),
+    −2 for each missing; the mentor grades the lesson (精品 +4); the mentor's guidance log is the
+    mentor's to write; the best study group by mean score is named (發掘推薦優秀學習小組).
+
+    王芳 (一组): observation, plan, lesson graded 精品 by her mentor → 100 + 4 = 104.
+    李明 (一组): nothing → 100 − 2 − 2 − 2 = 94.
+    赵强 (二组): observation and plan, no lesson → 98.
+    钱多 (导师, no group): his guidance log on 王芳; owes the members' quotas too → 94, and no
+    导师指导记录 line; 李明 owes no guidance log.
+    Groups: 一组 (104 + 94) / 2 = 99, 二组 98 → 一组 is the outstanding group."""
     rules = policy("peiyuzhan")
     assert (rules.sessions.min_minutes, rules.sessions.min_per_school, rules.sessions.per_month,
             rules.sessions.per_semester) == (30, 5, 1, 3)
     async with open_chat(sqlite_url, clock, policy=rules) as chat:
-        await start(chat, rules, "王芳", "李明")
+        await start(chat, rules, "王芳", "李明", "赵强")
+        await chat.join("u4", "钱多", roles=("mentor",))
+        for line in ("/group add 一组", "/group add 二组", "/assign 王芳 小组 一组", "/assign 李明 小组 一组",
+                     "/assign 赵强 小组 二组", "/pair 钱多 王芳"):
+            await chat.one(line, user="coord")
         chat.clock.set(at(date(2026, 11, 5)))
         await chat.say(OBSERVE.format(name="李明"), user="u1")
+        await chat.say(OBSERVE.format(name="王芳"), user="u3")
         assert "至少50字" in await chat.one("【个人研修计划】多读书，多上课。", user="u2")
         assert "已收到个人研修计划" in await chat.one(PLAN, user="u1")
-        wang, li = await final_scores(chat, rules, 2)
-        assert "积分 100（优秀）" in header(wang)
-        assert "积分 96（优秀）" in header(li)
+        assert "已收到个人研修计划" in await chat.one(PLAN, user="u3")
+        assert "已收到研究课《秋天的雨》" in await chat.one(
+            "研究课：《秋天的雨》\n执教：王芳 班级：三(2)班 学科：语文\n以读促悟。", user="u1")
+        assert "指导对象：王芳" in await chat.one(
+            "导师指导记录：\n学员：王芳\n听了《秋天的雨》试讲，建议朗读指导再细一些，板书再简洁一些。", user="u4")
+        lesson = next(line for line in (await chat.one("/review", user="u4")).splitlines() if "秋天的雨" in line)
+        assert "已评阅" in (await chat.say(f"/review {lesson.split()[0]} 精品 朗读指导到位", user="u4"))[0]
+        wang, li, zhao, qian = await final_scores(chat, rules, 4)
+        assert "积分 104（优秀）" in header(wang) and "· 课例评定：《秋天的雨》精品 +4" in wang.splitlines()
+        assert "积分 94（优秀）" in header(li) and "导师指导记录" not in li
+        assert "积分 98（优秀）" in header(zhao) and "· 本学期 研究课缺1篇 −2" in zhao.splitlines()
+        assert "积分 94（优秀）" in header(qian) and "导师指导记录" not in qian
+        awards = (await chat.one("/outstanding", user="coord")).splitlines()
+        assert "优秀小组（1个，按已参评成员平均积分）：一组（平均99分，2人，第1名）" in awards

@@ -2,8 +2,8 @@
 
 A real `yanxiu run` process polls the fake Bot API; a burst of check-ins from many groups is queued
 at once; the process is killed with SIGKILL mid-burst, restarted, and finally stopped with SIGINT as
-a supervisor would. Every check-in is stored once and answered; Telegram is left with nothing
-unconfirmed.
+a supervisor would. Every check-in is stored once and answered (the next start sends the replies
+that were stored but not yet sent); Telegram is left with nothing unconfirmed.
 """
 
 from __future__ import annotations
@@ -121,7 +121,10 @@ async def test_kill_9_mid_burst_then_a_graceful_stop_lose_nothing_and_store_noth
             await exited(worker, 10)
             answered_before_restart = len(answered(api))
             assert answered_before_restart < TEACHERS, "the kill came too late to prove anything"
-            assert api.pending_updates, "what was not confirmed is still waiting at Telegram"
+            rows, _ = await stored(url)
+            # Updates are confirmed once stored: what was not stored waits at Telegram, what was
+            # stored but not answered is answered from its stored replies on the next start.
+            assert api.pending_updates or rows > answered_before_restart, "nothing was left to prove"
 
             worker = start_worker(api, url, policy, files)
             await until(lambda: len(answered(api)) >= TEACHERS)

@@ -322,3 +322,23 @@ async def test_every_page_and_a_decision_work_on_both_databases(program_any_db):
         async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=program") as response:
             assert response.status == 200 and (await response.read())[:2] == b"PK"
     assert "赵强老师签到成功" in await program.chat.one("签到", user="u9", private=True)
+
+
+async def test_a_group_leader_downloads_her_groups_workbook_and_no_other(program):
+    chat = program.chat
+    for group, name in (("第一小组", "周老师"), ("第一小组", "陈静"), ("第二小组", "王芳")):
+        await chat.one(f"/group add {group}", user="coord")
+        assert "小组设为" in await chat.one(f"/assign {name} 小组 {group}", user="coord")
+    async with browser() as client:
+        _, html = await get(client, await program.link_for("lead"))
+        assert 'id="scope">第一小组' in html
+        _, downloads = await get(client, f"{program.base}/dashboard/downloads")
+        assert "第一小组" in downloads and "第二小组" not in downloads
+        async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=group:1") as response:
+            assert response.status == 200 and (await response.read())[:2] == b"PK"
+        async with client.get(f"{program.base}/dashboard/downloads/export.xlsx?unit=group:2") as response:
+            assert response.status == 403, "another group's workbook"
+        async with client.get(f"{program.base}/dashboard/downloads/briefing.docx?month=2026-11") as response:
+            assert response.status == 403, "the briefing covers the whole program"
+    exports = [e.target for e in await chat.rows(AuditEntry) if e.action == "export.workbook"]
+    assert len(exports) == 1 and exports[0].startswith("研修台账-第一小组-")
