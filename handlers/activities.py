@@ -10,6 +10,7 @@ import re
 
 from bot.domain.activities import ENDED
 from bot.domain.sessions import parse_minutes
+from bot.kernel.access import is_organiser_roles
 from bot.kernel.dispatcher import Context, UserError
 from bot.kernel.messages import OutgoingMessage, Reply
 from bot.kernel.router import Router
@@ -64,6 +65,8 @@ async def _schedule(ctx: Context, fields: list[str]) -> list:
         raise UserError("usage_activity")
     kind_text, _, when_text = fields[0].partition(" ")
     rule = service.rule_named(ctx.policy, kind_text)
+    if not when_text.strip():
+        raise UserError("usage_activity")
     start = start_time(ctx, when_text.strip(), past_days=RECORD_PAST_DAYS)
     minutes = parse_minutes(fields[1])
     if minutes is None:
@@ -150,10 +153,12 @@ async def _corrected(ctx: Context, found, rule) -> list:
 async def activities(ctx: Context) -> Reply:
     if not ctx.policy.activities:
         return ctx.reply("activities_none_declared")
-    listed = await views.coming(ctx.uow, env_of(ctx))
+    everything = is_organiser_roles(ctx.roles)
+    listed = await views.coming(ctx.uow, env_of(ctx), everything, ctx.member)
     lines = [ctx.t("activities_header")]
     lines += [f"{item.line} — {ctx.t(STATUS_KEYS[item.status])}" for item in listed] or [ctx.t("activities_none")]
-    quotas = await views.quotas(ctx.uow, ctx.policy, ctx.zone, ctx.today)
+    quotas = [quota for quota in await views.quotas(ctx.uow, ctx.policy, ctx.zone, ctx.today)
+              if everything or service.concerns(ctx.member, quota.unit_kind, quota.unit_id)]
     if quotas:
         lines.append(ctx.t("activities_quota_header"))
         lines += [views.quota_line(ctx.t, quota) for quota in quotas]

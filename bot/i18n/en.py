@@ -662,7 +662,7 @@ MESSAGES: dict[str, str] = {
     "program_person_not_linked": "You are not registered in “{name}”; you can choose only programs you are registered in: {names}. To join “{name}”, send /join <name> <school> <code> with a code from its coordinator.",
     # activities the policy declares, and stages
     "cmd_activity": "schedule and run activities (lesson preparation, group meetings …): roll, start, end",
-    "usage_activity": "Usage: /activity new <type> <time> | <minutes> | <topic> | <unit name> [| place]\n/activity start|end|cancel <id>\n/activity roll <id> <names…> (mark present)\n/activity absent <id> <names…> (take a mark back)",
+    "usage_activity": "Usage: /activity new <type> <time> | <minutes> | <topic> | <unit name> [| place]\n  e.g. /activity new 集体备课 12月3日 14:00 | 90 | Autumn, lesson 2 | 一年级组\n/activity start|end|cancel <id>\n/activity roll <id> <names…> (mark present)\n/activity absent <id> <names…> (take a mark back)",
     "cmd_activities": "upcoming and running activities, and this period's count per unit",
     "cmd_stages": "the program's stages with their dates and expected activities",
     "activity_type_unknown": "There is no activity type “{text}”. This program's types: {types}.",
@@ -676,7 +676,8 @@ MESSAGES: dict[str, str] = {
     "activity_type_gone": "Activity #{id}'s type “{kind}” is no longer in the policy; it cannot be changed.",
     "activity_not_yours": "Activity #{id} belongs to another unit: only coordinators or its unit's hosts may run it.",
     "activity_not_your_unit": "You may schedule {kind} only for your own unit; “{unit}” is not yours.",
-    "activity_line": "#{id} {kind} “{topic}” {when}–{end} · {unit}{place} · host {host}",
+    "activity_line": "#{id} {kind} “{topic}” {when}–{end} · {unit}{place}{host}",
+    "activity_line_host": " · host {name}",
     "activity_announced": "📅 New activity: {line}\nOnce it starts, send “签到” to be marked present.",
     "activity_scheduled": "Activity scheduled: {line}",
     "activity_warn_short": "⚠️ {minutes} minutes planned, less than the {min} this type needs: ended on time it will not count.",

@@ -683,7 +683,7 @@ MESSAGES: dict[str, str] = {
     "program_person_not_linked": "您没有在“{name}”登记，只能选择已登记的项目：{names}。要加入“{name}”，请发送 /join 姓名 学校 邀请码（邀请码向该项目的协调员索取）。",
     # activities the policy declares, and stages
     "cmd_activity": "安排和主持活动（集体备课、小组研讨等）：点名、开始、结束",
-    "usage_activity": "用法：/activity new <类型> <时间> | <分钟> | <主题> | <单位名> [| 地点]\n/activity start|end|cancel <编号>\n/activity roll <编号> <姓名…>（点名：记为到场）\n/activity absent <编号> <姓名…>（撤销到场）",
+    "usage_activity": "用法：/activity new <类型> <时间> | <分钟> | <主题> | <单位名> [| 地点]\n  例如：/activity new 集体备课 12月3日 14:00 | 90 | 《秋天》第二课时 | 一年级组\n/activity start|end|cancel <编号>\n/activity roll <编号> <姓名…>（点名：记为到场）\n/activity absent <编号> <姓名…>（撤销到场）",
     "cmd_activities": "查看即将进行和进行中的活动，以及本周期各单位的活动次数",
     "cmd_stages": "查看项目各阶段的日期和应开展的活动",
     "activity_type_unknown": "没有“{text}”这种活动。本项目的活动类型：{types}。",
@@ -697,7 +697,8 @@ MESSAGES: dict[str, str] = {
     "activity_type_gone": "活动 #{id} 的类型“{kind}”已不在项目政策中，无法再操作。",
     "activity_not_yours": "活动 #{id} 不是您所在单位的活动，只有协调员或该单位的主持人可以操作。",
     "activity_not_your_unit": "您只能为自己所在的单位安排{kind}，“{unit}”不是您的单位。",
-    "activity_line": "#{id} {kind}《{topic}》{when}–{end} · {unit}{place} · 主持{host}",
+    "activity_line": "#{id} {kind}《{topic}》{when}–{end} · {unit}{place}{host}",
+    "activity_line_host": " · 主持{name}",
     "activity_announced": "📅 新的活动：{line}\n活动开始后请发送“签到”记录到场。",
     "activity_scheduled": "已安排活动：{line}",
     "activity_warn_short": "⚠️ 计划{minutes}分钟，少于这类活动要求的{min}分钟，按时结束将不计入次数。",

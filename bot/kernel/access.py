@@ -23,10 +23,10 @@ class Rule:
     """The kinds of chat the command works in; None means any."""
 
     def allows(self, roles: frozenset[str]) -> bool:
-        """Administrators pass every check except being on the roster: records need a person."""
+        """Administrators pass every check except one for roster members alone: records need a person."""
         if not self.roles or self.roles & roles:
             return True
-        return ADMIN in roles and MEMBER not in self.roles
+        return ADMIN in roles and self.roles != {MEMBER}
 
     @property
     def for_anyone(self) -> bool:
@@ -38,6 +38,8 @@ MEMBERS = Rule(frozenset({MEMBER}))
 COORDINATORS = Rule(frozenset({COORDINATOR}))
 UNIT_LEADERS = Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER}))
 SESSION_RUNNERS = Rule(frozenset({COORDINATOR, HOST}))
+VIEWERS = Rule(frozenset({MEMBER, COORDINATOR, HOST, LEADER, WORKSHOP_LEADER, MENTOR}))
+"""Listings of what is planned: members, and whoever runs things without being on the roster."""
 ADMINS = Rule(frozenset({ADMIN}))
 PRIVATE = frozenset({ChatKind.PRIVATE})
 GROUPS = frozenset({ChatKind.GROUP})
@@ -74,7 +76,7 @@ PERMISSIONS: dict[str, Rule] = {
     "dialog:observe": MEMBERS,
     "files": ANYONE,
     "dialog:files": MEMBERS,
-    "sessions": MEMBERS,
+    "sessions": VIEWERS,
     "here": MEMBERS,
     "bye": MEMBERS,
     "summary": MEMBERS,
@@ -123,8 +125,8 @@ PERMISSIONS: dict[str, Rule] = {
     "dashboard": Rule(frozenset({COORDINATOR, WORKSHOP_LEADER, LEADER, MENTOR}), PRIVATE),
     # activities the policy declares: coordinators, and the type's host roles for their own unit
     "activity": Rule(frozenset({COORDINATOR, LEADER, WORKSHOP_LEADER, MENTOR, HOST})),
-    "activities": MEMBERS,
-    "stages": MEMBERS,
+    "activities": VIEWERS,
+    "stages": VIEWERS,
 }
 """Route name (command, plain-text shape or dialog) → who may run it and where."""
 

@@ -82,7 +82,12 @@ def may_run(member: Member | None, roles: frozenset[str], rule: ActivityRule, un
         return True
     if member is None or not roles & set(rule.hosts):
         return False
-    return unit_kind == "program" or own_unit(member, unit_kind) == unit_id
+    return concerns(member, unit_kind, unit_id)
+
+
+def concerns(member: Member | None, unit_kind: str, unit_id: int | None) -> bool:
+    """Whether an activity of this unit is the member's: the whole program's, or one of her units'."""
+    return unit_kind == "program" or (member is not None and own_unit(member, unit_kind) == unit_id)
 
 
 async def own_activity(uow: Repositories, policy: Policy, number: str, member: Member | None,
@@ -135,7 +140,7 @@ async def describe(uow: Repositories, env: Env, activity: Activity) -> str:
                  when=when(env, activity.planned_start), end=f"{end:%H:%M}",
                  unit=await unit_name(uow, env.policy, activity),
                  place=f" @{activity.place}" if activity.place else "",
-                 host=host.name if host else "—")
+                 host=env.t("activity_line_host", name=host.name) if host else "")
 
 
 # Scheduling and running it.

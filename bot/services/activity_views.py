@@ -11,9 +11,9 @@ from bot.domain import activities as rules
 from bot.domain.policy import Policy
 from bot.domain.quotas import Span
 from bot.i18n import Translator
-from bot.services.activities import describe
+from bot.services.activities import concerns, describe
 from bot.services.sessions import Env
-from storage.models import Activity
+from storage.models import Activity, Member
 from storage.repositories import Repositories
 
 
@@ -35,6 +35,8 @@ class UnitQuota:
     per: str
     unit: str
     count: rules.PeriodCount
+    unit_kind: str
+    unit_id: int | None
 
 
 async def quotas(uow: Repositories, policy: Policy, zone: ZoneInfo, today: date) -> list[UnitQuota]:
@@ -54,7 +56,7 @@ async def quotas(uow: Repositories, policy: Policy, zone: ZoneInfo, today: date)
                     if activity.kind == rule.name and activity.unit_kind == rule.unit and activity.unit_id == unit_id]
             count = rules.current_quota(days, count=rule.count, per=rule.per, semester=semester, today=today)
             if count is not None:
-                found.append(UnitQuota(rule.name, rule.per, name, count))
+                found.append(UnitQuota(rule.name, rule.per, name, count, rule.unit, unit_id))
     return found
 
 
@@ -71,10 +73,12 @@ class Listed:
     status: str
 
 
-async def coming(uow: Repositories, env: Env) -> list[Listed]:
-    """Every scheduled or running activity, in time order."""
+async def coming(uow: Repositories, env: Env, everything: bool, member: Member | None) -> list[Listed]:
+    """Scheduled or running activities in time order: `everything` for an organiser, else the
+    program's and those of the member's own units."""
     return [Listed(await describe(uow, env, activity), activity.status)
-            for activity in await uow.activities.with_status(*rules.OPEN_STATUSES)]
+            for activity in await uow.activities.with_status(*rules.OPEN_STATUSES)
+            if everything or concerns(member, activity.unit_kind, activity.unit_id)]
 
 
 async def compliance_lines(uow: Repositories, policy: Policy, t: Translator, zone: ZoneInfo, today: date) -> list[str]:

@@ -130,6 +130,9 @@ async def test_the_fortnight_quota_is_judged_per_group(groups):
     await groups.say("/activity end 1", user="lead1")
     listing = await chat.one("/activities", user="a1")
     assert "✅ 集体备课 · 第一组：本双周（11.23–12.6）1/1次" in listing
+    assert "第二组" not in listing, "a member sees her own group's count, not the others'"
+    listing = await chat.one("/activities", user="coord", private=True)
+    assert "✅ 集体备课 · 第一组：本双周（11.23–12.6）1/1次" in listing
     assert "⚠️ 集体备课 · 第二组：本双周（11.23–12.6）0/1次" in listing
     async with chat.app.session_factory() as session:
         lines = await compliance_lines(Repositories(session), POLICY, chat.app.dispatcher.translator, SHANGHAI,
@@ -180,6 +183,7 @@ async def test_schedule_mistakes_are_explained_and_nothing_is_stored(groups):
         "/activity new 集体备课 某天 | 90 | 秋天的雨 | 第一组": "没看懂时间",
         "/activity new 集体备课 11月25日 15:00 | 很久 | 秋天的雨 | 第一组": "没看懂时长",
         "/activity new 集体备课 11月25日 15:00": "用法",
+        "/activity new 集体备课 | 90 | 秋天的雨 | 第一组": "例如：/activity new",
         "/activity new 集体备课 11月25日 15:00 | 90 | 秋天的雨": "请在最后写上小组名称",
         "/activity fly 1": "用法",
         "/activity start 9": "没有找到活动 #9",
@@ -216,3 +220,15 @@ async def test_a_coordinator_starting_a_groups_activity_is_not_on_its_roll(group
     chat.clock.set(at(15, 0))
     await groups.say("/activity start 1", user="coord")
     assert await chat.rows(ActivityAttendance) == []
+
+
+async def test_each_member_sees_her_own_units_activities_and_an_administrator_sees_all(groups):
+    chat = groups.chat
+    scheduled = (await chat.say("/activity new 集体备课 11月25日 15:00 | 90 | 《秋天的雨》第二课时 | 第一组",
+                                user="admin", private=True))[0]
+    assert "集体备课《〈秋天的雨〉第二课时》" in scheduled, "a title inside the title marks nests as 〈〉"
+    assert "主持" not in scheduled, "an administrator off the roster hosts nobody's roll"
+    assert "#1 集体备课" in await chat.one("/activities", user="admin", private=True)
+    assert "#1 集体备课" in await chat.one("/activities", user="a1", private=True)
+    assert "#1 集体备课" not in await chat.one("/activities", user="b1", private=True), "another group's"
+    assert "（暂无）" in await chat.one("/activities", user="b1", private=True)
