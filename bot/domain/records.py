@@ -13,6 +13,7 @@ from datetime import date
 
 from bot.domain.checkins import month_bounds
 from bot.domain.policy import Records, Semester
+from bot.domain.quotas import week_of
 
 
 class RecordKind(str, enum.Enum):
@@ -98,6 +99,16 @@ def progress(kind: RecordKind, days: list[date], today: date, rules: Records, se
     """How many records of `kind` (written on `days`) count toward the period that holds `today`."""
     period = period_of(kind, today, semester)
     return Progress(kind, sum(1 for day in days if period.contains(day)), required(kind, rules), period)
+
+
+def weekly_progress(kind: RecordKind, days: list[date], today: date, rules: Records) -> Progress | None:
+    """This week's count against a weekly quota (seed 001: 每周一篇反思); None when there is none."""
+    per_week = {RecordKind.REFLECTION: rules.reflections_per_week, RecordKind.CASE: rules.cases_per_week}.get(kind, 0)
+    if per_week <= 0:
+        return None
+    span = week_of(today)
+    week = Period(span.first, span.last, "本周")
+    return Progress(kind, sum(1 for day in days if week.contains(day)), per_week, week)
 
 
 @dataclass(frozen=True)

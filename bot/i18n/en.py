@@ -318,6 +318,8 @@ MESSAGES: dict[str, str] = {
     "announce_done": "Announcement sent to {chats} groups; {private} teachers got their own lines privately.",
     "announce_program": "whole program",
     "announce_header": "📊 {unit}: scores ({period}, as of {date})",
+    "scores_header": "📊 {unit}: standings ({period}, as of {date})",
+    "scores_look_note": "(A look at the current points, not the announcement: that goes out on schedule or with /announce.)",
     "announce_page": " (page {page}/{pages})",
     "announce_row": "{rank}. {name} hours {hours} points {points} {grade}{missing}",
     "announce_missing": " · missing: {items}",

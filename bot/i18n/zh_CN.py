@@ -332,6 +332,8 @@ MESSAGES: dict[str, str] = {
     "announce_done": "成绩公示已发到{chats}个群，并已私信{private}位老师各自的明细。",
     "announce_program": "全项目",
     "announce_header": "📊 {unit} 成绩公示（{period}，截至{date}）",
+    "scores_header": "📊 {unit} 积分排名（{period}，截至{date}）",
+    "scores_look_note": "（这是当前积分的查看，不是成绩公示；公示按计划发送，或由协调员用 /announce 发布。）",
     "announce_page": "（第{page}/{pages}页）",
     "announce_row": "{rank}. {name} 学时{hours} 积分{points} {grade}{missing}",
     "announce_missing": " · 缺：{items}",

@@ -318,6 +318,8 @@ MESSAGES: dict[str, str] = {
     'announce_done': '成績公示已發到{chats}個群，並已私信{private}位老師各自的明細。',
     'announce_program': '全專案',
     'announce_header': '📊 {unit} 成績公示（{period}，截至{date}）',
+    'scores_header': '📊 {unit} 積分排名（{period}，截至{date}）',
+    'scores_look_note': '（這是當前積分的檢視，不是成績公示；公示按計劃傳送，或由協調員用 /announce 釋出。）',
     'announce_page': '（第{page}/{pages}頁）',
     'announce_row': '{rank}. {name} 學時{hours} 積分{points} {grade}{missing}',
     'announce_missing': ' · 缺：{items}',

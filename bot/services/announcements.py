@@ -78,9 +78,10 @@ async def drawn(planned: list[Planned]) -> list[OutgoingMessage]:
 
 
 def table_for_chat(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], today: date) -> list[Planned]:
-    """The announcement of `unit` as it would read in `chat` (/scores): in a private chat with the
-    whole ranked table; in a group only what the group 公示 shows there."""
-    return _announcement(env, chat, unit, ranked, today, table=chat.kind is ChatKind.PRIVATE)
+    """The standings of `unit` laid out as its announcement (/scores): in a private chat with the
+    whole ranked table; in a group only what the group 公示 shows there. A look, not a 公示: no
+    objection period, and nothing said to have been sent to anyone."""
+    return _announcement(env, chat, unit, ranked, today, table=chat.kind is ChatKind.PRIVATE, look=True)
 
 
 async def announcements(repos: Repositories, env: Env, today: date, *, private: bool = True) -> list[Planned]:
@@ -143,22 +144,26 @@ def _entries(ranked: list[Standing]) -> list[Entry]:
 
 
 def _announcement(env: Env, chat: ChatRef, unit: str, ranked: list[Standing], today: date,
-                  *, table: bool = False) -> list[Planned]:
+                  *, table: bool = False, look: bool = False) -> list[Planned]:
     """The group's 公示: grade counts, the outstanding, each school's completion and the objection
     period; the ranked table (in pages, ties sharing a rank) and its chart only when the policy asks."""
     t, settings = env.t, env.policy.announcements
     period = current_period(env.policy, today)
     notice = group_notice(_entries(ranked), settings.show, table=table or settings.table)
     window = objection_window(today, settings.objection_days)
-    header = t("announce_header", unit=unit, period=period.name, date=f"{today.month}月{today.day}日")
+    header = t("scores_header" if look else "announce_header", unit=unit, period=period.name,
+               date=f"{today.month}月{today.day}日")
     summary = [t("announce_counts", total=len(ranked), **notice.grade_counts)]
     if notice.outstanding:
         summary.append(t("announce_outstanding", names="、".join(notice.outstanding)))
     if len(notice.schools) > 1 or not notice.table:
         summary += [t("announce_school", school=p.school, complete=p.complete, total=p.total)
                     for p in notice.schools]
-    summary.append(t("announce_objection", first=_day(window.first), last=_day(window.last)))
-    summary.append(t("announce_footer"))
+    if look:
+        summary.append(t("scores_look_note"))
+    else:
+        summary.append(t("announce_objection", first=_day(window.first), last=_day(window.last)))
+        summary.append(t("announce_footer"))
     by_id = {s.who.member_id: s for s in ranked}
     rows = [_row(env, entry.rank, entry.tied, notice.labels[entry.item.member_id], by_id[entry.item.member_id])
             for entry in notice.table]

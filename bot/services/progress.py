@@ -7,7 +7,8 @@ from datetime import date
 
 from bot.domain.checkins import month_bounds
 from bot.domain.policy import Policy
-from bot.domain.records import Progress, RecordKind, progress
+from bot.domain.quotas import week_of
+from bot.domain.records import Progress, RecordKind, progress, weekly_progress
 from bot.services.checkins import CheckInFigures, figures
 from storage.repositories import Repositories
 
@@ -32,12 +33,16 @@ class MyProgress:
 async def my_progress(uow: Repositories, member_id: int, today: date, policy: Policy) -> MyProgress:
     semester = policy.semester
     first, _ = month_bounds(today)
-    written = await uow.records.days_by_kind(member_id, min(first, semester.start), today)
+    written = await uow.records.days_by_kind(member_id, min(first, semester.start, week_of(today).first), today)
     statuses = []
     for kind in RecordKind:
-        status = progress(kind, written.get(kind.value, []), today, policy.records, semester)
-        if status.required or status.done:
+        days = written.get(kind.value, [])
+        status = progress(kind, days, today, policy.records, semester)
+        weekly = weekly_progress(kind, days, today, policy.records)
+        if status.required or (status.done and weekly is None):
             statuses.append(status)
+        if weekly is not None:
+            statuses.append(weekly)
     totals = await uow.hours.totals(member_id, semester.start, semester.end)
     targets = {"school": policy.hours.school_based_per_semester, "online": policy.hours.online_per_semester}
     hours = tuple(

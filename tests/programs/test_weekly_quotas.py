@@ -49,3 +49,17 @@ async def test_weeks_before_a_teacher_joined_are_not_owed(sqlite_url, clock):
         wang = (await chat.one("/score", user="u1")).splitlines()
         assert [line for line in wang if "这周" in line] == [
             "· 11.16—11.22这周 教学反思缺1篇 −2", "· 11.23—11.29这周 教学反思缺1篇 −2"]
+
+
+async def test_me_shows_this_weeks_reflection_not_a_month_that_asks_for_none(sqlite_url, clock):
+    async with open_chat(sqlite_url, clock, policy=TONGBAN) as chat:
+        chat.clock.set(at(11, 30))  # a Monday
+        await chat.join("u1", "王芳")
+        assert "本周教学反思：0/1，还差1篇（截止12月6日）" in (await chat.one("/me", user="u1")).splitlines()
+        chat.clock.set(at(12, 2))
+        await chat.one(REFLECTION, user="u1")
+        lines = (await chat.one("/me", user="u1")).splitlines()
+        assert "本周教学反思：1/1 已完成" in lines
+        assert not any(line.startswith("12月教学反思") for line in lines), "the month asks for none"
+        chat.clock.set(at(12, 7))  # the next Monday: a new week
+        assert "本周教学反思：0/1，还差1篇（截止12月13日）" in (await chat.one("/me", user="u1")).splitlines()

@@ -91,9 +91,11 @@ async def test_scores_ranks_teachers(chat):
     chat.clock.set(at(2026, 12, 2))
     table = (await chat.say("/scores", user="coord", private=True))[0]
     rows = table.splitlines()
-    assert rows[0].startswith("📊 全项目 成绩公示（2026—2027学年第一学期，截至12月2日）")
+    assert rows[0].startswith("📊 全项目 积分排名（2026—2027学年第一学期，截至12月2日）")
     assert rows[1].startswith("1. 王芳 学时10") and rows[2].startswith("2. 李明 学时0")
     assert "共2人" in table
+    assert rows[-1].startswith("（这是当前积分的查看，不是成绩公示") and "公示期" not in table, \
+        "a look names no objection period and claims nothing was sent"
 
 
 async def test_freeze_then_adjust_keeps_the_frozen_score_and_lists_the_correction(chat):
