@@ -4,7 +4,7 @@ A program declares its activity types in the policy; each activity belongs to on
 group, a workshop, a school or the whole program). Its roll is the unit's members: each is
 present, late, absent, or excused by approved leave. The activity counts when it lasted long
 enough and enough of the roll came; a unit owes so many counted activities per week, fortnight,
-month or semester. Pure functions; datetimes are aware, days are program-local.
+month, two months or semester. Pure functions; datetimes are aware, days are program-local.
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def held_minutes(planned_start: datetime, planned_minutes: int, started_at: date
     return max(0, int((ended_at - started_at).total_seconds() // 60))
 
 
-# Periods: a fortnight is two weeks counted from the Monday of the week the semester starts in.
+# Periods: a fortnight is two weeks counted from the Monday of the week the semester starts in;
+# two months are calendar months paired from the semester's first month (9–10, 11–12, 1–2).
 
 
 def fortnight_of(day: date, anchor: date) -> Span:
@@ -99,14 +100,23 @@ def fortnight_of(day: date, anchor: date) -> Span:
     return Span(first, first + timedelta(days=13))
 
 
+def two_months_of(day: date, anchor: date) -> Span:
+    months = (day.year - anchor.year) * 12 + day.month - anchor.month
+    first_index = anchor.year * 12 + anchor.month - 1 + 2 * (months // 2)
+    first = date(first_index // 12, first_index % 12 + 1, 1)
+    return Span(first, month_of(date(first.year + first.month // 12, first.month % 12 + 1, 1)).last)
+
+
 def period_of(per: str, day: date, semester: Span) -> Span:
-    """The week, fortnight, month or semester holding `day`."""
+    """The week, fortnight, month, two months or semester holding `day`."""
     if per == "week":
         return week_of(day)
     if per == "fortnight":
         return fortnight_of(day, semester.first)
     if per == "month":
         return month_of(day)
+    if per == "two_months":
+        return two_months_of(day, semester.first)
     if per == "semester":
         return semester
     raise ValueError(f"unknown period {per!r}")

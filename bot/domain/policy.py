@@ -401,7 +401,13 @@ class ActivityRule(_Section):
     late_after_minutes: int = Field(default=10, ge=0)
     count: int = Field(default=0, ge=0)
     """How many per unit and `per`; 0 = kept and shown, not required."""
-    per: str = Field(default="month", pattern="^(week|fortnight|month|semester)$")
+    per: str = Field(default="month", pattern="^(week|fortnight|month|two_months|semester)$")
+    per_semester: int = Field(default=0, ge=0)
+    """Besides `count` per `per`, how many the whole semester needs (seed 000: 每两月至少一次，
+    每学期以2次以上为合格); 0 = no semester total."""
+    school_roles: list[str] = Field(default_factory=list)
+    """With `unit = "school"`: only schools of these roles (base, lead, supported) owe it (seed 000:
+    常规诊断 at each 帮扶校); empty = every school."""
     hours: float = Field(default=0, ge=0)
     """学时 credited to each attendee present (0 = none)."""
     hours_category: str = "校本"
@@ -431,7 +437,22 @@ class ActivityRule(_Section):
             raise ValueError(f"attendee_roles are among {list(PERSON_ROLES)}, not {sorted(strangers)}")
         if category_of(self.hours_category) is None:
             raise ValueError(f"unknown hours_category {self.hours_category!r} (线上, 校本, 县级, 县级以上)")
+        if self.school_roles and self.unit != "school":
+            raise ValueError('school_roles only applies to unit = "school"')
+        if self.per_semester and self.per == "semester":
+            raise ValueError('per_semester is a total besides a shorter `per`; with per = "semester" use count')
         return self
+
+    @field_validator("school_roles")
+    @classmethod
+    def _school_roles(cls, value: list[str]) -> list[str]:
+        """基地校, 引领校, 帮扶校 or base, lead, supported, kept as the latter."""
+        from bot.domain.roles import SCHOOL_ROLES, school_role
+
+        odd = [role for role in value if school_role(role) is None]
+        if odd:
+            raise ValueError(f"school_roles are among {list(SCHOOL_ROLES)} (基地校, 引领校, 帮扶校), not {odd}")
+        return [school_role(role) for role in value]
 
 
 class Stage(_Section):

@@ -714,6 +714,7 @@ MESSAGES: dict[str, str] = {
     "activity_per_week": "this week",
     "activity_per_fortnight": "this fortnight",
     "activity_per_month": "this month",
+    "activity_per_two_months": "these two months",
     "activity_per_semester": "this semester",
     "activity_quota_met": "✅ {kind} · {unit}: {period} ({first}–{last}) {held}/{required}",
     "activity_quota_short": "⚠️ {kind} · {unit}: {period} ({first}–{last}) {held}/{required}",

@@ -735,6 +735,7 @@ MESSAGES: dict[str, str] = {
     "activity_per_week": "本周",
     "activity_per_fortnight": "本双周",
     "activity_per_month": "本月",
+    "activity_per_two_months": "这两个月",
     "activity_per_semester": "本学期",
     "activity_quota_met": "✅ {kind} · {unit}：{period}（{first}–{last}）{held}/{required}次",
     "activity_quota_short": "⚠️ {kind} · {unit}：{period}（{first}–{last}）{held}/{required}次",

@@ -702,6 +702,7 @@ MESSAGES: dict[str, str] = {
     'activity_per_week': '本週',
     'activity_per_fortnight': '本雙週',
     'activity_per_month': '本月',
+    'activity_per_two_months': '這兩個月',
     'activity_per_semester': '本學期',
     'activity_quota_met': '✅ {kind} · {unit}：{period}（{first}–{last}）{held}/{required}次',
     'activity_quota_short': '⚠️ {kind} · {unit}：{period}（{first}–{last}）{held}/{required}次',

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import activities as rules
-from bot.domain.policy import Policy
+from bot.domain.policy import ActivityRule, Policy
 from bot.domain.quotas import Span
 from bot.i18n import Translator
 from bot.services.activities import concerns, describe
@@ -40,24 +40,36 @@ class UnitQuota:
 
 
 async def quotas(uow: Repositories, policy: Policy, zone: ZoneInfo, today: date) -> list[UnitQuota]:
-    """This period's counted activities against the quota, per required type and unit."""
+    """This period's counted activities against the quota, per required type and unit that owes it;
+    then the semester's total where the type also asks for one."""
     semester = semester_span(policy)
     held = await counted_activities(uow, zone, semester.first, semester.last)
     found = []
     for rule in policy.activities:
-        if rule.count <= 0:
+        owed = [(rule.count, rule.per)] if rule.count > 0 else []
+        if rule.per_semester > 0 and rule.per != "semester":
+            owed.append((rule.per_semester, "semester"))
+        if not owed:
             continue
-        if rule.unit == "program":
-            units = [(None, policy.name)]
-        else:
-            units = [(unit.id, unit.name) for unit, _ in await uow.units(rule.unit).listing()]
-        for unit_id, name in units:
+        for unit_id, name in await _owing_units(uow, policy, rule):
             days = [day for activity, day in held
                     if activity.kind == rule.name and activity.unit_kind == rule.unit and activity.unit_id == unit_id]
-            count = rules.current_quota(days, count=rule.count, per=rule.per, semester=semester, today=today)
-            if count is not None:
-                found.append(UnitQuota(rule.name, rule.per, name, count, rule.unit, unit_id))
+            for count, per in owed:
+                counted = rules.current_quota(days, count=count, per=per, semester=semester, today=today)
+                if counted is not None:
+                    found.append(UnitQuota(rule.name, per, name, counted, rule.unit, unit_id))
     return found
+
+
+async def _owing_units(uow: Repositories, policy: Policy, rule: ActivityRule) -> list[tuple[int | None, str]]:
+    """The units that owe activities of this type: the program, or each unit of its kind (only the
+    schools of the named roles, when the type names some)."""
+    if rule.unit == "program":
+        return [(None, policy.name)]
+    listed = [unit for unit, _ in await uow.units(rule.unit).listing()]
+    if rule.school_roles:
+        listed = [school for school in listed if school.role in rule.school_roles]
+    return [(unit.id, unit.name) for unit in listed]
 
 
 def quota_line(t: Translator, quota: UnitQuota) -> str:

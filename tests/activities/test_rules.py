@@ -72,6 +72,19 @@ def test_fortnights_run_from_the_monday_of_the_semesters_first_week():
         rules.period_of("year", date(2026, 11, 25), SEMESTER)
 
 
+def test_two_months_pair_calendar_months_from_the_semesters_first():
+    """Seed 000: 每兩月至少開展一次 — September–October, November–December, January–February."""
+    assert [(s.first, s.last) for s in rules.periods("two_months", SEMESTER)] == [
+        (date(2026, 9, 1), date(2026, 10, 31)), (date(2026, 11, 1), date(2026, 12, 31)),
+        (date(2027, 1, 1), date(2027, 2, 28))]
+    spring = Span(date(2027, 2, 20), date(2027, 7, 10))
+    assert rules.period_of("two_months", date(2027, 3, 31), spring) == Span(date(2027, 2, 1), date(2027, 3, 31))
+    assert rules.period_of("two_months", date(2027, 4, 1), spring) == Span(date(2027, 4, 1), date(2027, 5, 31))
+    held = [date(2026, 9, 20), date(2026, 10, 8), date(2026, 12, 30)]
+    counts = rules.quota(held, count=1, per="two_months", semester=SEMESTER, today=date(2027, 1, 10))
+    assert [(c.held, c.met, c.over) for c in counts] == [(2, True, True), (1, True, True), (0, False, False)]
+
+
 def test_a_fortnightly_quota_is_judged_in_each_fortnight_on_its_own():
     """Seed 001: 每两周举行一次小组研讨 — two meetings in one fortnight do not cover the next."""
     held = [date(2026, 9, 2), date(2026, 9, 10), date(2026, 9, 30)]
@@ -116,6 +129,9 @@ def test_the_policy_checks_declared_types_and_stages():
                    stage("研课磨课", "2026-10-16", "2026-12-15", "集体备课")],
     })
     assert [s.name for s in good.stages] == ["诊断示范", "研课磨课"]
+    roles = Policy.model_validate({"activities": [{"name": "常规诊断", "unit": "school", "school_roles": ["帮扶校", "lead"],
+                                                   "per": "two_months", "per_semester": 2}]})
+    assert roles.activities[0].school_roles == ["supported", "lead"]
     assert Policy().activities == [] and Policy().stages == []
     bad = {
         "share a name": {"activities": [{"name": "集体备课"}, {"name": "备课会", "keywords": ["集体备课"]}]},
@@ -135,6 +151,9 @@ def test_the_policy_checks_declared_types_and_stages():
         "unknown category": {"activities": [{"name": "集体备课", "hours_category": "课时"}]},
         "positive absence points": {"activities": [{"name": "集体备课", "absence_points": 2}]},
         "share above one": {"activities": [{"name": "集体备课", "min_present_share": 1.5}]},
+        "school roles off a school": {"activities": [{"name": "集体备课", "school_roles": ["帮扶校"]}]},
+        "unknown school role": {"activities": [{"name": "常规诊断", "unit": "school", "school_roles": ["乡村校"]}]},
+        "a semester total on a semester": {"activities": [{"name": "论坛", "per": "semester", "per_semester": 2}]},
     }
     for why, data in bad.items():
         with pytest.raises(ValidationError):
