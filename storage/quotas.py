@@ -14,6 +14,7 @@ from storage.models import (
     DeclaredRecord,
     DeclaredRevision,
     Member,
+    MemberRole,
     Mentorship,
     Record,
     School,
@@ -160,6 +161,12 @@ class GroupSizes:
             .outerjoin(Member, (Member.group_id == StudyGroup.id) & Member.left_at.is_(None))
             .group_by(StudyGroup.id, StudyGroup.name).order_by(StudyGroup.name))
         return [(name, count) for name, count in rows]
+
+    async def holding(self, role: str) -> int:
+        """How many current members hold `role`."""
+        return await self.session.scalar(
+            select(func.count(Member.id)).join(MemberRole, MemberRole.member_id == Member.id)
+            .where(MemberRole.role == role, Member.left_at.is_(None))) or 0
 
     async def mentors(self) -> list[tuple[str, int]]:
         """Every mentor with apprentices, and how many current ones."""

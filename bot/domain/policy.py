@@ -254,6 +254,12 @@ class Units(_Section):
     group_min: int = Field(default=0, ge=0)
     group_max: int = Field(default=0, ge=0)
     mentor_apprentices_max: int = Field(default=0, ge=0)
+    cohort_min: int = Field(default=0, ge=0)
+    cohort_max: int = Field(default=0, ge=0)
+    """学员 (members holding the teacher role) in the whole program (seed 000: 每個培育站25名學員)."""
+    mentors_min: int = Field(default=0, ge=0)
+    mentors_max: int = Field(default=0, ge=0)
+    """Members holding the mentor role (seed 000: 每個培育站由3名導師構成導師組)."""
 
 
 class Announcements(_Section):

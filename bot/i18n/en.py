@@ -777,6 +777,8 @@ MESSAGES: dict[str, str] = {
     "units_group_size": "⚠️ Groups outside {range}: {groups}",
     "units_group_line": "{name} ({count})",
     "units_mentor_load": "⚠️ Mentors with more than {limit} apprentices: {mentors}",
+    "units_cohort_size": "⚠️ {count} trainees; the rules ask for {range}",
+    "units_mentor_team": "⚠️ {count} mentors on the team; the rules ask for {range}",
     "units_range_between": "{low}–{high} members",
     "units_range_at_least": "at least {low} members",
     "units_range_at_most": "at most {high} members",

@@ -798,6 +798,8 @@ MESSAGES: dict[str, str] = {
     "units_group_size": "⚠️ 小组人数不在{range}之内：{groups}",
     "units_group_line": "{name}（{count}人）",
     "units_mentor_load": "⚠️ 导师带徒超过{limit}人：{mentors}",
+    "units_cohort_size": "⚠️ 学员现有{count}人，规则要求{range}",
+    "units_mentor_team": "⚠️ 导师组现有{count}人，规则要求{range}",
     "units_range_between": "{low}—{high}人",
     "units_range_at_least": "至少{low}人",
     "units_range_at_most": "至多{high}人",

@@ -18,6 +18,7 @@ from bot.domain.awards import (
     outstanding_members,
 )
 from bot.domain.policy import Policy
+from bot.domain.roles import MENTOR, TEACHER
 from bot.i18n import Translator
 from bot.services.scores import standings
 from storage.awards import UnitLeaders
@@ -61,22 +62,35 @@ async def awards(uow: Repositories, policy: Policy, today: date) -> AwardsResult
                         rules.outstanding_groups)
 
 
+def _within(count: int, low: int, high: int) -> bool:
+    return count >= low and (not high or count <= high)
+
+
+def _allowed(t: Translator, low: int, high: int) -> str:
+    if low and high:
+        return t("units_range_between", low=low, high=high)
+    if low:
+        return t("units_range_at_least", low=low)
+    return t("units_range_at_most", high=high)
+
+
 async def unit_size_lines(uow: Repositories, policy: Policy, t: Translator) -> list[str]:
-    """Warnings for /compliance: study groups outside `[units] group_min`..`group_max`, and mentors with
-    more apprentices than `mentor_apprentices_max` (0 = not checked); none when all is well."""
+    """Warnings for /compliance: study groups outside `[units] group_min`..`group_max`, mentors with
+    more apprentices than `mentor_apprentices_max`, a cohort of 学员 or a mentor team outside its
+    size (0 = not checked); none when all is well."""
     rules, sizes, lines = policy.units, GroupSizes(uow.db), []
     if rules.group_min or rules.group_max:
         outside = [(name, count) for name, count in await sizes.groups()
-                   if count < rules.group_min or (rules.group_max and count > rules.group_max)]
+                   if not _within(count, rules.group_min, rules.group_max)]
         if outside:
-            if rules.group_min and rules.group_max:
-                allowed = t("units_range_between", low=rules.group_min, high=rules.group_max)
-            elif rules.group_min:
-                allowed = t("units_range_at_least", low=rules.group_min)
-            else:
-                allowed = t("units_range_at_most", high=rules.group_max)
-            lines.append(t("units_group_size", range=allowed, groups="、".join(
+            lines.append(t("units_group_size", range=_allowed(t, rules.group_min, rules.group_max), groups="、".join(
                 t("units_group_line", name=name, count=count) for name, count in outside)))
+    for role, low, high, key in ((TEACHER, rules.cohort_min, rules.cohort_max, "units_cohort_size"),
+                                 (MENTOR, rules.mentors_min, rules.mentors_max, "units_mentor_team")):
+        if low or high:
+            count = await sizes.holding(role)
+            if not _within(count, low, high):
+                lines.append(t(key, range=_allowed(t, low, high), count=count))
     if rules.mentor_apprentices_max:
         heavy = [(name, count) for name, count in await sizes.mentors() if count > rules.mentor_apprentices_max]
         if heavy:

@@ -73,20 +73,24 @@ async def test_no_group_line_when_the_policy_names_none(sqlite_url, clock):
 
 
 async def test_compliance_names_groups_outside_the_size_range_and_busy_mentors(sqlite_url, clock):
-    async with open_chat(sqlite_url, clock, policy=policy(0, group_min=2, group_max=2, mentor_apprentices_max=2)) as chat:
+    async with open_chat(sqlite_url, clock, policy=policy(0, group_min=2, group_max=2, mentor_apprentices_max=2,
+                                                          cohort_min=25, cohort_max=30, mentors_min=3)) as chat:
         await program(chat)
         for name in ("王芳", "李明", "赵强"):
             await chat.one(f"/pair 钱多 {name}", user="coord")
         lines = (await chat.one("/compliance", user="coord")).splitlines()
         assert "⚠️ 小组人数不在2—2人之内：一组（3人）、三组（1人）" in lines
         assert "⚠️ 导师带徒超过2人：钱多（3人）" in lines
+        assert "⚠️ 学员现有6人，规则要求25—30人" in lines, "seed 000: 每個培育站25名學員"
+        assert "⚠️ 导师组现有1人，规则要求至少3人" in lines, "seed 000: 每個培育站由3名導師構成導師組"
     async with open_chat(sqlite_url.replace("yanxiu.db", "ok.db"), clock,
-                         policy=policy(0, group_min=1, group_max=3, mentor_apprentices_max=3)) as chat:
+                         policy=policy(0, group_min=1, group_max=3, mentor_apprentices_max=3, cohort_max=6,
+                                       mentors_min=1, mentors_max=1)) as chat:
         await program(chat)
         for name in ("王芳", "李明", "赵强"):
             await chat.one(f"/pair 钱多 {name}", user="coord")
         reply = await chat.one("/compliance", user="coord")
-        assert "小组人数" not in reply and "导师带徒" not in reply
+        assert "小组人数" not in reply and "导师带徒" not in reply and "学员现有" not in reply and "导师组" not in reply
     async with open_chat(sqlite_url.replace("yanxiu.db", "unchecked.db"), clock, policy=policy(0)) as chat:
         await program(chat)
         assert "小组人数" not in await chat.one("/compliance", user="coord")  # 0 = not checked
