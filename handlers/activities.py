@@ -67,7 +67,7 @@ async def _schedule(ctx: Context, fields: list[str]) -> list:
     rule = service.rule_named(ctx.policy, kind_text)
     if not when_text.strip():
         raise UserError("usage_activity")
-    start = start_time(ctx, when_text.strip(), past_days=RECORD_PAST_DAYS)
+    start = start_time(ctx, when_text.strip(), past_days=RECORD_PAST_DAYS, school_day=True)
     minutes = parse_minutes(fields[1])
     if minutes is None:
         raise UserError("session_minutes_bad", text=fields[1])

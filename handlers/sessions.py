@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.domain.dates import FUTURE, parse_datetime
+from bot.domain.dates import FUTURE, parse_datetime, school_day_reading
 from bot.domain.session_status import SessionStatus
 from bot.domain.sessions import parse_minutes, schedule_warnings
 from bot.kernel.dispatcher import Context, UserError
@@ -84,9 +85,11 @@ async def _host(ctx: Context, text: str):
     return await service.check_host(ctx.uow, await find_member(ctx, text))
 
 
-def start_time(ctx: Context, text: str, *, past_days: int = 0) -> datetime:
+def start_time(ctx: Context, text: str, *, past_days: int = 0, school_day: bool = False) -> datetime:
     """A start to come, for a session or an activity: 周三 and 3号 mean the next one. With
-    `past_days`, a start up to that many days ago is taken too (an activity held before it was recorded)."""
+    `past_days`, a start up to that many days ago is taken too (an activity held before it was recorded);
+    with `school_day`, a bare 9点 or 2:30 is read within the school day (an offline activity, where
+    an online session in the evening would have to ask)."""
     now = ctx.local(ctx.now).replace(tzinfo=None)
     parsed = nearest = parse_datetime(text, now)
     coming = parse_datetime(text, now, prefer=FUTURE)
@@ -95,7 +98,10 @@ def start_time(ctx: Context, text: str, *, past_days: int = 0) -> datetime:
     if parsed is None or parsed.value is None or parsed.rest.strip():
         raise UserError("session_time_bad", text=text)
     if parsed.ambiguous_hour:
-        raise UserError("session_time_ambiguous", text=text)
+        reading = school_day_reading(parsed) if school_day else None
+        if reading is None:
+            raise UserError("session_time_ambiguous", text=text)
+        parsed = replace(parsed, value=reading)
     if parsed.ambiguous_day:
         raise UserError("session_day_ambiguous", text=text, day=f"{parsed.day.month}月{parsed.day.day}日")
     start = parsed.value.replace(tzinfo=ctx.zone)

@@ -120,6 +120,8 @@ class ParsedDateTime:
     rest: str = ""
     ambiguous_day: bool = False
     """下周日 said late in a week: this coming Sunday or the one after? Ask before scheduling."""
+    bare_hour: bool = False
+    """The ambiguity is a written hour (9点, 2:30) with no 上午/下午, not a period with no hour."""
 
 
 class _DateSpan(NamedTuple):
@@ -133,6 +135,7 @@ class _TimeSpan(NamedTuple):
     value: datetime | None  # None: the text names an impossible time
     ambiguous: bool
     end: int
+    bare: bool = False  # an hour written without 上午/下午
 
 
 def parse_date(text: str, today: date, *, prefer: str = NEAREST) -> date | None:
@@ -176,7 +179,7 @@ def parse_datetime(text: str, now: datetime, *, prefer: str = NEAREST) -> Parsed
     if clock.value is None:
         return None
     return ParsedDateTime(clock.value, clock.ambiguous, day, _rest(text, clock.end),
-                          ambiguous_day=bool(dated and dated.ambiguous))
+                          ambiguous_day=bool(dated and dated.ambiguous), bare_hour=clock.bare)
 
 
 def find_date_prefix(text: str, today: date, *, prefer: str = NEAREST) -> tuple[date, str] | None:
@@ -367,7 +370,8 @@ def _with_weekday_note(text: str, day: date | None, end: int) -> _DateSpan:
 
 def _match_time(text: str, pos: int, day: date, *, dated: bool, contracted: bool) -> _TimeSpan | None:
     if clock := _CLOCK.match(text, pos):
-        return _TimeSpan(_clock_value(clock, day), _is_ambiguous(clock), clock.end())
+        ambiguous = _is_ambiguous(clock)
+        return _TimeSpan(_clock_value(clock, day), ambiguous, clock.end(), bare=ambiguous)
     period = _PERIOD_ONLY.match(text, pos)
     if period is None or not dated:
         return None
@@ -403,6 +407,20 @@ def _is_ambiguous(clock: re.Match[str]) -> bool:
     hour_text = clock["hh"] or clock["hour"]
     hour = _number(hour_text)
     return clock["period"] is None and hour is not None and 1 <= hour <= 11 and not hour_text.startswith("0")
+
+
+def school_day_reading(parsed: ParsedDateTime) -> datetime | None:
+    """An offline activity's bare hour read within the school day: 8–11点 are the morning, 12点 is
+    noon, 1–6点 the afternoon (2点半 is 14:30). None when the reading stays a question: 7点 (a 7:00
+    start or an evening study?) or a period with no hour (周五下午)."""
+    if parsed.value is None or not parsed.ambiguous_hour or not parsed.bare_hour:
+        return None
+    hour = parsed.value.hour
+    if 8 <= hour <= 11:
+        return parsed.value
+    if 1 <= hour <= 6:
+        return parsed.value + timedelta(hours=12)
+    return None
 
 
 def _to_24_hour(hour: int, period: str | None) -> tuple[int, int]:

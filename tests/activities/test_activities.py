@@ -184,6 +184,7 @@ async def test_schedule_mistakes_are_explained_and_nothing_is_stored(groups):
         "/activity new 集体备课 11月25日 15:00 | 很久 | 秋天的雨 | 第一组": "没看懂时长",
         "/activity new 集体备课 11月25日 15:00": "用法",
         "/activity new 集体备课 | 90 | 秋天的雨 | 第一组": "例如：/activity new",
+        "/activity new 集体备课 11月25日 7点 | 90 | 秋天的雨 | 第一组": "是上午还是晚上",
         "/activity new 集体备课 11月25日 15:00 | 90 | 秋天的雨": "请在最后写上小组名称",
         "/activity fly 1": "用法",
         "/activity start 9": "没有找到活动 #9",
@@ -232,3 +233,12 @@ async def test_each_member_sees_her_own_units_activities_and_an_administrator_se
     assert "#1 集体备课" in await chat.one("/activities", user="a1", private=True)
     assert "#1 集体备课" not in await chat.one("/activities", user="b1", private=True), "another group's"
     assert "（暂无）" in await chat.one("/activities", user="b1", private=True)
+
+
+async def test_an_offline_activitys_bare_hour_is_read_in_the_school_day(groups):
+    """2点半 for a 集体备课 is the afternoon; the same words for an online session still ask."""
+    chat = groups.chat
+    scheduled = (await groups.say("/activity new 集体备课 11月25日 2点半 | 90 | 秋天的雨", user="lead1"))[0]
+    assert "11月25日（周三）14:30–16:00" in scheduled
+    assert "是上午还是晚上" in await chat.one("/session new 11月25日 2点半 | 60 | 研讨 | 王组长", user="coord",
+                                             private=True)

@@ -30,7 +30,7 @@ async def test_partnership_activities_are_owed_by_the_schools_of_their_role(sqli
         await chat.join("h1", "郑老师", school="河东小学", roles=("teacher", "leader"))
 
         clock.set(at(11, 12))  # recorded two days after it was held, with its roll
-        recorded = await chat.say("/activity new 常规诊断 11月10日上午9:00 | 60 | 作业批改常规 | 石门小学", user="s1")
+        recorded = await chat.say("/activity new 常规诊断 11月10日 9:00 | 60 | 作业批改常规 | 石门小学", user="s1")
         assert recorded[0].startswith("已安排活动：#1 常规诊断《作业批改常规》11月10日")
         await chat.say("/activity roll 1 周老师 吴老师", user="s1")
         assert "计入次数" in (await chat.say("/activity end 1", user="s1"))[0]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.dates import ParsedDateTime, find_date_prefix, parse_date, parse_datetime
+from bot.domain.dates import ParsedDateTime, find_date_prefix, parse_date, parse_datetime, school_day_reading
 
 TODAY = date(2026, 11, 23)  # a Monday; its week runs 11-23 .. 11-29
 NOW = datetime(2026, 11, 23, 10, 0)
@@ -241,6 +241,22 @@ def test_parse_datetime_reads_dates_and_times(text, expected, ambiguous):
 @pytest.mark.parametrize(("text", "expected"), PERIODS_WITHOUT_HOUR, ids=lambda v: str(v))
 def test_a_period_without_an_hour_is_ambiguous_at_its_usual_start(text, expected):
     assert parse_datetime(text, NOW) == ParsedDateTime(expected, ambiguous_hour=True, day=expected.date())
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("11月25日 9:00", at(11, 25, 9)),
+    ("11月25日 11点", at(11, 25, 11)),
+    ("11月25日 8点半", at(11, 25, 8, 30)),
+    ("11月25日 2点半", at(11, 25, 14, 30)),
+    ("11月25日 3:30", at(11, 25, 15, 30)),
+    ("11月25日 6点", at(11, 25, 18)),
+    ("11月25日 7点", None),          # a 7:00 start or an evening study: still a question
+    ("11月25日下午", None),          # a period with no hour: still a question
+    ("周五上午", None),
+    ("11月25日 15:00", None),        # never ambiguous: nothing to read
+])
+def test_an_activitys_bare_hour_is_read_within_the_school_day(text, expected):
+    assert school_day_reading(parse_datetime(text, NOW)) == expected
 
 
 def test_late_night_readings_keep_the_named_day():
