@@ -109,26 +109,21 @@ class Reviews:
 
     async def of_records(self, record_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
         """Record id → (reviewer name, grade, comment) for each review."""
-        rows = await self.session.execute(
-            select(RecordReview.record_id, Member.name, RecordReview.grade, RecordReview.comment)
-            .join(Member, Member.id == RecordReview.reviewer_id)
-            .where(RecordReview.record_id.in_(record_ids))
-            .order_by(RecordReview.id)
-        )
-        found: dict[int, list[tuple[str, str, str]]] = {}
-        for record_id, name, grade, comment in rows:
-            found.setdefault(record_id, []).append((name, grade, comment))
-        return found
+        return await self._verdicts(RecordReview, record_ids)
 
     async def of_declared(self, record_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
         """Declared record id → (reviewer name, grade, comment) for each review."""
+        return await self._verdicts(DeclaredReview, record_ids)
+
+    async def _verdicts(self, model: type[RecordReview] | type[DeclaredReview],
+                        record_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
         if not record_ids:
             return {}
         rows = await self.session.execute(
-            select(DeclaredReview.record_id, Member.name, DeclaredReview.grade, DeclaredReview.comment)
-            .join(Member, Member.id == DeclaredReview.reviewer_id)
-            .where(DeclaredReview.record_id.in_(record_ids))
-            .order_by(DeclaredReview.id)
+            select(model.record_id, Member.name, model.grade, model.comment)
+            .join(Member, Member.id == model.reviewer_id)
+            .where(model.record_id.in_(record_ids))
+            .order_by(model.id)
         )
         found: dict[int, list[tuple[str, str, str]]] = {}
         for record_id, name, grade, comment in rows:
