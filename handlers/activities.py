@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.activities import ENDED
+from bot.domain.roles import school_role_label
 from bot.domain.sessions import parse_minutes
 from bot.kernel.access import is_organiser_roles
 from bot.kernel.dispatcher import Context, UserError
@@ -87,6 +88,10 @@ async def _schedule(ctx: Context, fields: list[str]) -> list:
     reply = ctx.reply("activity_scheduled", line=done.line)
     if minutes < rule.min_minutes:
         reply = Reply(reply.text + "\n" + ctx.t("activity_warn_short", minutes=minutes, min=rule.min_minutes))
+    if not await service.owes(ctx.uow, rule, unit_id):
+        roles = "、".join(school_role_label(role) for role in rule.school_roles)
+        reply = Reply(reply.text + "\n" + ctx.t("activity_warn_school_role", kind=rule.name, school=unit_name,
+                                                 roles=roles))
     if start <= ctx.now:  # held already: recorded for its roll, nothing to announce
         return [Reply(reply.text + "\n" + ctx.t("activity_recorded_past", id=done.activity.id))]
     return [reply, *_elsewhere(ctx, done.messages)]

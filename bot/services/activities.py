@@ -68,6 +68,15 @@ async def find_unit(uow: Repositories, policy: Policy, unit_kind: str, name: str
     return unit.id, unit.name
 
 
+async def owes(uow: Repositories, rule: ActivityRule, unit_id: int | None) -> bool:
+    """Whether this unit's activities of the type count towards a quota: a type held only by the
+    schools of some roles (常规诊断 by 帮扶校) counts for no other school."""
+    if not rule.school_roles or rule.unit != "school" or unit_id is None:
+        return True
+    school = await uow.units("school").get(unit_id)
+    return school is not None and school.role in rule.school_roles
+
+
 async def unit_name(uow: Repositories, policy: Policy, activity: Activity) -> str:
     if activity.unit_kind == "program" or activity.unit_id is None:
         return policy.name

@@ -67,6 +67,8 @@ def _within(count: int, low: int, high: int) -> bool:
 
 
 def _allowed(t: Translator, low: int, high: int) -> str:
+    if low and low == high:
+        return t("units_range_exactly", count=low)
     if low and high:
         return t("units_range_between", low=low, high=high)
     if low:

@@ -49,5 +49,9 @@ async def test_partnership_activities_are_owed_by_the_schools_of_their_role(sqli
 
         own = await chat.one("/activities", user="s2", private=True)
         assert "常规诊断 · 石门小学" in own and "河东小学" not in own and "集中研修" in own
-        compliance = await chat.one("/compliance", user="coord", private=True)
+        compliance = (await chat.one("/compliance", user="coord", private=True)).splitlines()
         assert "⚠️ 常规诊断 · 石门小学：本学期（9.1–1.20）1/3次" in compliance
+        assert "⚠️ 学员现有3人，规则要求25—30人" in compliance and "⚠️ 导师组现有0人，规则要求3人" in compliance
+
+        elsewhere = await chat.say("/activity new 常规诊断 12月3日 9:00 | 60 | 听课 | 城关小学", user="coord", private=True)
+        assert "常规诊断由帮扶校开展，城关小学不是帮扶校" in elsewhere[0], "held, but it counts for no school"

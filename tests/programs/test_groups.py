@@ -79,7 +79,7 @@ async def test_compliance_names_groups_outside_the_size_range_and_busy_mentors(s
         for name in ("王芳", "李明", "赵强"):
             await chat.one(f"/pair 钱多 {name}", user="coord")
         lines = (await chat.one("/compliance", user="coord")).splitlines()
-        assert "⚠️ 小组人数不在2—2人之内：一组（3人）、三组（1人）" in lines
+        assert "⚠️ 小组人数应为2人，不符合的有：一组（3人）、三组（1人）" in lines
         assert "⚠️ 导师带徒超过2人：钱多（3人）" in lines
         assert "⚠️ 学员现有6人，规则要求25—30人" in lines, "seed 000: 每個培育站25名學員"
         assert "⚠️ 导师组现有1人，规则要求至少3人" in lines, "seed 000: 每個培育站由3名導師構成導師組"
