@@ -17,4 +17,4 @@ async def invite(ctx: Context) -> Reply:
     if not ctx.args.strip():
         raise UserError("usage_invite")
     member, code = await joining.invite(ctx.uow, actor(ctx), ctx.now, ctx.args.strip())
-    return ctx.reply("invited", member=member, code=code)
+    return ctx.reply("invited", member=member, code=code, days=ctx.policy.joining.code_days)

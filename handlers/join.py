@@ -42,7 +42,8 @@ async def join(ctx: Context) -> Reply:
         school = ctx.member.school.name
         return Reply(ctx.t("join_unchanged", name=ctx.member.name, school=school) + "\n" + await _accounts(ctx))
     name, school, code = joining.parse_join(fields)
-    outcome = await joining.join(ctx.uow, ctx.now, requester(ctx), ctx.member, name, school, actor(ctx), code)
+    outcome = await joining.join(ctx.uow, ctx.now, requester(ctx), ctx.member, name, school, actor(ctx), code,
+                                 ctx.policy.joining)
     if outcome.status == "pending":
         return ctx.reply(f"join_pending_{outcome.reason}", id=outcome.request_id, name=outcome.name,
                          school=outcome.school)

@@ -247,8 +247,10 @@ class Invitations:
         invitation.used_at, invitation.used_by = now, account[:90]
         await self.session.flush()
 
-    async def members_with_unused(self) -> set[int]:
-        return set(await self.session.scalars(select(Invitation.member_id).where(Invitation.used_at.is_(None))))
+    async def members_with_unused(self, issued_after: datetime) -> set[int]:
+        """Members holding an unused code issued after `issued_after` (older ones have expired)."""
+        return set(await self.session.scalars(select(Invitation.member_id).where(
+            Invitation.used_at.is_(None), Invitation.created_at > issued_after)))
 
     async def unlinked_members(self) -> list[Member]:
         """Current members with no linked account and no account named on the roster: the people

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import datetime, timedelta
 
 ACCOUNT_PLATFORMS = {"telegram": "telegram", "qq": "onebot", "wecom": "wecom", "dingtalk": "dingtalk"}
 """Roster column field -> the platform whose accounts it names (QQ arrives through OneBot)."""
@@ -61,6 +62,11 @@ def normalise_code(text: str) -> str | None:
     if len(value) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in value):
         return None
     return value
+
+
+def code_expired(issued_at: datetime, now: datetime, valid_days: int) -> bool:
+    """A code is a key only for `valid_days` after it was issued."""
+    return now >= issued_at + timedelta(days=valid_days)
 
 
 def code_hash(code: str) -> str:

@@ -299,6 +299,12 @@ class Platforms(_Section):
     """Greet someone who joins a bound group with how to register (where the platform reports joins)."""
 
 
+class Joining(_Section):
+    code_days: int = Field(default=60, ge=1, le=366)
+    """An invitation code links only this many days after it was issued: a printed list of codes
+    does not stay a key for ever (a coordinator issues a new one with /invite or `roster codes`)."""
+
+
 class Checkins(_Section):
     acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
     """How a check-in in a group is confirmed: an emoji on the message (where the platform has
@@ -360,6 +366,7 @@ class Policy(_Section):
     units: Units = Field(default_factory=Units)
     platforms: Platforms = Field(default_factory=Platforms)
     checkins: Checkins = Field(default_factory=Checkins)
+    joining: Joining = Field(default_factory=Joining)
     privacy: Privacy = Field(default_factory=Privacy)
     files: Files = Field(default_factory=Files)
     activities: list[ActivityRule] = Field(default_factory=list)
@@ -386,7 +393,7 @@ class Policy(_Section):
 # meetings, seed 002's five 送教 stages). Declared by the program; none by default.
 
 ACTIVITY_UNITS = ("group", "workshop", "school", "program")
-ACTIVITY_PERIODS = ("week", "fortnight", "month", "semester")
+ACTIVITY_PERIODS = ("week", "fortnight", "month", "two_months", "semester")
 ACTIVITY_HOST_ROLES = ("leader", "workshop_leader", "mentor", "host", "coordinator")
 
 
@@ -396,7 +403,7 @@ class ActivityRule(_Section):
     name: str = Field(min_length=2, max_length=20)
     """What coordinators and teachers call it: "集体备课"."""
     keywords: list[str] = Field(default_factory=list)
-    unit: str = Field(default="group", pattern="^(group|workshop|school|program)$")
+    unit: str = Field(default="group", pattern=f"^({'|'.join(ACTIVITY_UNITS)})$")
     """Whose activity it is: one study group's, one workshop's, one school's or the whole program's."""
     hosts: list[str] = Field(default_factory=lambda: ["leader"])
     """Roles that may schedule and run it for their own unit (coordinators always may)."""
@@ -407,7 +414,7 @@ class ActivityRule(_Section):
     late_after_minutes: int = Field(default=10, ge=0)
     count: int = Field(default=0, ge=0)
     """How many per unit and `per`; 0 = kept and shown, not required."""
-    per: str = Field(default="month", pattern="^(week|fortnight|month|two_months|semester)$")
+    per: str = Field(default="month", pattern=f"^({'|'.join(ACTIVITY_PERIODS)})$")
     per_semester: int = Field(default=0, ge=0)
     """Besides `count` per `per`, how many the whole semester needs (seed 000: 每两月至少一次，
     每学期以2次以上为合格); 0 = no semester total."""

@@ -347,16 +347,18 @@ async def _roster_codes(args: argparse.Namespace, settings: Settings) -> int:
     """A printable list (tab-separated) of codes for everyone on the roster who has neither a linked
     account nor one named on the roster: the same codes /invite makes, audited the same way."""
     from bot.i18n import Translator
+    from bot.ops.policy import load_policy
     from bot.services.joining import codes_for_unlinked
 
     t = Translator(settings.locale)
+    rules = (_program(settings, args.program).policy or load_policy(settings.policy)).joining
     async with _unit_of_work(settings, args.program) as uow:
-        issued, kept = await codes_for_unlinked(uow, _operator(), _now(), renew=args.renew)
+        issued, kept = await codes_for_unlinked(uow, _operator(), _now(), renew=args.renew, rules=rules)
     if issued:
         print(t("cli_codes_header"))
         for line in issued:
             print(f"{line.school}\t{line.name}\t#{line.member_id}\t{line.code}")
-        print(t("cli_codes_note", count=len(issued)), file=sys.stderr)
+        print(t("cli_codes_note", count=len(issued), days=rules.code_days), file=sys.stderr)
     else:
         print(t("cli_codes_none"), file=sys.stderr)
     if kept:

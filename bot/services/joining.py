@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.domain.identity import CODE_ALPHABET, CODE_LENGTH, code_hash, format_code, normalise_code
+from bot.domain.identity import CODE_ALPHABET, CODE_LENGTH, code_expired, code_hash, format_code, normalise_code
+from bot.domain.policy import Joining
 from bot.domain.people import match_school, name_problem, school_problem
 from bot.domain.roles import TEACHER
 from bot.kernel.dispatcher import UserError
@@ -65,7 +66,7 @@ def parse_join(fields: list[str]) -> tuple[str, str, str | None]:
 
 
 async def join(uow: Repositories, now: datetime, who: Requester, member: Member | None, name: str,
-               typed_school: str, actor: Actor, code: str | None = None) -> JoinOutcome:
+               typed_school: str, actor: Actor, code: str | None = None, rules: Joining = Joining()) -> JoinOutcome:
     if member is not None:
         if member.name == name and match_school(typed_school, [member.school.name]):
             linked_now = any(  # the roster named this account and this very message linked it
@@ -78,7 +79,7 @@ async def join(uow: Repositories, now: datetime, who: Requester, member: Member 
     if len(matched) > 1:
         raise UserError("join_which_school", schools="、".join(matched[:8]))
     if code is not None:
-        return await _join_with_code(uow, now, who, name, matched, code)
+        return await _join_with_code(uow, now, who, name, matched, code, rules.code_days)
     if not matched:
         if actor.is_admin:
             raise UserError("join_admin_no_school", school=typed_school)
@@ -103,12 +104,15 @@ async def join(uow: Repositories, now: datetime, who: Requester, member: Member 
 
 
 async def _join_with_code(uow: Repositories, now: datetime, who: Requester, name: str, schools: list[str],
-                          code: str) -> JoinOutcome:
-    """A code names one entry; it links only with that entry's name and school, and only once."""
+                          code: str, valid_days: int) -> JoinOutcome:
+    """A code names one entry; it links only with that entry's name and school, only once, and
+    only while it is valid (whether it expired is said only to someone who named its owner)."""
     invitation = await uow.invitations.unused(code_hash(code))
     entry = await uow.members.get(invitation.member_id) if invitation is not None else None
     if entry is None or entry.left_at is not None or entry.name != name or entry.school.name not in schools:
         raise UserError("join_code_wrong")
+    if code_expired(invitation.created_at, now, valid_days):
+        raise UserError("join_code_expired", days=valid_days)
     if await uow.members.account_on(entry.id, who.platform) is not None:
         return await _ask(uow, now, who, name, entry.school.name, "taken", [entry.id])
     await uow.invitations.use(invitation, now, who.account)
@@ -165,14 +169,15 @@ class IssuedCode:
     code: str
 
 
-async def codes_for_unlinked(uow: Repositories, actor: Actor, now: datetime, renew: bool = False
-                             ) -> tuple[list[IssuedCode], int]:
+async def codes_for_unlinked(uow: Repositories, actor: Actor, now: datetime, renew: bool = False,
+                             rules: Joining = Joining()) -> tuple[list[IssuedCode], int]:
     """Codes for every current member with no linked account and no account named on the roster.
 
-    Members who already hold an unused code keep it unless `renew`; returns the new codes and how
-    many members were skipped for holding one.
+    Members who already hold an unused code still valid keep it unless `renew`; returns the new
+    codes and how many members were skipped for holding one.
     """
-    holding = set() if renew else await uow.invitations.members_with_unused()
+    holding = set() if renew else await uow.invitations.members_with_unused(
+        issued_after=now - timedelta(days=rules.code_days))
     issued, skipped = [], 0
     for member in await uow.invitations.unlinked_members():
         if member.id in holding:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 from bot.kernel.messages import ChatKind, ChatRef, IncomingMessage, Sender
 from storage.models import Account, AuditEntry, Invitation, JoinRequest, RosterAccount
@@ -76,6 +77,20 @@ async def test_invitation_codes_link_once_with_the_right_name_and_school(chat):
     assert actions.count("join.invite") == 2 and "join.code" in actions
 
 
+async def test_an_invitation_code_expires_and_says_so_only_to_its_owner(chat):
+    await make_coordinator(chat)
+    member_id = await chat.enrol("王芳")
+    handed = await chat.one("/invite 王芳", user="coord", private=True)
+    assert "60天内有效" in handed
+    chat.clock.set(chat.clock.now() + timedelta(days=60))
+    assert "邀请码不对" in await chat.one(f"/join 李明 {SCHOOL} {code_in(handed)}", user="u1"), \
+        "someone who does not name its owner learns nothing about the code"
+    assert "已过期" in await chat.one(f"/join 王芳 {SCHOOL} {code_in(handed)}", user="u1")
+    assert [a.member_id for a in await chat.rows(Account)] != [member_id] and len(await chat.rows(Account)) == 1
+    fresh = code_in(await chat.one("/invite 王芳", user="coord", private=True))
+    assert "登记成功：王芳" in await chat.one(f"/join 王芳 {SCHOOL} {fresh}", user="u1")
+
+
 async def test_coordinator_entries_link_only_on_an_administrators_word(chat):
     await make_coordinator(chat)
     other = await chat.enrol("李主任", roles=("coordinator",))
@@ -124,7 +139,7 @@ async def test_cli_prints_codes_for_everyone_without_an_account(tmp_path, clock)
         school, name, _, code = lines[1].split("\t")
         assert (school, name) == (SCHOOL, "李明")
         again = await asyncio.to_thread(run_cli, "roster", "codes", env={"YANXIU_DATABASE_URL": url}, cwd=tmp_path)
-        assert again.stdout == "" and "另有1人持有尚未使用的邀请码" in again.stderr
+        assert again.stdout == "" and "另有1人持有尚未使用、仍在有效期内的邀请码" in again.stderr
         assert "登记成功：李明" in await chat.one(f"/join 李明 {SCHOOL} {code}", user="u2")
         assert [e for e in await chat.rows(AuditEntry) if e.action == "join.codes"]
 
