@@ -115,7 +115,7 @@ class Reviews:
         """Declared record id → (reviewer name, grade, comment) for each review."""
         return await self._verdicts(DeclaredReview, record_ids)
 
-    async def _verdicts(self, model: type[RecordReview] | type[DeclaredReview],
+    async def _verdicts(self, model: type[RecordReview | DeclaredReview],
                         record_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
         if not record_ids:
             return {}

@@ -10,8 +10,8 @@ import itertools
 
 from sqlalchemy import func, select
 
-from bot.kernel.access import PERMISSIONS
 from bot.i18n import Translator
+from bot.kernel.access import PERMISSIONS
 from storage.models import Base
 
 EVERYONE = {"start", "help", "join", "cancel", "confirm", "program"}

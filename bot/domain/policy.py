@@ -7,18 +7,13 @@ with different rules changes this file, not the bot.
 from __future__ import annotations
 
 from datetime import date
-from itertools import pairwise
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+
+from bot.domain.policy_activities import ActivityRule, Stage, check_activities
+from bot.domain.policy_section import Section
 
 
 def known_zone(value: str) -> str:
@@ -33,11 +28,9 @@ def known_zone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Semester(_Section):
+class Semester(Section):
     name: str = "2026—2027学年第一学期"
     start: date = date(2026, 9, 1)
     end: date = date(2027, 1, 20)
@@ -50,7 +43,7 @@ class Semester(_Section):
         return self
 
 
-class Program(_Section):
+class Program(Section):
     counting_from: date | None = None
     """Periods before this day (or before a teacher joined) are neither required nor shown as missing."""
     min_days_in_month: int = Field(default=10, ge=1, le=31)
@@ -61,14 +54,14 @@ class Program(_Section):
     """People holding only these roles run the program and are not assessed; everyone else is."""
 
 
-class Calendar(_Section):
+class Calendar(Section):
     holidays: list[date] = Field(default_factory=list)
     """Days off the program adds to (or, for years chinese-calendar does not know, instead of) the official ones."""
     workdays: list[date] = Field(default_factory=list)
     """Weekend days that are working days (调休)."""
 
 
-class RecordKindRule(_Section):
+class RecordKindRule(Section):
     """A kind of record a program asks for beyond reflections, cases and observations (教学设计,
     个人研修计划, 个人总结, 外出学习汇报, 微课例, 问题诊断, 论文/课题报告 …)."""
 
@@ -108,7 +101,7 @@ class RecordKindRule(_Section):
         return self
 
 
-class Records(_Section):
+class Records(Section):
     reflection_min_chars: int = Field(default=50, ge=0)
     case_min_chars: int = Field(default=50, ge=0)
     observation_min_chars: int = Field(default=10, ge=0)
@@ -137,7 +130,7 @@ class Records(_Section):
         return self
 
 
-class Sessions(_Section):
+class Sessions(Section):
     min_minutes: int = Field(default=30, ge=1)
     min_per_school: int = Field(default=5, ge=1)
     min_presence_share: float = Field(default=0.5, gt=0, le=1)
@@ -154,7 +147,7 @@ class Sessions(_Section):
     """Days the chosen teacher has to hand in a valid session's summary."""
 
 
-class Hours(_Section):
+class Hours(Section):
     minutes_per_hour: int = Field(default=45, ge=1)
     school_based_per_semester: float = Field(default=48, ge=0)
     online_per_semester: float = Field(default=0, ge=0)
@@ -175,7 +168,7 @@ class Hours(_Section):
     """School-based hours credited for each reflection, case and observation log (0 = none)."""
 
 
-class Points(_Section):
+class Points(Section):
     base: float = 100
     """Every teacher starts from this; the items below add and take away."""
     hours_item: int = 30
@@ -187,20 +180,20 @@ class Points(_Section):
     attendance_unqualified: int = -5
 
 
-class Grades(_Section):
+class Grades(Section):
     excellent: int = 90
     pass_: int = Field(default=60, alias="pass")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Pool(_Section):
+class Pool(Section):
     units: list[str] = Field(min_length=2)
     """Workshops or groups (by name) that share their outstanding places."""
     places: int = Field(ge=0)
 
 
-class Awards(_Section):
+class Awards(Section):
     """Seed 004: 优秀坊主一名, 各工作坊优秀学员2名, 体育和艺术工作坊合计2名; seed 002: 末位淘汰10%."""
 
     unit: str = Field(default="workshop", pattern="^(workshop|group)$")
@@ -228,7 +221,7 @@ class Awards(_Section):
         return self
 
 
-class Reviews(_Section):
+class Reviews(Section):
     """Who reviews members' records and on what scale (seed 002: 合格课、优质课、精品课; seed 004:
     坊主"对学员作品集进行评价、推优及精品点评")."""
 
@@ -248,7 +241,7 @@ class Reviews(_Section):
         return self
 
 
-class Units(_Section):
+class Units(Section):
     """Sizes the program document sets for its units; 0 = not checked (seed 000: 每个导师组 …人)."""
 
     group_min: int = Field(default=0, ge=0)
@@ -262,7 +255,7 @@ class Units(_Section):
     """Members holding the mentor role (seed 000: 每個培育站由3名導師構成導師組)."""
 
 
-class Announcements(_Section):
+class Announcements(Section):
     cron: str = "0 9 1 * *"
     show: str = Field(default="names", pattern="^(names|initials|grades)$")
     """How people are named wherever the group 公示 names them (the outstanding, and the table if shown)."""
@@ -290,7 +283,7 @@ class Announcements(_Section):
         return value
 
 
-class Platforms(_Section):
+class Platforms(Section):
     """Chat-platform behaviour a program may switch off."""
 
     qq_accept_roster_friends: bool = True
@@ -299,13 +292,13 @@ class Platforms(_Section):
     """Greet someone who joins a bound group with how to register (where the platform reports joins)."""
 
 
-class Joining(_Section):
+class Joining(Section):
     code_days: int = Field(default=60, ge=1, le=366)
     """An invitation code links only this many days after it was issued: a printed list of codes
     does not stay a key for ever (a coordinator issues a new one with /invite or `roster codes`)."""
 
 
-class Checkins(_Section):
+class Checkins(Section):
     acknowledge: str = Field(default="reaction", pattern="^(reaction|tally|reply)$")
     """How a check-in in a group is confirmed: an emoji on the message (where the platform has
     reactions, else a tally), one running list per group (tally), or a reply to each (reply).
@@ -314,7 +307,7 @@ class Checkins(_Section):
     """A group's tally message is edited (or re-sent) at most this often."""
 
 
-class Privacy(_Section):
+class Privacy(Section):
     """How long what a teacher took back is kept (PIPL: no longer than the purpose needs)."""
 
     withdrawn_days: int = Field(default=30, ge=0)
@@ -326,7 +319,7 @@ class Privacy(_Section):
     """Replies remembered for redelivery (idempotency) are kept this long."""
 
 
-class Files(_Section):
+class Files(Section):
     """Attachments kept in the file store when they arrive."""
 
     max_mb: int = Field(default=20, ge=1, le=200)
@@ -348,7 +341,7 @@ class Files(_Section):
         return self.max_mb * 1024 * 1024
 
 
-class Policy(_Section):
+class Policy(Section):
     name: str = "教师研修项目"
     """The program's name, as the monthly briefing and exports title it."""
     timezone: TimeZoneName = "Asia/Shanghai"
@@ -376,7 +369,7 @@ class Policy(_Section):
 
     @model_validator(mode="after")
     def _activities_consistent(self) -> Policy:
-        _check_activities(self.activities, self.stages)
+        check_activities(self.activities, self.stages)
         return self
 
     @model_validator(mode="after")
@@ -387,123 +380,3 @@ class Policy(_Section):
         if unknown:
             raise ValueError(f"[reviews] points names grades no scale has: {unknown}")
         return self
-
-
-# Activity types and stages (seed 000's 集中研修日、同课同构、论坛, seed 001's fortnightly group
-# meetings, seed 002's five 送教 stages). Declared by the program; none by default.
-
-ACTIVITY_UNITS = ("group", "workshop", "school", "program")
-ACTIVITY_PERIODS = ("week", "fortnight", "month", "two_months", "semester")
-ACTIVITY_HOST_ROLES = ("leader", "workshop_leader", "mentor", "host", "coordinator")
-
-
-class ActivityRule(_Section):
-    """A kind of activity with an attendance roll: who runs it, who must come, and when it counts."""
-
-    name: str = Field(min_length=2, max_length=20)
-    """What coordinators and teachers call it: "集体备课"."""
-    keywords: list[str] = Field(default_factory=list)
-    unit: str = Field(default="group", pattern=f"^({'|'.join(ACTIVITY_UNITS)})$")
-    """Whose activity it is: one study group's, one workshop's, one school's or the whole program's."""
-    hosts: list[str] = Field(default_factory=lambda: ["leader"])
-    """Roles that may schedule and run it for their own unit (coordinators always may)."""
-    attendee_roles: list[str] = Field(default_factory=list)
-    """Only holders of these roles are on the roll; empty = every assessed member of the unit."""
-    min_minutes: int = Field(default=60, ge=0)
-    min_present_share: float = Field(default=0.8, ge=0, le=1)
-    late_after_minutes: int = Field(default=10, ge=0)
-    count: int = Field(default=0, ge=0)
-    """How many per unit and `per`; 0 = kept and shown, not required."""
-    per: str = Field(default="month", pattern=f"^({'|'.join(ACTIVITY_PERIODS)})$")
-    per_semester: int = Field(default=0, ge=0)
-    """Besides `count` per `per`, how many the whole semester needs (seed 000: 每两月至少一次，
-    每学期以2次以上为合格); 0 = no semester total."""
-    school_roles: list[str] = Field(default_factory=list)
-    """With `unit = "school"`: only schools of these roles (base, lead, supported) owe it (seed 000:
-    常规诊断 at each 帮扶校); empty = every school."""
-    hours: float = Field(default=0, ge=0)
-    """学时 credited to each attendee present (0 = none)."""
-    hours_category: str = "校本"
-    absence_points: float = Field(default=0, le=0)
-    """Points for each unexcused absence (0 or negative)."""
-    stage: str = ""
-    remind_before_minutes: list[int] = Field(default_factory=lambda: [1440, 60])
-    close_after_minutes: int = Field(default=120, ge=0)
-    """A started activity its host forgot to end is ended this long after its planned end (so a
-    check-in the next day is not taken as arriving)."""
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        return (self.name, *self.keywords)
-
-    @model_validator(mode="after")
-    def _known_words(self) -> ActivityRule:
-        from bot.domain.hours import category_of
-
-        unknown = set(self.hosts) - set(ACTIVITY_HOST_ROLES)
-        if unknown:
-            raise ValueError(f"activity hosts are {list(ACTIVITY_HOST_ROLES)}, not {sorted(unknown)}")
-        from bot.domain.roles import PERSON_ROLES
-
-        strangers = set(self.attendee_roles) - set(PERSON_ROLES)
-        if strangers:
-            raise ValueError(f"attendee_roles are among {list(PERSON_ROLES)}, not {sorted(strangers)}")
-        if category_of(self.hours_category) is None:
-            raise ValueError(f"unknown hours_category {self.hours_category!r} (线上, 校本, 县级, 县级以上)")
-        if self.school_roles and self.unit != "school":
-            raise ValueError('school_roles only applies to unit = "school"')
-        if self.per_semester and self.per == "semester":
-            raise ValueError('per_semester is a total besides a shorter `per`; with per = "semester" use count')
-        return self
-
-    @field_validator("school_roles")
-    @classmethod
-    def _school_roles(cls, value: list[str]) -> list[str]:
-        """基地校, 引领校, 帮扶校 or base, lead, supported, kept as the latter."""
-        from bot.domain.roles import SCHOOL_ROLES, school_role
-
-        odd = [role for role in value if school_role(role) is None]
-        if odd:
-            raise ValueError(f"school_roles are among {list(SCHOOL_ROLES)} (基地校, 引领校, 帮扶校), not {odd}")
-        return [school_role(role) for role in value]
-
-
-class Stage(_Section):
-    """A stage of the program (送教下乡: 集中研修, 诊断示范, 研课磨课, 成果展示, 总结提升)."""
-
-    name: str = Field(min_length=2, max_length=20)
-    start: date
-    end: date
-    activities: list[str] = Field(default_factory=list)
-    """Activity types expected to be held (ended and counted) in this stage."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Stage:
-        if self.end < self.start:
-            raise ValueError(f"stage {self.name} ends before it starts")
-        return self
-
-
-def _check_activities(activities: list[ActivityRule], stages: list[Stage]) -> None:
-    """Names and keywords tell types apart; stages are in order, apart, and name declared types."""
-    words = [word for rule in activities for word in rule.words]
-    repeated = sorted({word for word in words if words.count(word) > 1})
-    if repeated:
-        raise ValueError(f"activity types share the names or keywords {repeated}")
-    names = [stage.name for stage in stages]
-    if len(names) != len(set(names)):
-        raise ValueError("stage names must be unique")
-    declared = {rule.name for rule in activities}
-    for rule in activities:
-        if rule.stage and rule.stage not in names:
-            raise ValueError(f"activity {rule.name} names an undeclared stage {rule.stage!r}")
-    for stage in stages:
-        missing = [name for name in stage.activities if name not in declared]
-        if missing:
-            raise ValueError(f"stage {stage.name} expects undeclared activity types {missing}")
-    for earlier, later in pairwise(stages):
-        if later.start <= earlier.end:
-            raise ValueError(f"stage {later.name} must start after {earlier.name} ends")
-
-
-Policy.model_rebuild()  # the activity sections above are defined after Policy names them

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from bot.i18n import en, zh_CN, zh_TW
 
@@ -19,7 +19,7 @@ class Term(str):
     so services can name a thing ("学校") without knowing who will read the answer."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _titled(template: str) -> frozenset[str]:
     """The values a template sets between book-title marks: 《{topic}》."""
     return frozenset(re.findall(r"《\{(\w+)\}》", template))

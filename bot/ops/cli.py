@@ -23,7 +23,6 @@ from bot.ops import logs
 from bot.ops.config import ConfigError, Settings, load_settings
 from bot.ops.policy import PolicyError
 
-
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 

@@ -15,15 +15,24 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.identity import CODE_ALPHABET, CODE_LENGTH, code_expired, code_hash, format_code, normalise_code
-from bot.domain.policy import Joining
+from bot.domain.identity import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    code_expired,
+    code_hash,
+    format_code,
+    normalise_code,
+)
 from bot.domain.people import match_school, name_problem, school_problem
+from bot.domain.policy import Joining
 from bot.domain.roles import TEACHER
 from bot.kernel.dispatcher import UserError
 from bot.services.audit import Actor, record
 from bot.services.people import check_may_touch, find_member, label
 from storage.models import JoinRequest, Member
 from storage.repositories import Repositories
+
+DEFAULT_JOINING = Joining()
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ def parse_join(fields: list[str]) -> tuple[str, str, str | None]:
 
 
 async def join(uow: Repositories, now: datetime, who: Requester, member: Member | None, name: str,
-               typed_school: str, actor: Actor, code: str | None = None, rules: Joining = Joining()) -> JoinOutcome:
+               typed_school: str, actor: Actor, code: str | None = None,
+               rules: Joining = DEFAULT_JOINING) -> JoinOutcome:
     if member is not None:
         if member.name == name and match_school(typed_school, [member.school.name]):
             linked_now = any(  # the roster named this account and this very message linked it
@@ -170,7 +180,7 @@ class IssuedCode:
 
 
 async def codes_for_unlinked(uow: Repositories, actor: Actor, now: datetime, renew: bool = False,
-                             rules: Joining = Joining()) -> tuple[list[IssuedCode], int]:
+                             rules: Joining = DEFAULT_JOINING) -> tuple[list[IssuedCode], int]:
     """Codes for every current member with no linked account and no account named on the roster.
 
     Members who already hold an unused code still valid keep it unless `renew`; returns the new

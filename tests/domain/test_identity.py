@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.domain.identity import account_handle, code_expired, code_hash, format_code, normalise_code
-from bot.domain.roster import Action, ExistingMember, RosterRow, plan_import, read_roster
 from bot.domain.roles import PERSON_ROLES, PRIVILEGED_ROLES
+from bot.domain.roster import Action, ExistingMember, RosterRow, plan_import, read_roster
 
 
 @pytest.mark.parametrize(("field", "cell", "stored"), [
@@ -81,7 +81,7 @@ def test_platforms_are_named_as_users_call_them():
 
 
 def test_a_code_is_a_key_for_its_valid_days_only():
-    issued = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+    issued = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
     assert not code_expired(issued, issued + timedelta(days=59, hours=23), 60)
     assert code_expired(issued, issued + timedelta(days=60), 60)
     assert not code_expired(issued, issued, 1) and code_expired(issued, issued + timedelta(days=1), 1)
