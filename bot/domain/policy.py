@@ -14,6 +14,7 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_v
 
 from bot.domain.policy_activities import ActivityRule, Stage, check_activities
 from bot.domain.policy_section import Section
+from bot.domain.policy_words import GradeWord, PeriodWord, RoleWord, UnitWord
 
 
 def known_zone(value: str) -> str:
@@ -72,18 +73,18 @@ class RecordKindRule(Section):
     min_chars: int = Field(default=0, ge=0)
     attachment_required: bool = False
     """The work is a file or photo (a lesson plan, a micro-lesson video): text alone is not taken."""
-    per: str = Field(default="semester", pattern="^(week|month|semester)$")
+    per: PeriodWord = Field(default="semester", pattern="^(week|month|semester)$")
     count: int = Field(default=0, ge=0)
     """How many are due each `per`; 0 = kept and shown, not required."""
     missing_points: float = -2
-    evaluators: list[str] = Field(default_factory=list)
+    evaluators: list[RoleWord] = Field(default_factory=list)
     """Roles that review this kind (workshop_leader, leader, mentor); empty = `[reviews] by`."""
     scale: list[str] = Field(default_factory=list)
     """This kind's own grading scale (合格课, 优质课, 精品课); empty = `[reviews] scale`."""
     lesson: bool = False
     """A lesson (研究课, 公开课, 送教课, 示范课): whose lesson, class, subject and topic are kept, it may be
     posted by a coordinator for a named teacher, and its grade may earn `[reviews] points`."""
-    authors: list[str] = Field(default_factory=list)
+    authors: list[RoleWord] = Field(default_factory=list)
     """Roles that write this kind and owe its quota (["mentor"] for 导师指导记录); empty = every member."""
 
     @property
@@ -196,17 +197,17 @@ class Pool(Section):
 class Awards(Section):
     """Seed 004: 优秀坊主一名, 各工作坊优秀学员2名, 体育和艺术工作坊合计2名; seed 002: 末位淘汰10%."""
 
-    unit: str = Field(default="workshop", pattern="^(workshop|group)$")
+    unit: UnitWord = Field(default="workshop", pattern="^(workshop|group)$")
     """The unit outstanding members are chosen per."""
     outstanding_per_unit: int = Field(default=2, ge=0)
     pools: list[Pool] = Field(default_factory=list)
-    eligible_grades: list[str] = Field(default_factory=lambda: ["excellent"])
+    eligible_grades: list[GradeWord] = Field(default_factory=lambda: ["excellent"])
     """Only members with one of these grades may be chosen."""
     outstanding_leaders: int = Field(default=1, ge=0)
     """Leaders (坊主 of workshops, 组长 of groups) of the units with the best mean points."""
     bottom_share: float = Field(default=0, ge=0, lt=1)
     """The lowest share of the ranking named for the cut (0 = no cut)."""
-    bottom_role: str = ""
+    bottom_role: RoleWord = ""
     """Only holders of this role are ranked for the cut (seed 002 cuts the training team), "" = everyone."""
     outstanding_groups: int = Field(default=0, ge=0)
     """Study groups ranked by the mean score of their assessed members, the best N named (seed 000: 小组评优)."""
@@ -226,7 +227,7 @@ class Reviews(Section):
     坊主"对学员作品集进行评价、推优及精品点评")."""
 
     scale: list[str] = Field(default_factory=lambda: ["合格", "优质", "精品"], min_length=1)
-    by: list[str] = Field(default_factory=lambda: ["workshop_leader", "leader", "mentor"])
+    by: list[RoleWord] = Field(default_factory=lambda: ["workshop_leader", "leader", "mentor"])
     """Roles that review their own members: 坊主 their workshop, 组长 their group, 导师 their apprentices."""
     days: int = Field(default=30, ge=1, le=366)
     """How far back `/review` lists records still waiting for this reviewer."""

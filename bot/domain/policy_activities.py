@@ -9,6 +9,7 @@ from itertools import pairwise
 from pydantic import Field, field_validator, model_validator
 
 from bot.domain.policy_section import Section
+from bot.domain.policy_words import PeriodWord, RoleWord, UnitWord
 
 ACTIVITY_UNITS = ("group", "workshop", "school", "program")
 ACTIVITY_PERIODS = ("week", "fortnight", "month", "two_months", "semester")
@@ -21,18 +22,18 @@ class ActivityRule(Section):
     name: str = Field(min_length=2, max_length=20)
     """What coordinators and teachers call it: "集体备课"."""
     keywords: list[str] = Field(default_factory=list)
-    unit: str = Field(default="group", pattern=f"^({'|'.join(ACTIVITY_UNITS)})$")
+    unit: UnitWord = Field(default="group", pattern=f"^({'|'.join(ACTIVITY_UNITS)})$")
     """Whose activity it is: one study group's, one workshop's, one school's or the whole program's."""
-    hosts: list[str] = Field(default_factory=lambda: ["leader"])
+    hosts: list[RoleWord] = Field(default_factory=lambda: ["leader"])
     """Roles that may schedule and run it for their own unit (coordinators always may)."""
-    attendee_roles: list[str] = Field(default_factory=list)
+    attendee_roles: list[RoleWord] = Field(default_factory=list)
     """Only holders of these roles are on the roll; empty = every assessed member of the unit."""
     min_minutes: int = Field(default=60, ge=0)
     min_present_share: float = Field(default=0.8, ge=0, le=1)
     late_after_minutes: int = Field(default=10, ge=0)
     count: int = Field(default=0, ge=0)
     """How many per unit and `per`; 0 = kept and shown, not required."""
-    per: str = Field(default="month", pattern=f"^({'|'.join(ACTIVITY_PERIODS)})$")
+    per: PeriodWord = Field(default="month", pattern=f"^({'|'.join(ACTIVITY_PERIODS)})$")
     per_semester: int = Field(default=0, ge=0)
     """Besides `count` per `per`, how many the whole semester needs (seed 000: 每两月至少一次，
     每学期以2次以上为合格); 0 = no semester total."""

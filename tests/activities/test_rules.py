@@ -147,7 +147,7 @@ def test_the_policy_checks_declared_types_and_stages():
         "unknown unit": {"activities": [{"name": "集体备课", "unit": "class"}]},
         "unknown period": {"activities": [{"name": "集体备课", "per": "year"}]},
         "unknown host role": {"activities": [{"name": "集体备课", "hosts": ["teacher"]}]},
-        "unknown attendee role": {"activities": [{"name": "集体备课", "attendee_roles": ["组员"]}]},
+        "unknown attendee role": {"activities": [{"name": "集体备课", "attendee_roles": ["班主任"]}]},
         "unknown category": {"activities": [{"name": "集体备课", "hours_category": "课时"}]},
         "positive absence points": {"activities": [{"name": "集体备课", "absence_points": 2}]},
         "share above one": {"activities": [{"name": "集体备课", "min_present_share": 1.5}]},

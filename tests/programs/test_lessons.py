@@ -62,7 +62,8 @@ def test_the_policy_refuses_what_would_silently_do_nothing():
     assert Policy(records=Records(kinds=[RecordKindRule(name="送教课", scale=["达标课", "优质课"])]),
                   reviews=Reviews(points={"优质课": 2})).reviews.points == {"优质课": 2}
     with pytest.raises(ValidationError, match="evaluators"):
-        RecordKindRule(name="研究课", evaluators=["坊主"])
+        RecordKindRule(name="研究课", evaluators=["学员"])  # a trainee grades no one's lesson
+    assert RecordKindRule(name="研究课", evaluators=["坊主"]).evaluators == ["workshop_leader"]
     with pytest.raises(ValidationError, match="authors"):
         RecordKindRule(name="导师指导记录", authors=["coordinator"])
 
