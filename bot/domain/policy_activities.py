@@ -55,6 +55,10 @@ class ActivityRule(Section):
     def words(self) -> tuple[str, ...]:
         return (self.name, *self.keywords)
 
+    def owed_by(self, school_role: str | None) -> bool:
+        """Whether a school of this role owes activities of the type (every school, unless named)."""
+        return not self.school_roles or school_role in self.school_roles
+
     @model_validator(mode="after")
     def _known_words(self) -> ActivityRule:
         from bot.domain.hours import category_of

@@ -74,7 +74,7 @@ async def owes(uow: Repositories, rule: ActivityRule, unit_id: int | None) -> bo
     if not rule.school_roles or rule.unit != "school" or unit_id is None:
         return True
     school = await uow.units("school").get(unit_id)
-    return school is not None and school.role in rule.school_roles
+    return school is not None and rule.owed_by(school.role)
 
 
 async def unit_name(uow: Repositories, policy: Policy, activity: Activity) -> str:

@@ -67,8 +67,8 @@ async def _owing_units(uow: Repositories, policy: Policy, rule: ActivityRule) ->
     if rule.unit == "program":
         return [(None, policy.name)]
     listed = [unit for unit, _ in await uow.units(rule.unit).listing()]
-    if rule.school_roles:
-        listed = [school for school in listed if school.role in rule.school_roles]
+    if rule.unit == "school":
+        listed = [school for school in listed if rule.owed_by(school.role)]
     return [(unit.id, unit.name) for unit in listed]
 
 
